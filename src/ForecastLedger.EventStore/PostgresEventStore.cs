@@ -1,0 +1,279 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ForecastLedger.EventStore;
+
+/// <summary>The PostgreSQL implementation of <see cref="IEventStore"/>. Thread-safe; register it as a singleton.</summary>
+public sealed class PostgresEventStore : IEventStore
+{
+    private const string EventColumns = """seq_id, id, stream_id, version, type, data::text, metadata::text, "timestamp", content_hash, prev_hash, hash""";
+
+    private static readonly JsonSerializerOptions MetadataJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly EventStoreOptions _options;
+    private readonly string _schema;
+
+    /// <summary>Creates a store over a data source. Call <see cref="SchemaMigrator.MigrateAsync"/> before the first append.</summary>
+    public PostgresEventStore(NpgsqlDataSource dataSource, EventStoreOptions options)
+    {
+        _dataSource = dataSource;
+        _options = options;
+        _schema = options.QuotedSchema;
+    }
+
+    /// <summary>The store's settings.</summary>
+    public EventStoreOptions Options => _options;
+
+    /// <inheritdoc />
+    public Task<AppendResult> StartStreamAsync(string streamId, IReadOnlyList<object> events, AppendOptions? options = null, CancellationToken ct = default) =>
+        AppendCoreAsync(streamId, 0, events, options, ct);
+
+    /// <inheritdoc />
+    public Task<AppendResult> AppendAsync(string streamId, long expectedVersion, IReadOnlyList<object> events, AppendOptions? options = null, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
+        return AppendCoreAsync(streamId, expectedVersion, events, options, ct);
+    }
+
+    /// <inheritdoc />
+    public Task<AppendResult> AppendAsync(string streamId, IReadOnlyList<object> events, AppendOptions? options = null, CancellationToken ct = default) =>
+        AppendCoreAsync(streamId, null, events, options, ct);
+
+    private async Task<AppendResult> AppendCoreAsync(string streamId, long? expected, IReadOnlyList<object> events, AppendOptions? options, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(streamId);
+        if (events.Count == 0)
+        {
+            throw new ArgumentException("An append needs at least one event.", nameof(events));
+        }
+
+        var prepared = PrepareAppend(streamId, events, options);
+        await using var command = _dataSource.CreateCommand(
+            $"SELECT outcome, stream_version, first_seq, last_seq FROM {_schema}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
+        var p = command.Parameters;
+        p.Add(new NpgsqlParameter<string> { TypedValue = streamId, NpgsqlDbType = NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter<string> { TypedValue = options?.StreamType ?? DefaultStreamType(streamId), NpgsqlDbType = NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter { Value = (object?)expected ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        p.Add(new NpgsqlParameter<Guid[]> { TypedValue = prepared.Ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = prepared.Types, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = prepared.Data, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = prepared.Metadata, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = prepared.Timestamp, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        p.Add(new NpgsqlParameter<byte[][]> { TypedValue = prepared.ContentHashes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        p.Add(new NpgsqlParameter { Value = (object?)options?.Idempotency?.Key ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter { Value = (object?)options?.Idempotency?.RequestHash ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bytea });
+
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            var outcome = reader.GetString(0);
+            var version = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
+            return outcome switch
+            {
+                "appended" => new AppendResult(streamId, version, reader.GetInt64(2), reader.GetInt64(3), Replayed: false),
+                "replayed" => new AppendResult(streamId, version, reader.GetInt64(2), reader.GetInt64(3), Replayed: true),
+                "conflict" => throw new ConcurrencyException(streamId, expected, version),
+                "idempotency_mismatch" => throw new IdempotencyKeyReusedException(options!.Idempotency!.Key),
+                _ => throw new InvalidOperationException($"Unknown append outcome '{outcome}'."),
+            };
+        }
+        catch (PostgresException e) when (IsVersionCollision(e))
+        {
+            // The row lock makes this unreachable for well-behaved writers; a writer that bypasses the append
+            // function still gets the one exception type, never a raw database error.
+            throw new ConcurrencyException(streamId, expected, -1);
+        }
+    }
+
+    /// <summary>
+    /// A 23505 on the events table can only be (stream_id, version): seq_id comes from the sequence under a lock.
+    /// Matched by SQLSTATE and table, never by constraint name (partitions rename it) or Detail (Npgsql redacts it).
+    /// </summary>
+    internal static bool IsVersionCollision(PostgresException e) =>
+        e.SqlState == PostgresErrorCodes.UniqueViolation && string.Equals(e.TableName, "events", StringComparison.Ordinal);
+
+    private PreparedAppend PrepareAppend(string streamId, IReadOnlyList<object> events, AppendOptions? options)
+    {
+        var timestamp = EventHashing.TruncateToMicroseconds(_options.Clock.GetUtcNow());
+        var metadataJson = JsonSerializer.Serialize(options?.Metadata ?? new EventMetadata(), MetadataJson);
+        using var metadataDocument = JsonDocument.Parse(metadataJson);
+        var count = events.Count;
+        var prepared = new PreparedAppend(new Guid[count], new string[count], new string[count], new string[count], timestamp, new byte[count][]);
+        for (var i = 0; i < count; i++)
+        {
+            var @event = events[i] ?? throw new ArgumentException("Events cannot be null.", nameof(events));
+            var type = _options.Types.AliasFor(@event.GetType());
+            var data = JsonSerializer.SerializeToElement(@event, @event.GetType(), _options.Json);
+            prepared.Ids[i] = Guid.CreateVersion7(timestamp);
+            prepared.Types[i] = type;
+            prepared.Data[i] = data.GetRawText();
+            prepared.Metadata[i] = metadataJson;
+            prepared.ContentHashes[i] = EventHashing.ContentHash(prepared.Ids[i], streamId, type, timestamp, data, metadataDocument.RootElement);
+        }
+
+        return prepared;
+    }
+
+    private static string DefaultStreamType(string streamId)
+    {
+        var dash = streamId.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0 ? streamId[..dash] : "stream";
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<EventEnvelope>> FetchStreamAsync(string streamId, StreamReadLimit? limit = null, CancellationToken ct = default)
+    {
+        limit ??= StreamReadLimit.None;
+        await using var command = _dataSource.CreateCommand($"""
+            SELECT {EventColumns} FROM {_schema}.events
+            WHERE stream_id = $1 AND ($2::bigint IS NULL OR version <= $2) AND ($3::timestamptz IS NULL OR "timestamp" <= $3)
+            ORDER BY version
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = streamId });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)limit.ToVersion ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)limit.ToTimestamp ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        return await ReadEnvelopesAsync(command, ct);
+    }
+
+    /// <inheritdoc />
+    public async Task<Fetched<T>> AggregateStreamAsync<T>(string streamId, T initial, Func<T, EventEnvelope, T> evolve, StreamReadLimit? limit = null, CancellationToken ct = default)
+    {
+        var events = await FetchStreamAsync(streamId, limit, ct);
+        var state = events.Aggregate(initial, evolve);
+        return new Fetched<T>(streamId, state, events.Count == 0 ? 0 : events[^1].Version);
+    }
+
+    /// <inheritdoc />
+    public Task<Fetched<T>> FetchForWritingAsync<T>(string streamId, T initial, Func<T, object, T> evolve, CancellationToken ct = default) =>
+        AggregateStreamAsync(streamId, initial, (state, envelope) => evolve(state, envelope.Data), null, ct);
+
+    /// <inheritdoc />
+    public async Task<EventPage> ReadAllAsync(long afterSeq, int limit, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterSeq);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        // One statement, so the page and the high-water mark come from one snapshot.
+        await using var command = _dataSource.CreateCommand($"""
+            SELECT {EventColumns}, (SELECT COALESCE(max(seq_id), 0) FROM {_schema}.events) AS high_water_mark
+            FROM {_schema}.events WHERE seq_id > $1 ORDER BY seq_id LIMIT $2
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterSeq });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        var events = new List<EventEnvelope>(Math.Min(limit, 1024));
+        long highWaterMark = -1;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                events.Add(ReadEnvelope(reader));
+                highWaterMark = reader.GetInt64(11);
+            }
+        }
+
+        if (highWaterMark < 0)
+        {
+            highWaterMark = await HighWaterMarkAsync(ct);
+        }
+
+        return new EventPage(events, events.Count == 0 ? afterSeq : events[^1].Seq, highWaterMark);
+    }
+
+    /// <summary>The highest committed seq.</summary>
+    public async Task<long> HighWaterMarkAsync(CancellationToken ct = default)
+    {
+        await using var command = _dataSource.CreateCommand($"SELECT COALESCE(max(seq_id), 0) FROM {_schema}.events");
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <inheritdoc />
+    public async Task<ChainVerificationReport> VerifyChainsAsync(string? streamId = null, CancellationToken ct = default)
+    {
+        var verifier = new ChainVerifier();
+        await using (var command = _dataSource.CreateCommand($"""
+            SELECT {EventColumns} FROM {_schema}.events
+            WHERE $1::text IS NULL OR stream_id = $1 ORDER BY stream_id, version
+            """))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)streamId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                verifier.Check(ReadRawEvent(reader));
+            }
+        }
+
+        await using (var heads = _dataSource.CreateCommand($"""
+            SELECT id, version, head_hash FROM {_schema}.streams WHERE $1::text IS NULL OR id = $1
+            """))
+        {
+            heads.Parameters.Add(new NpgsqlParameter { Value = (object?)streamId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            await using var reader = await heads.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                verifier.CheckHead(reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
+            }
+        }
+
+        return verifier.Report();
+    }
+
+    private async Task<IReadOnlyList<EventEnvelope>> ReadEnvelopesAsync(NpgsqlCommand command, CancellationToken ct)
+    {
+        var events = new List<EventEnvelope>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            events.Add(ReadEnvelope(reader));
+        }
+
+        return events;
+    }
+
+    private EventEnvelope ReadEnvelope(NpgsqlDataReader reader)
+    {
+        var raw = ReadRawEvent(reader);
+        var data = JsonSerializer.Deserialize<JsonElement>(raw.DataJson);
+        var type = _options.Types.TypeFor(raw.Type);
+        var payload = type is null ? data : data.Deserialize(type, _options.Json)!;
+        var metadata = JsonSerializer.Deserialize<EventMetadata>(raw.MetadataJson, MetadataJson) ?? new EventMetadata();
+        return new EventEnvelope(raw.Seq, raw.Id, raw.StreamId, raw.Version, raw.Type, raw.Timestamp, payload, data, metadata,
+            raw.ContentHash, raw.PrevHash, raw.Hash);
+    }
+
+    private static RawEvent ReadRawEvent(NpgsqlDataReader reader) => new(
+        reader.GetInt64(0),
+        reader.GetGuid(1),
+        reader.GetString(2),
+        reader.GetInt64(3),
+        reader.GetString(4),
+        reader.GetString(5),
+        reader.GetString(6),
+        reader.GetFieldValue<DateTimeOffset>(7),
+        reader.GetFieldValue<byte[]>(8),
+        reader.GetFieldValue<byte[]>(9),
+        reader.GetFieldValue<byte[]>(10));
+
+    private sealed record PreparedAppend(Guid[] Ids, string[] Types, string[] Data, string[] Metadata, DateTimeOffset Timestamp, byte[][] ContentHashes);
+}
+
+/// <summary>An event as stored, before any deserialisation: what verification works on.</summary>
+public sealed record RawEvent(
+    long Seq,
+    Guid Id,
+    string StreamId,
+    long Version,
+    string Type,
+    string DataJson,
+    string MetadataJson,
+    DateTimeOffset Timestamp,
+    byte[] ContentHash,
+    byte[] PrevHash,
+    byte[] Hash);

@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Reflection;
+using Npgsql;
+
+namespace ForecastLedger.EventStore;
+
+/// <summary>
+/// Creates and upgrades the store's schema at start-up: idempotent, ordered, and run under a session advisory lock
+/// so that several nodes starting at once apply each script exactly once.
+/// </summary>
+public sealed class SchemaMigrator(NpgsqlDataSource dataSource, EventStoreOptions options)
+{
+    private static readonly IReadOnlyList<(int Version, string Name, string Sql)> Scripts = LoadScripts();
+
+    /// <summary>The schema version this build expects.</summary>
+    public static int LatestVersion => Scripts[^1].Version;
+
+    /// <summary>Applies every script not yet applied. Safe to call from many processes at once.</summary>
+    public async Task MigrateAsync(CancellationToken ct = default)
+    {
+        var schema = options.QuotedSchema;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await ExecuteAsync(connection, "SELECT pg_advisory_lock(hashtextextended($1, 0))", ct, LockName(schema));
+        try
+        {
+            await ExecuteAsync(connection, $"""
+                CREATE SCHEMA IF NOT EXISTS {schema};
+                CREATE TABLE IF NOT EXISTS {schema}.schema_migrations (
+                    version    integer     PRIMARY KEY,
+                    name       text        NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT clock_timestamp())
+                """, ct);
+            var applied = await AppliedVersionsAsync(connection, schema, ct);
+            foreach (var (version, name, sql) in Scripts.Where(s => !applied.Contains(s.Version)))
+            {
+                await using var transaction = await connection.BeginTransactionAsync(ct);
+                await ExecuteAsync(connection, sql.Replace("__SCHEMA__", schema, StringComparison.Ordinal), ct);
+                await ExecuteAsync(connection, $"INSERT INTO {schema}.schema_migrations (version, name) VALUES ($1, $2)", ct, version, name);
+                await transaction.CommitAsync(ct);
+            }
+        }
+        finally
+        {
+            await ExecuteAsync(connection, "SELECT pg_advisory_unlock(hashtextextended($1, 0))", CancellationToken.None, LockName(schema));
+        }
+    }
+
+    /// <summary>The schema version in the database, or 0 when the schema does not exist yet.</summary>
+    public async Task<int> CurrentVersionAsync(CancellationToken ct = default)
+    {
+        var schema = options.QuotedSchema;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var exists = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection);
+        exists.Parameters.AddWithValue($"{schema}.schema_migrations");
+        if (!(bool)(await exists.ExecuteScalarAsync(ct))!)
+        {
+            return 0;
+        }
+
+        await using var command = new NpgsqlCommand($"SELECT COALESCE(max(version), 0) FROM {schema}.schema_migrations", connection);
+        return (int)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>
+    /// Fails start-up when the store holds an event alias that the registry cannot map to a type: folding would
+    /// otherwise silently ignore events that matter.
+    /// </summary>
+    public async Task ValidateEventTypesAsync(CancellationToken ct = default)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT alias FROM {options.QuotedSchema}.event_types");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var unknown = new List<string>();
+        while (await reader.ReadAsync(ct))
+        {
+            var alias = reader.GetString(0);
+            if (options.Types.TypeFor(alias) is null)
+            {
+                unknown.Add(alias);
+            }
+        }
+
+        if (unknown.Count > 0)
+        {
+            throw new UnknownEventTypeException(unknown);
+        }
+    }
+
+    private static string LockName(string schema) => $"forecastledger:migrate:{schema}";
+
+    private static async Task<HashSet<int>> AppliedVersionsAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"SELECT version FROM {schema}.schema_migrations", connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var versions = new HashSet<int>();
+        while (await reader.ReadAsync(ct))
+        {
+            versions.Add(reader.GetInt32(0));
+        }
+
+        return versions;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static List<(int, string, string)> LoadScripts()
+    {
+        var assembly = typeof(SchemaMigrator).Assembly;
+        const string prefix = "ForecastLedger.EventStore.Schema.";
+        var scripts = assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n =>
+            {
+                var name = n[prefix.Length..^4];
+                var version = int.Parse(name[..name.IndexOf('_', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
+                using var stream = assembly.GetManifestResourceStream(n)!;
+                using var reader = new StreamReader(stream);
+                return (version, name, reader.ReadToEnd());
+            })
+            .OrderBy(s => s.version)
+            .ToList();
+        return scripts.Count > 0 ? scripts : throw new InvalidOperationException("No schema scripts are embedded.");
+    }
+}
