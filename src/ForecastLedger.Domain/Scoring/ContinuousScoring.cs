@@ -1,0 +1,162 @@
+namespace ForecastLedger.Domain.Scoring;
+
+/// <summary>A forecaster's continuous-grid scores on one question, with their explanation (scoring.md §3.3).</summary>
+/// <param name="Baseline"><c>(1/H)∫ 1[p_i≠null]·Baseline(p_i(t)) dt</c> over <c>[T_open, T_close)</c>, H = <c>T_sched − T_open</c>.</param>
+/// <param name="Peer"><c>(1/H)∫ 1[p_i≠null]·Peer_i(t) dt</c>; N(t) re-evaluated per segment, 0 while N &lt; 2.</param>
+/// <param name="Log">The ln score integrated the same way as Baseline (truncated, 0 without a forecast).</param>
+/// <param name="Coverage"><c>(1/H)∫ 1[p_i≠null] dt</c>, 0 … 1.</param>
+/// <param name="RelativeLegacyLog2">
+/// Metaculus legacy Relative: time-averaged <c>log₂(p_i/c)</c> against the crowd, denominator <c>T_close − T_open</c>
+/// (no truncation), 0 without a forecast.
+/// </param>
+/// <param name="StandingTime">Total time with a standing forecast inside <c>[T_open, T_close)</c>.</param>
+public sealed record ContinuousScore(
+    string ForecasterId,
+    double Baseline,
+    double Peer,
+    double Log,
+    double Coverage,
+    double RelativeLegacyLog2,
+    TimeSpan StandingTime);
+
+/// <summary>The crowd scored as a pseudo-forecaster on the continuous grid (§4 default choice).</summary>
+public sealed record ContinuousCrowdScore(double Baseline, double Log, double Coverage);
+
+/// <summary>The continuous-grid scores of one question (scoring.md §3.3).</summary>
+/// <param name="ScheduledSpan">H = <c>T_sched − T_open</c>, the denominator of Baseline, Peer, Log and Coverage.</param>
+/// <param name="Truncated">
+/// True when the question closed early: <c>[T_close, T_sched)</c> scores 0 but still counts in H ("score truncation").
+/// </param>
+/// <param name="TruncatedFraction">The share of H after <c>T_close</c>.</param>
+/// <param name="Forecasters">Everyone who forecast at or after open, including post-close forecasters (score 0, coverage 0).</param>
+public sealed record ContinuousScoreResult(
+    ScoringStatus Status,
+    DateTimeOffset Open,
+    DateTimeOffset EffectiveClose,
+    DateTimeOffset ScheduledClose,
+    TimeSpan ScheduledSpan,
+    bool Truncated,
+    double TruncatedFraction,
+    IReadOnlyList<ContinuousScore> Forecasters,
+    ContinuousCrowdScore? Crowd);
+
+/// <summary>A forecaster's spot scores (scoring.md §3.3 Spot variants): the instantaneous scores at one instant.</summary>
+/// <param name="Coverage">1 if a forecast stood at the spot time, else 0 (and every score 0).</param>
+public sealed record SpotScore(string ForecasterId, double Baseline, double Peer, double Log, double Coverage);
+
+/// <summary>Spot scores of one question at <see cref="SpotTime"/>.</summary>
+public sealed record SpotScoreResult(ScoringStatus Status, DateTimeOffset SpotTime, IReadOnlyList<SpotScore> Forecasters);
+
+/// <summary>
+/// The continuous (exact-timestamp) grid for Log, Baseline, Peer and Coverage (scoring.md §3.3), Metaculus parity.
+/// Integrands are step functions, so the integrals are exact sums over <see cref="ForecastHistory.Segments"/>.
+/// </summary>
+public static class ContinuousScoring
+{
+    /// <summary>Scores every forecaster on one question. Annulled or unresolved questions yield no scores (§6).</summary>
+    public static ContinuousScoreResult Score(
+        QuestionTimeline timeline,
+        IEnumerable<ForecastPoint> forecasts,
+        CrowdAggregation crowdMethod = CrowdAggregation.RecencyWeightedMedian) =>
+        Score(ForecastHistory.Build(timeline, forecasts), crowdMethod);
+
+    /// <inheritdoc cref="Score(QuestionTimeline, IEnumerable{ForecastPoint}, CrowdAggregation)"/>
+    public static ContinuousScoreResult Score(ForecastHistory history, CrowdAggregation crowdMethod = CrowdAggregation.RecencyWeightedMedian)
+    {
+        var timeline = history.Timeline;
+        var span = timeline.ScheduledClose - timeline.Open;
+        var truncatedFraction = (double)(timeline.ScheduledClose - timeline.EffectiveClose).Ticks / span.Ticks;
+        if (timeline.Status != ScoringStatus.Scored)
+        {
+            return new ContinuousScoreResult(
+                timeline.Status, timeline.Open, timeline.EffectiveClose, timeline.ScheduledClose, span, timeline.ClosedEarly, truncatedFraction, [], null);
+        }
+
+        var outcome = timeline.ResolvedOption!.Value;
+        var closedTicks = (timeline.EffectiveClose - timeline.Open).Ticks;
+        var totals = history.Forecasters.ToDictionary(id => id, _ => new Accumulator(), StringComparer.Ordinal);
+        var crowdTotal = new Accumulator();
+        foreach (var segment in history.Segments())
+        {
+            if (segment.Standing.Count == 0)
+            {
+                continue;
+            }
+
+            var weight = (double)segment.Duration.Ticks / span.Ticks;
+            var legacyWeight = (double)segment.Duration.Ticks / closedTicks;
+            var probabilities = segment.Standing.Select(s => ProbabilityVector.ToDouble(s.Permille[outcome])).ToArray();
+            var peers = InstantaneousScores.Peer(probabilities);
+            var crowd = CrowdForecast.Aggregate(segment.Standing, timeline.OptionCount, crowdMethod)![outcome];
+            for (var i = 0; i < probabilities.Length; i++)
+            {
+                var total = totals[segment.Standing[i].ForecasterId];
+                total.Add(weight, segment.Duration, probabilities[i], timeline.OptionCount, peers[i]);
+                total.RelativeLegacy += legacyWeight * InstantaneousScores.RelativeLogVsCrowd(probabilities[i], crowd);
+            }
+
+            crowdTotal.Add(weight, segment.Duration, crowd, timeline.OptionCount, peer: 0);
+        }
+
+        var scores = totals
+            .Select(t => new ContinuousScore(t.Key, t.Value.Baseline, t.Value.Peer, t.Value.Log, t.Value.Coverage, t.Value.RelativeLegacy, t.Value.StandingTime))
+            .ToArray();
+        var crowdScore = crowdTotal.Coverage > 0 ? new ContinuousCrowdScore(crowdTotal.Baseline, crowdTotal.Log, crowdTotal.Coverage) : null;
+        return new ContinuousScoreResult(
+            ScoringStatus.Scored, timeline.Open, timeline.EffectiveClose, timeline.ScheduledClose, span, timeline.ClosedEarly, truncatedFraction, scores, crowdScore);
+    }
+
+    /// <summary>
+    /// Spot scores (scoring.md §3.3): the instantaneous scores of the forecasts standing at <paramref name="spotTime"/>.
+    /// Pass the crowd reveal time; with none, the spot time falls back to <c>T_close</c> (§4 hidden crowd period).
+    /// </summary>
+    public static SpotScoreResult Spot(QuestionTimeline timeline, IEnumerable<ForecastPoint> forecasts, DateTimeOffset? spotTime = null)
+    {
+        var history = ForecastHistory.Build(timeline, forecasts);
+        var at = spotTime ?? timeline.EffectiveClose;
+        if (timeline.Status != ScoringStatus.Scored)
+        {
+            return new SpotScoreResult(timeline.Status, at, []);
+        }
+
+        var outcome = timeline.ResolvedOption!.Value;
+        var standing = history.StandingAt(at);
+        var probabilities = standing.Select(s => ProbabilityVector.ToDouble(s.Permille[outcome])).ToArray();
+        var peers = InstantaneousScores.Peer(probabilities);
+        var byForecaster = standing.Select((s, i) => new SpotScore(
+                s.ForecasterId,
+                InstantaneousScores.Baseline(probabilities[i], timeline.OptionCount),
+                peers[i],
+                InstantaneousScores.Log(probabilities[i]),
+                1.0))
+            .ToDictionary(s => s.ForecasterId, StringComparer.Ordinal);
+        var scores = history.Forecasters
+            .Select(id => byForecaster.GetValueOrDefault(id) ?? new SpotScore(id, 0, 0, 0, 0))
+            .ToArray();
+        return new SpotScoreResult(ScoringStatus.Scored, at, scores);
+    }
+
+    private sealed class Accumulator
+    {
+        public double Baseline { get; private set; }
+
+        public double Peer { get; private set; }
+
+        public double Log { get; private set; }
+
+        public double Coverage { get; private set; }
+
+        public double RelativeLegacy { get; set; }
+
+        public TimeSpan StandingTime { get; private set; }
+
+        public void Add(double weight, TimeSpan duration, double outcomeProbability, int optionCount, double peer)
+        {
+            Baseline += weight * InstantaneousScores.Baseline(outcomeProbability, optionCount);
+            Peer += weight * peer;
+            Log += weight * InstantaneousScores.Log(outcomeProbability);
+            Coverage += weight;
+            StandingTime += duration;
+        }
+    }
+}
