@@ -1,6 +1,49 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/", () => "ForecastLedger");
-await app.RunAsync();
+using ForecastLedger.Api.Infrastructure;
+using JasperFx;
+using JasperFx.CodeGeneration;
+using Wolverine;
+using Wolverine.Http;
 
+var builder = WebApplication.CreateBuilder(args);
+
+if (!builder.Environment.IsDevelopment())
+{
+    // Structured logs for machines: one JSON object per line, with scopes (trace and span ids) included.
+    builder.Logging.ClearProviders();
+    builder.Logging.AddJsonConsole(options =>
+    {
+        options.IncludeScopes = true;
+        options.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+        options.UseUtcTimestamp = true;
+    });
+}
+
+// The database starts first: it is the first hosted service, so nothing serves before the schema is current.
+builder.Services.AddLedgerEventStore(builder.Configuration);
+builder.Services.AddLedgerProblemDetails();
+builder.Services.AddLedgerHealthChecks();
+builder.Services.AddLedgerSwagger();
+builder.Services.AddAuthorization(options =>
+    options.AddPolicy(Policies.ReadLedger, policy => policy.RequireAssertion(_ => true)));
+
+builder.Host.UseWolverine(options =>
+{
+    // The runtime compiler cannot be restored here, so Wolverine only ever loads the committed generated code
+    // (Internal/Generated). Run `dotnet run --project src/ForecastLedger.Api -- codegen write` after changing an endpoint.
+    options.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
+});
+builder.Services.AddWolverineHttp();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthorization();
+app.UseLedgerSwagger();
+app.MapLedgerHealthChecks();
+app.MapWolverineEndpoints(options => options.RejectUnparseableQueryValues = true);
+
+return await app.RunJasperFxCommands(args);
+
+/// <summary>The API host; public so tests can start it with WebApplicationFactory.</summary>
 public partial class Program;

@@ -1,0 +1,32 @@
+using ForecastLedger.Domain;
+using ForecastLedger.EventStore;
+using Npgsql;
+
+namespace ForecastLedger.Api.Infrastructure;
+
+public static class EventStoreSetup
+{
+    /// <summary>Registers the ledger database, the event store and start-up migration as concrete singletons.</summary>
+    public static IServiceCollection AddLedgerEventStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var registry = new EventTypeRegistry();
+        foreach (var (alias, type) in DomainEventTypes.All)
+        {
+            registry.Register(alias, type);
+        }
+
+        var options = new EventStoreOptions
+        {
+            Schema = configuration["Ledger:Schema"] ?? "ledger",
+            Types = registry,
+        };
+
+        services.AddSingleton(options);
+        services.AddSingleton<LedgerDatabase>();
+        services.AddSingleton(sp => sp.GetRequiredService<LedgerDatabase>().DataSource);
+        services.AddSingleton(sp => new PostgresEventStore(sp.GetRequiredService<NpgsqlDataSource>(), options));
+        services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<PostgresEventStore>());
+        services.AddHostedService<LedgerStartup>();
+        return services;
+    }
+}

@@ -1,0 +1,91 @@
+using ForecastLedger.EventStore;
+using ForecastLedger.LocalPostgres;
+using Npgsql;
+
+namespace ForecastLedger.Api.Infrastructure;
+
+/// <summary>
+/// Where the ledger's PostgreSQL is. With <c>ConnectionStrings:Ledger</c> or <c>FORECASTLEDGER_CONNECTION</c> set, that
+/// server is used and nothing is started. Without either, a local cluster is provisioned from the machine's binaries
+/// (the zero-config run). Nothing here touches the database before the host starts, so <c>codegen write</c> and other
+/// commands never open a connection.
+/// </summary>
+public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerDatabase> logger) : IAsyncDisposable
+{
+    private NpgsqlDataSource? _dataSource;
+    private LocalCluster? _localCluster;
+
+    /// <summary>The data source; available once the host has started.</summary>
+    public NpgsqlDataSource DataSource => _dataSource
+        ?? throw new InvalidOperationException("The ledger database is not started yet: it starts with the host.");
+
+    /// <summary>True once <see cref="StartAsync"/> has completed.</summary>
+    public bool IsStarted => _dataSource is not null;
+
+    /// <summary>Where a zero-config run keeps its cluster, or null when an external server is configured.</summary>
+    public string? LocalDataDirectory => _localCluster?.DataDirectory;
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        var connectionString = configuration.GetConnectionString("Ledger")
+            ?? Environment.GetEnvironmentVariable("FORECASTLEDGER_CONNECTION");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            var options = new LocalClusterOptions { RootDirectory = configuration["Ledger:DataDirectory"] ?? LocalCluster.DefaultRootDirectory() };
+            _localCluster = await LocalCluster.StartAsync(options, logger, ct);
+            connectionString = _localCluster.ConnectionString;
+            logger.LogInformation("Using the local PostgreSQL cluster in {DataDirectory} on port {Port}", _localCluster.DataDirectory, _localCluster.Port);
+        }
+        else
+        {
+            logger.LogInformation("Using the configured PostgreSQL server");
+        }
+
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.ApplicationName ??= "forecastledger";
+        _dataSource = builder.Build();
+    }
+
+    public async Task StopAsync(CancellationToken ct)
+    {
+        if (_dataSource is not null)
+        {
+            await _dataSource.DisposeAsync();
+        }
+
+        if (_localCluster is not null)
+        {
+            await _localCluster.StopAsync(ct);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_dataSource is not null)
+        {
+            await _dataSource.DisposeAsync();
+            _dataSource = null;
+        }
+
+        if (_localCluster is not null)
+        {
+            await _localCluster.DisposeAsync();
+            _localCluster = null;
+        }
+    }
+}
+
+/// <summary>Starts the database, then brings the schema to this build's version, before anything serves.</summary>
+public sealed class LedgerStartup(LedgerDatabase database, EventStoreOptions options, ILogger<LedgerStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await database.StartAsync(cancellationToken);
+        var migrator = new SchemaMigrator(database.DataSource, options);
+        await migrator.MigrateAsync(cancellationToken);
+        await migrator.ValidateEventTypesAsync(cancellationToken);
+        logger.LogInformation("Event store schema '{Schema}' is at version {Version}", options.Schema, SchemaMigrator.LatestVersion);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => database.StopAsync(cancellationToken);
+}

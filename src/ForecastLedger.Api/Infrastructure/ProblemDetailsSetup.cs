@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using ForecastLedger.Domain;
+using ForecastLedger.EventStore;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ForecastLedger.Api.Infrastructure;
+
+/// <summary>
+/// RFC 9457 problem details everywhere: every error body is application/problem+json with a stable <c>code</c>
+/// extension and the trace id, whether it comes from an endpoint, an exception or the framework (404, 405, 413, 415).
+/// </summary>
+public static class ProblemDetailsSetup
+{
+    public const string TypeBase = "https://forecastledger.dev/problems/";
+
+    public static IServiceCollection AddLedgerProblemDetails(this IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            problem.Extensions.TryAdd("code", DefaultCode(problem.Status));
+            problem.Type ??= TypeBase + problem.Extensions["code"];
+            problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+            problem.Instance ??= context.HttpContext.Request.Path;
+        });
+        services.AddExceptionHandler<LedgerExceptionHandler>();
+        return services;
+    }
+
+    /// <summary>A problem with a stable code; the code also forms the <c>type</c> URI.</summary>
+    public static ProblemDetails Problem(int status, string code, string detail, string? title = null)
+    {
+        var problem = new ProblemDetails
+        {
+            Status = status,
+            Type = TypeBase + code,
+            Title = title ?? TitleFor(status),
+            Detail = detail,
+        };
+        problem.Extensions["code"] = code;
+        return problem;
+    }
+
+    public static string DefaultCode(int? status) => status switch
+    {
+        400 => "bad-request",
+        401 => "unauthenticated",
+        403 => "forbidden",
+        404 => "not-found",
+        405 => "method-not-allowed",
+        406 => "not-acceptable",
+        409 => "conflict",
+        412 => "precondition-failed",
+        413 => "payload-too-large",
+        415 => "unsupported-media-type",
+        422 => "unprocessable",
+        429 => "rate-limited",
+        503 => "unavailable",
+        _ => "internal-error",
+    };
+
+    private static string TitleFor(int status) => status switch
+    {
+        400 => "Bad request",
+        401 => "Authentication required",
+        403 => "Forbidden",
+        404 => "Not found",
+        409 => "Conflict",
+        412 => "Precondition failed",
+        422 => "Unprocessable content",
+        _ => "Error",
+    };
+}
+
+/// <summary>Maps the exceptions that carry meaning to their status; anything else is a logged 500 without internals.</summary>
+public sealed class LedgerExceptionHandler(IProblemDetailsService problemDetails, ILogger<LedgerExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = exception switch
+        {
+            DomainRuleViolation v => ProblemDetailsSetup.Problem(v.Kind switch
+            {
+                RuleKind.Invalid => StatusCodes.Status422UnprocessableEntity,
+                RuleKind.NotFound => StatusCodes.Status404NotFound,
+                _ => StatusCodes.Status409Conflict,
+            }, v.Code, v.Message),
+            ConcurrencyException c when httpContext.Request.Headers.IfMatch.Count > 0 =>
+                ProblemDetailsSetup.Problem(StatusCodes.Status412PreconditionFailed, "precondition-failed", c.Message),
+            ConcurrencyException c => ProblemDetailsSetup.Problem(StatusCodes.Status409Conflict, "concurrency", c.Message),
+            IdempotencyKeyReusedException i => ProblemDetailsSetup.Problem(StatusCodes.Status422UnprocessableEntity, "idempotency-key-reused", i.Message),
+            BadHttpRequestException b => ProblemDetailsSetup.Problem(b.StatusCode, ProblemDetailsSetup.DefaultCode(b.StatusCode), b.Message),
+            System.Text.Json.JsonException => ProblemDetailsSetup.Problem(StatusCodes.Status400BadRequest, "malformed-json", "The request body is not valid JSON for this endpoint."),
+            OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => null,
+            _ => null,
+        };
+
+        if (problem is null)
+        {
+            if (httpContext.RequestAborted.IsCancellationRequested)
+            {
+                return true;
+            }
+
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            problem = ProblemDetailsSetup.Problem(StatusCodes.Status500InternalServerError, "internal-error", "An unexpected error occurred. It has been logged with the trace id.");
+        }
+
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+    }
+}
