@@ -48,6 +48,16 @@ public sealed class PostgresEventStore : IEventStore
 
     private async Task<AppendResult> AppendCoreAsync(string streamId, long? expected, IReadOnlyList<object> events, AppendOptions? options, CancellationToken ct)
     {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct);
+        return await AppendOnConnectionAsync(connection, streamId, expected, events, options, ct);
+    }
+
+    /// <summary>
+    /// Appends on a connection the caller owns, inside whatever transaction it has open: the building block for
+    /// batching several appends into one commit. <paramref name="expected"/>: null = any, 0 = new stream, n = exactly n.
+    /// </summary>
+    internal async Task<AppendResult> AppendOnConnectionAsync(NpgsqlConnection connection, string streamId, long? expected, IReadOnlyList<object> events, AppendOptions? options, CancellationToken ct)
+    {
         ArgumentException.ThrowIfNullOrEmpty(streamId);
         if (events.Count == 0)
         {
@@ -55,8 +65,9 @@ public sealed class PostgresEventStore : IEventStore
         }
 
         var prepared = PrepareAppend(streamId, events, options);
-        await using var command = _dataSource.CreateCommand(
-            $"SELECT outcome, stream_version, first_seq, last_seq FROM {_schema}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
+        await using var command = new NpgsqlCommand(
+            $"SELECT outcome, stream_version, first_seq, last_seq FROM {_schema}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            connection);
         var p = command.Parameters;
         p.Add(new NpgsqlParameter<string> { TypedValue = streamId, NpgsqlDbType = NpgsqlDbType.Text });
         p.Add(new NpgsqlParameter<string> { TypedValue = options?.StreamType ?? DefaultStreamType(streamId), NpgsqlDbType = NpgsqlDbType.Text });
@@ -70,20 +81,18 @@ public sealed class PostgresEventStore : IEventStore
         p.Add(new NpgsqlParameter { Value = (object?)options?.Idempotency?.Key ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         p.Add(new NpgsqlParameter { Value = (object?)options?.Idempotency?.RequestHash ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bytea });
 
+        string outcome;
+        long version;
+        long? firstSeq;
+        long? lastSeq;
         try
         {
             await using var reader = await command.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
-            var outcome = reader.GetString(0);
-            var version = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
-            return outcome switch
-            {
-                "appended" => new AppendResult(streamId, version, reader.GetInt64(2), reader.GetInt64(3), Replayed: false),
-                "replayed" => new AppendResult(streamId, version, reader.GetInt64(2), reader.GetInt64(3), Replayed: true),
-                "conflict" => throw new ConcurrencyException(streamId, expected, version),
-                "idempotency_mismatch" => throw new IdempotencyKeyReusedException(options!.Idempotency!.Key),
-                _ => throw new InvalidOperationException($"Unknown append outcome '{outcome}'."),
-            };
+            outcome = reader.GetString(0);
+            version = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
+            firstSeq = reader.IsDBNull(2) ? null : reader.GetInt64(2);
+            lastSeq = reader.IsDBNull(3) ? null : reader.GetInt64(3);
         }
         catch (PostgresException e) when (IsVersionCollision(e))
         {
@@ -91,6 +100,15 @@ public sealed class PostgresEventStore : IEventStore
             // function still gets the one exception type, never a raw database error.
             throw new ConcurrencyException(streamId, expected, -1);
         }
+
+        return outcome switch
+        {
+            "appended" => new AppendResult(streamId, version, firstSeq!.Value, lastSeq!.Value, Replayed: false),
+            "replayed" => new AppendResult(streamId, version, firstSeq!.Value, lastSeq!.Value, Replayed: true),
+            "conflict" => throw new ConcurrencyException(streamId, expected, version),
+            "idempotency_mismatch" => throw new IdempotencyKeyReusedException(options!.Idempotency!.Key),
+            _ => throw new InvalidOperationException($"Unknown append outcome '{outcome}'."),
+        };
     }
 
     /// <summary>

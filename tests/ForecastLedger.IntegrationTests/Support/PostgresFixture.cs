@@ -1,0 +1,99 @@
+using System.Text.RegularExpressions;
+using ForecastLedger.EventStore;
+using ForecastLedger.LocalPostgres;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace ForecastLedger.IntegrationTests.Support;
+
+/// <summary>
+/// One real PostgreSQL per test run: the server named by <c>FORECASTLEDGER_TEST_DB</c> when it is set, otherwise a
+/// throwaway cluster started from the machine's binaries (the way Testcontainers would start a container). xUnit
+/// disposes this fixture after the last test of the collection, pass or fail, which stops the cluster; a watchdog
+/// stops it too if the test process is killed.
+/// </summary>
+public sealed partial class PostgresFixture : IAsyncLifetime
+{
+    public const string TestDatabaseVariable = "FORECASTLEDGER_TEST_DB";
+
+    private LocalCluster? _cluster;
+
+    public string ConnectionString { get; private set; } = string.Empty;
+
+    public NpgsqlDataSource DataSource { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var configured = Environment.GetEnvironmentVariable(TestDatabaseVariable);
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            ConnectionString = configured;
+        }
+        else
+        {
+            try
+            {
+                _cluster = await LocalCluster.StartEphemeralAsync(NullLogger.Instance);
+            }
+            catch (PostgresBinariesNotFoundException e)
+            {
+                throw new InvalidOperationException(
+                    $"Integration tests need PostgreSQL. {e.Message} Or set {TestDatabaseVariable} to a connection string.", e);
+            }
+
+            ConnectionString = _cluster.ConnectionString;
+        }
+
+        DataSource = NpgsqlDataSource.Create(ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        if (DataSource is not null)
+        {
+            await DataSource.DisposeAsync();
+        }
+
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+
+    /// <summary>A schema of its own for one test class, dropped and recreated so every run starts clean.</summary>
+    public async Task<string> FreshSchemaAsync(string owner)
+    {
+        var schema = SchemaNameFor(owner);
+        await using var command = DataSource.CreateCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE");
+        await command.ExecuteNonQueryAsync();
+        return schema;
+    }
+
+    /// <summary>A migrated event store in a fresh schema of its own.</summary>
+    public async Task<PostgresEventStore> FreshStoreAsync(string owner, EventTypeRegistry types, TimeProvider? clock = null)
+    {
+        var options = new EventStoreOptions { Schema = await FreshSchemaAsync(owner), Types = types, Clock = clock ?? TimeProvider.System };
+        await new SchemaMigrator(DataSource, options).MigrateAsync();
+        return new PostgresEventStore(DataSource, options);
+    }
+
+    public static string SchemaNameFor(string owner)
+    {
+        var snake = NonIdentifier().Replace(owner.ToLowerInvariant(), "_");
+        return ("t_" + snake)[..Math.Min(40, snake.Length + 2)];
+    }
+
+    [GeneratedRegex("[^a-z0-9_]")]
+    private static partial Regex NonIdentifier();
+}
+
+[CollectionDefinition(Name)]
+public sealed class IntegrationCollection : ICollectionFixture<PostgresFixture>
+{
+    /// <summary>
+    /// Every integration test class joins this collection: they share one server, and run one class at a time so the
+    /// race tests own the machine's two cores while they race.
+    /// </summary>
+    public const string Name = "integration";
+}
