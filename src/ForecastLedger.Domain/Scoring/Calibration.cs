@@ -20,7 +20,11 @@ public enum CalibrationWeighting
 }
 
 /// <summary>A calibration point <c>(f, o, w)</c> (scoring.md §5); <c>f</c> is kept in permille for exact binning.</summary>
-public sealed record CalibrationPoint(int ForecastPermille, bool Occurred, decimal Weight)
+/// <param name="Option">
+/// The option the point is about: 0 (Yes) for binary questions, j for an MC one-vs-rest point. The decomposition is
+/// additive over options, so analysing each option's points separately and summing gives the multi-category Brier.
+/// </param>
+public sealed record CalibrationPoint(int ForecastPermille, bool Occurred, decimal Weight, int Option = 0)
 {
     public decimal Forecast => ProbabilityVector.ToDecimal(ForecastPermille);
 
@@ -112,7 +116,7 @@ public static class Calibration
         var options = timeline.IsBinary ? 1 : timeline.OptionCount;
         return weighted
             .Where(w => w.Weight > 0m)
-            .SelectMany(w => Enumerable.Range(0, options).Select(j => new CalibrationPoint(w.Permille[j], j == outcome, w.Weight)))
+            .SelectMany(w => Enumerable.Range(0, options).Select(j => new CalibrationPoint(w.Permille[j], j == outcome, w.Weight, j)))
             .ToArray();
     }
 
