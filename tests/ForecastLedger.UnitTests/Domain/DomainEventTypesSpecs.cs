@@ -3,6 +3,7 @@ using ForecastLedger.Domain;
 using ForecastLedger.Domain.Forecasters;
 using ForecastLedger.Domain.Forecasts;
 using ForecastLedger.Domain.Questions;
+using ForecastLedger.EventStore;
 using ForecastLedger.UnitTests.Support;
 using static ForecastLedger.UnitTests.Domain.Fixtures;
 
@@ -42,7 +43,7 @@ public sealed class DomainEventTypesSpecs
             DomainEventTypes.All.Select(t => t.Alias));
 
     [Fact]
-    public void Events_round_trip_through_json()
+    public void Events_round_trip_through_json_including_the_event_store_settings()
     {
         object[] events =
         [
@@ -55,8 +56,11 @@ public sealed class DomainEventTypesSpecs
         ];
         Assert.Equal(DomainEventTypes.All.Select(t => t.Type).ToHashSet(), events.Select(e => e.GetType()).ToHashSet());
 
-        var roundTripped = events.Select(e => JsonSerializer.Deserialize(JsonSerializer.Serialize(e, e.GetType()), e.GetType())!);
+        foreach (var options in new[] { JsonSerializerOptions.Default, EventStoreOptions.DefaultJson })
+        {
+            var roundTripped = events.Select(e => JsonSerializer.Deserialize(JsonSerializer.Serialize(e, e.GetType(), options), e.GetType(), options)!);
 
-        Assert.Equal(DeciderSpec.Describe(events), DeciderSpec.Describe(roundTripped));
+            Assert.Equal(DeciderSpec.Describe(events), DeciderSpec.Describe(roundTripped));
+        }
     }
 }
