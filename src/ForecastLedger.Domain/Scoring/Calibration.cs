@@ -103,9 +103,17 @@ public static class Calibration
         IEnumerable<ForecastPoint> forecasts,
         string forecasterId,
         CalibrationWeighting weighting = CalibrationWeighting.DurationWeighted,
+        bool includeMultipleChoice = false) =>
+        Points(ForecastHistory.Build(timeline, forecasts), forecasterId, weighting, includeMultipleChoice);
+
+    /// <inheritdoc cref="Points(QuestionTimeline, IEnumerable{ForecastPoint}, string, CalibrationWeighting, bool)"/>
+    public static IReadOnlyList<CalibrationPoint> Points(
+        ForecastHistory history,
+        string forecasterId,
+        CalibrationWeighting weighting = CalibrationWeighting.DurationWeighted,
         bool includeMultipleChoice = false)
     {
-        var history = ForecastHistory.Build(timeline, forecasts);
+        var timeline = history.Timeline;
         if (timeline.Status != ScoringStatus.Scored || (!timeline.IsBinary && !includeMultipleChoice))
         {
             return [];

@@ -110,9 +110,13 @@ public static class ContinuousScoring
     /// Spot scores (scoring.md §3.3): the instantaneous scores of the forecasts standing at <paramref name="spotTime"/>.
     /// Pass the crowd reveal time; with none, the spot time falls back to <c>T_close</c> (§4 hidden crowd period).
     /// </summary>
-    public static SpotScoreResult Spot(QuestionTimeline timeline, IEnumerable<ForecastPoint> forecasts, DateTimeOffset? spotTime = null)
+    public static SpotScoreResult Spot(QuestionTimeline timeline, IEnumerable<ForecastPoint> forecasts, DateTimeOffset? spotTime = null) =>
+        Spot(ForecastHistory.Build(timeline, forecasts), spotTime);
+
+    /// <inheritdoc cref="Spot(QuestionTimeline, IEnumerable{ForecastPoint}, DateTimeOffset?)"/>
+    public static SpotScoreResult Spot(ForecastHistory history, DateTimeOffset? spotTime = null)
     {
-        var history = ForecastHistory.Build(timeline, forecasts);
+        var timeline = history.Timeline;
         var at = spotTime ?? timeline.EffectiveClose;
         if (timeline.Status != ScoringStatus.Scored)
         {
