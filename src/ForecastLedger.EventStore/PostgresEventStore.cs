@@ -16,17 +16,28 @@ public sealed class PostgresEventStore : IEventStore
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private readonly NpgsqlDataSource _dataSource;
+    private readonly Func<NpgsqlDataSource> _getDataSource;
     private readonly EventStoreOptions _options;
     private readonly string _schema;
 
     /// <summary>Creates a store over a data source. Call <see cref="SchemaMigrator.MigrateAsync"/> before the first append.</summary>
     public PostgresEventStore(NpgsqlDataSource dataSource, EventStoreOptions options)
+        : this(() => dataSource, options)
     {
-        _dataSource = dataSource;
+    }
+
+    /// <summary>
+    /// Creates a store whose data source is looked up on each use: a host can then construct the store before its
+    /// database has started (the connection string of a local cluster is known only once the cluster runs).
+    /// </summary>
+    public PostgresEventStore(Func<NpgsqlDataSource> dataSource, EventStoreOptions options)
+    {
+        _getDataSource = dataSource;
         _options = options;
         _schema = options.QuotedSchema;
     }
+
+    private NpgsqlDataSource _dataSource => _getDataSource();
 
     /// <summary>The store's settings.</summary>
     public EventStoreOptions Options => _options;

@@ -1,6 +1,5 @@
 using ForecastLedger.Domain;
 using ForecastLedger.EventStore;
-using Npgsql;
 
 namespace ForecastLedger.Api.Infrastructure;
 
@@ -23,8 +22,11 @@ public static class EventStoreSetup
 
         services.AddSingleton(options);
         services.AddSingleton<LedgerDatabase>();
-        services.AddSingleton(sp => sp.GetRequiredService<LedgerDatabase>().DataSource);
-        services.AddSingleton(sp => new PostgresEventStore(sp.GetRequiredService<NpgsqlDataSource>(), options));
+        services.AddSingleton(sp =>
+        {
+            var database = sp.GetRequiredService<LedgerDatabase>();
+            return new PostgresEventStore(() => database.DataSource, options);
+        });
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<PostgresEventStore>());
         services.AddHostedService<LedgerStartup>();
         return services;

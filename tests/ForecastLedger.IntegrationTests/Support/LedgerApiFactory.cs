@@ -1,0 +1,33 @@
+using JasperFx.CommandLine;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace ForecastLedger.IntegrationTests.Support;
+
+/// <summary>The real API host, on the test run's PostgreSQL, in a schema of its own.</summary>
+public sealed class LedgerApiFactory(string connectionString, string schema, string environment = "Testing") : WebApplicationFactory<Program>
+{
+    static LedgerApiFactory() =>
+        // Program ends with RunJasperFxCommands; this makes it start the host for WebApplicationFactory.
+        JasperFxEnvironment.AutoStartHost = true;
+
+    public string Schema => schema;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(environment);
+        builder.UseSetting("ConnectionStrings:Ledger", connectionString);
+        builder.UseSetting("Ledger:Schema", schema);
+    }
+}
+
+public static class PostgresFixtureApiExtensions
+{
+    /// <summary>A started API host in a fresh schema named after <paramref name="owner"/>.</summary>
+    public static async Task<LedgerApiFactory> StartApiAsync(this PostgresFixture db, string owner, string environment = "Testing")
+    {
+        var factory = new LedgerApiFactory(db.ConnectionString, await db.FreshSchemaAsync(owner), environment);
+        _ = factory.Server;
+        return factory;
+    }
+}
