@@ -6,6 +6,13 @@ using Wolverine.Http;
 
 var builder = WebApplication.CreateBuilder(args);
 
+if (LedgerDatabase.NeedsLocalCluster(builder.Configuration, args) && LedgerDatabase.MissingBinariesMessage(builder.Configuration) is { } missing)
+{
+    // One clear line, not a stack trace: the zero-config run cannot work without the PostgreSQL server binaries.
+    await Console.Error.WriteLineAsync(missing);
+    return 1;
+}
+
 if (!builder.Environment.IsDevelopment())
 {
     // Structured logs for machines: one JSON object per line, with scopes (trace and span ids) included.

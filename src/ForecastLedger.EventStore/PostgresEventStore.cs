@@ -215,6 +215,17 @@ public sealed class PostgresEventStore : IEventStore
         return new EventPage(events, events.Count == 0 ? afterSeq : events[^1].Seq, highWaterMark);
     }
 
+    /// <summary>
+    /// Forgets idempotency keys recorded before <paramref name="olderThan"/>; a retry after that appends anew. The events
+    /// themselves are never touched. Returns how many keys were removed.
+    /// </summary>
+    public async Task<int> PurgeIdempotencyKeysAsync(DateTimeOffset olderThan, CancellationToken ct = default)
+    {
+        await using var command = _dataSource.CreateCommand($"DELETE FROM {_schema}.idempotency_keys WHERE created < $1");
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = olderThan });
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>The highest committed seq.</summary>
     public async Task<long> HighWaterMarkAsync(CancellationToken ct = default)
     {

@@ -29,6 +29,8 @@ public static class EventStoreSetup
         });
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<PostgresEventStore>());
         services.AddHostedService<LedgerStartup>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddHostedService<IdempotencyKeyRetention>();
         return services;
     }
 }

@@ -25,13 +25,41 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
     /// <summary>Where a zero-config run keeps its cluster, or null when an external server is configured.</summary>
     public string? LocalDataDirectory => _localCluster?.DataDirectory;
 
+    /// <summary>The configured connection string, or null for a zero-config run.</summary>
+    public static string? ConfiguredConnectionString(IConfiguration configuration)
+    {
+        var value = configuration.GetConnectionString("Ledger") ?? Environment.GetEnvironmentVariable("FORECASTLEDGER_CONNECTION");
+        return string.IsNullOrWhiteSpace(value) ? null : value;
+    }
+
+    /// <summary>True when this invocation serves (no other command) and no server is configured.</summary>
+    public static bool NeedsLocalCluster(IConfiguration configuration, string[] args) =>
+        ConfiguredConnectionString(configuration) is null && (args.Length == 0 || args[0].StartsWith('-') || args[0] == "run");
+
+    /// <summary>Null when the PostgreSQL binaries can be found; else the one line that says what to install.</summary>
+    public static string? MissingBinariesMessage(IConfiguration configuration)
+    {
+        try
+        {
+            PostgresBinaries.Locate(configuration["Ledger:PgBin"]);
+            return null;
+        }
+        catch (PostgresBinariesNotFoundException e)
+        {
+            return e.Message;
+        }
+    }
+
     public async Task StartAsync(CancellationToken ct)
     {
-        var connectionString = configuration.GetConnectionString("Ledger")
-            ?? Environment.GetEnvironmentVariable("FORECASTLEDGER_CONNECTION");
-        if (string.IsNullOrWhiteSpace(connectionString))
+        var connectionString = ConfiguredConnectionString(configuration);
+        if (connectionString is null)
         {
-            var options = new LocalClusterOptions { RootDirectory = configuration["Ledger:DataDirectory"] ?? LocalCluster.DefaultRootDirectory() };
+            var options = new LocalClusterOptions
+            {
+                RootDirectory = configuration["Ledger:DataDirectory"] ?? LocalCluster.DefaultRootDirectory(),
+                BinDirectory = configuration["Ledger:PgBin"],
+            };
             _localCluster = await LocalCluster.StartAsync(options, logger, ct);
             connectionString = _localCluster.ConnectionString;
             logger.LogInformation("Using the local PostgreSQL cluster in {DataDirectory} on port {Port}", _localCluster.DataDirectory, _localCluster.Port);

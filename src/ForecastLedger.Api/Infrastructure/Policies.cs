@@ -3,6 +3,25 @@ namespace ForecastLedger.Api.Infrastructure;
 /// <summary>Authorization policy names. Endpoints name a policy; what each policy demands lives in one place.</summary>
 public static class Policies
 {
-    /// <summary>Read the raw ledger: events and streams. Auditors and admins.</summary>
+    /// <summary>Read the raw ledger, every forecast and every audit view: auditors and admins.</summary>
     public const string ReadLedger = "ledger:read";
+
+    /// <summary>Publish, clarify, close, resolve and annul questions; issue and revoke keys: admins.</summary>
+    public const string Admin = "admin";
+
+    /// <summary>Submit and withdraw forecasts: forecasters (acting only as themselves).</summary>
+    public const string Forecaster = "forecaster";
+
+    /// <summary>Any valid key.</summary>
+    public const string Authenticated = "authenticated";
+}
+
+/// <summary>The roles an API key can carry.</summary>
+public static class Roles
+{
+    public const string Forecaster = "forecaster";
+    public const string Auditor = "auditor";
+    public const string Admin = "admin";
+
+    public static readonly IReadOnlyList<string> All = [Forecaster, Auditor, Admin];
 }

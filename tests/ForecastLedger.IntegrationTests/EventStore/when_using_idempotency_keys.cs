@@ -61,4 +61,17 @@ public sealed class when_using_idempotency_keys(PostgresFixture db) : IAsyncLife
         Assert.Equal("idem-4", reader.GetString(0));
         Assert.Equal(result.FirstSeq, reader.GetInt64(1));
     }
+
+    [Fact]
+    public async Task purged_keys_are_forgotten_and_their_events_kept()
+    {
+        await _store.AppendAsync("idem-5", TestEvents.Things(1), Key("k5", "body"));
+
+        var purged = await _store.PurgeIdempotencyKeysAsync(DateTimeOffset.UtcNow.AddMinutes(1));
+        var again = await _store.AppendAsync("idem-5", TestEvents.Things(1), Key("k5", "body"));
+
+        Assert.True(purged >= 1);
+        Assert.False(again.Replayed);
+        Assert.Equal(2, (await _store.FetchStreamAsync("idem-5")).Count);
+    }
 }
