@@ -1,4 +1,5 @@
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Api.Infrastructure.Authentication;
 using JasperFx;
 using JasperFx.CodeGeneration;
 using Wolverine;
@@ -27,11 +28,11 @@ if (!builder.Environment.IsDevelopment())
 
 // The database starts first: it is the first hosted service, so nothing serves before the schema is current.
 builder.Services.AddLedgerEventStore(builder.Configuration);
+builder.Services.AddLedgerFeatures();
 builder.Services.AddLedgerProblemDetails();
 builder.Services.AddLedgerHealthChecks();
 builder.Services.AddLedgerSwagger();
-builder.Services.AddAuthorization(options =>
-    options.AddPolicy(Policies.ReadLedger, policy => policy.RequireAssertion(_ => true)));
+builder.Services.AddLedgerAuthentication(builder.Configuration);
 
 builder.Host.UseWolverine(options =>
 {
@@ -45,7 +46,9 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.UseLedgerSwagger();
 app.MapLedgerHealthChecks();
 app.MapWolverineEndpoints(options => options.RejectUnparseableQueryValues = true);

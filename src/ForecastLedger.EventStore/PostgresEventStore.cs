@@ -67,7 +67,7 @@ public sealed class PostgresEventStore : IEventStore
     /// Appends on a connection the caller owns, inside whatever transaction it has open: the building block for
     /// batching several appends into one commit. <paramref name="expected"/>: null = any, 0 = new stream, n = exactly n.
     /// </summary>
-    internal async Task<AppendResult> AppendOnConnectionAsync(NpgsqlConnection connection, string streamId, long? expected, IReadOnlyList<object> events, AppendOptions? options, CancellationToken ct)
+    public async Task<AppendResult> AppendOnConnectionAsync(NpgsqlConnection connection, string streamId, long? expected, IReadOnlyList<object> events, AppendOptions? options, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(streamId);
         if (events.Count == 0)

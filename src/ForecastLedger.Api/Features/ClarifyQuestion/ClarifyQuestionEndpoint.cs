@@ -1,0 +1,41 @@
+using ForecastLedger.Api.Features.Questions;
+using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Domain.Questions;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ForecastLedger.Api.Features.ClarifyQuestion;
+
+/// <summary>A clarification. Omitted fields stay as they are.</summary>
+/// <param name="Note">What changed and why.</param>
+/// <param name="Title">A new title.</param>
+/// <param name="Description">A new description.</param>
+/// <param name="ResolutionCriteria">New resolution criteria.</param>
+public sealed record ClarifyQuestionRequest(string Note, string? Title, string? Description, string? ResolutionCriteria);
+
+public static class ClarifyQuestionEndpoint
+{
+    /// <summary>Clarify a question's text (admin).</summary>
+    /// <remarks>Title, description and resolution criteria may change; options and schedule never do. Each clarification is kept. Send <c>If-Match</c> with the question's ETag to make the change conditional (412 on a mismatch).</remarks>
+    [WolverinePost("/api/questions/{questionId}/clarifications", OperationId = "clarifyQuestion", Summary = "Clarify a question's text")]
+    [Tags("Questions")]
+    [Authorize(Policy = Policies.Admin)]
+    [ProducesResponseType<QuestionResource>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
+    public static Task<IResult> Post(
+        string questionId,
+        ClarifyQuestionRequest request,
+        [FromHeader(Name = "If-Match")] string? ifMatch,
+        [FromHeader(Name = RequestIdempotency.Header)] string? idempotencyKey,
+        HttpContext context, QuestionCatalog catalog, TimeProvider clock, CancellationToken ct) =>
+        QuestionCommand.RunAsync(questionId, ifMatch, idempotencyKey, request,
+            (question, id, now, actor) => ClarifyQuestionDecider.Decide(new Domain.Questions.ClarifyQuestion(id, request.Title, request.Description, request.ResolutionCriteria, request.Note, actor, now), question.State),
+            context, catalog, clock, ct);
+}

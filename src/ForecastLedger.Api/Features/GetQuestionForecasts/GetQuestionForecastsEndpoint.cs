@@ -1,0 +1,57 @@
+using ForecastLedger.Api.Features.Forecasts;
+using ForecastLedger.Api.Features.Questions;
+using ForecastLedger.Api.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ForecastLedger.Api.Features.GetQuestionForecasts;
+
+/// <summary>A page of a question's forecast history.</summary>
+/// <param name="Items">Submissions and withdrawals in ledger order.</param>
+/// <param name="NextAfter">Pass as <c>after</c> for the next page; null on the last page.</param>
+public sealed record QuestionForecastsPage(IReadOnlyList<ForecastResource> Items, long? NextAfter);
+
+public static class GetQuestionForecastsEndpoint
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    public static ProblemDetails Validate(long? after, int? limit) =>
+        after < 0 ? ProblemDetailsSetup.Problem(400, "invalid-after", "'after' must be zero or a positive seq.")
+        : limit is < 1 or > MaxLimit ? ProblemDetailsSetup.Problem(400, "invalid-limit", $"limit must be between 1 and {MaxLimit}.")
+        : WolverineContinue.NoProblems;
+
+    /// <summary>Reads every forecast on a question.</summary>
+    /// <remarks>
+    /// Auditors and admins may read it at any time. For everyone else it becomes public when the question closes (early or
+    /// as scheduled), or at its crowd-reveal time if that comes first; before then the answer is 403
+    /// <c>forecasts-not-public-yet</c>, so that no forecaster can copy another's forecast while the question is open.
+    /// </remarks>
+    /// <param name="questionId">The question's id or slug.</param>
+    /// <param name="after">Return entries with a seq greater than this.</param>
+    /// <param name="limit">Page size, 1 to 1000 (default 100).</param>
+    [WolverineGet("/api/questions/{questionId}/forecasts", OperationId = "getQuestionForecasts", Summary = "Read a question's full forecast history")]
+    [Tags("Forecasts")]
+    [ProducesResponseType<QuestionForecastsPage>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public static async Task<IResult> Get(string questionId, long? after, int? limit, HttpContext context, QuestionCatalog catalog, ForecastStreams forecasts, TimeProvider clock, CancellationToken ct)
+    {
+        if (await catalog.ResolveIdAsync(questionId, ct) is not { } id || await catalog.FindAsync(id, ct) is not { } view)
+        {
+            return Results.Problem(QuestionCommand.NotFound(questionId));
+        }
+
+        var privileged = context.User.IsInRole(Roles.Auditor) || context.User.IsInRole(Roles.Admin);
+        if (!privileged && clock.GetUtcNow() < view.HistoryPublicAt)
+        {
+            return Results.Problem(ProblemDetailsSetup.Problem(403, "forecasts-not-public-yet",
+                $"This question's forecasts become public at {view.HistoryPublicAt:O}; auditors and admins can read them now."));
+        }
+
+        var size = limit ?? DefaultLimit;
+        var items = await forecasts.QuestionHistoryAsync(id, after ?? 0, size, ct);
+        return Results.Ok(new QuestionForecastsPage(items, items.Count == size ? items[^1].Seq : null));
+    }
+}

@@ -1,0 +1,190 @@
+using System.Text;
+using System.Text.Json;
+using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Domain.Questions;
+using ForecastLedger.EventStore;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ForecastLedger.Api.Features.Questions;
+
+/// <summary>A question's decision state and read model, folded from one read of its stream.</summary>
+public sealed record LoadedQuestion(Question State, QuestionView? View, long Version);
+
+/// <summary>
+/// Reads and writes questions: the stream is the truth; the <c>questions</c> table is its inline read model,
+/// written in the same transaction as the events.
+/// </summary>
+public sealed class QuestionCatalog(PostgresEventStore store, LedgerDatabase database)
+{
+    private static readonly JsonSerializerOptions Json = EventStoreOptions.DefaultJson;
+
+    private string Schema => store.Options.Schema;
+
+    /// <summary>Folds the question stream into its decision state and its view.</summary>
+    public async Task<LoadedQuestion> LoadAsync(Guid questionId, CancellationToken ct)
+    {
+        var events = await store.FetchStreamAsync(Question.StreamId(questionId), null, ct);
+        Question state = Question.Initial;
+        QuestionView? view = null;
+        foreach (var e in events)
+        {
+            state = Question.Evolve(state, e.Data);
+            view = QuestionView.Evolve(view, e.Data, e.Version);
+        }
+
+        return new LoadedQuestion(state, view, events.Count == 0 ? 0 : events[^1].Version);
+    }
+
+    /// <summary>Resolves a route value that is either a question id or a slug.</summary>
+    public async Task<Guid?> ResolveIdAsync(string idOrSlug, CancellationToken ct)
+    {
+        if (Guid.TryParse(idOrSlug, out var id))
+        {
+            return id;
+        }
+
+        await using var command = database.DataSource.CreateCommand($"SELECT id FROM {Schema}.questions WHERE slug = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = idOrSlug });
+        return await command.ExecuteScalarAsync(ct) as Guid?;
+    }
+
+    /// <summary>One question's read model, or null.</summary>
+    public async Task<QuestionView?> FindAsync(Guid id, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand($"SELECT document::text FROM {Schema}.questions WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
+        return await command.ExecuteScalarAsync(ct) is string json ? JsonSerializer.Deserialize<QuestionView>(json, Json) : null;
+    }
+
+    /// <summary>Every published slug: what the seeder must not publish again.</summary>
+    public async Task<IReadOnlyList<string>> SlugsAsync(CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand($"SELECT slug FROM {Schema}.questions");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var slugs = new List<string>();
+        while (await reader.ReadAsync(ct))
+        {
+            slugs.Add(reader.GetString(0));
+        }
+
+        return slugs;
+    }
+
+    /// <summary>A page of questions in (closesAt, id) order, filtered by status (as of <paramref name="now"/>) and tag.</summary>
+    public async Task<(IReadOnlyList<QuestionView> Items, string? NextCursor)> ListAsync(
+        string? status, string? tag, QuestionCursor? after, int limit, DateTimeOffset now, CancellationToken ct)
+    {
+        var sql = new StringBuilder($"SELECT document::text, closes_at, id FROM {Schema}.questions WHERE true");
+        await using var command = database.DataSource.CreateCommand();
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now }); // $1
+        sql.Append(status switch
+        {
+            QuestionStatus.Scheduled => " AND state = 'published' AND opens_at > $1",
+            QuestionStatus.Open => " AND state = 'published' AND opens_at <= $1 AND closes_at > $1",
+            QuestionStatus.Closed => " AND (state = 'closed' OR (state = 'published' AND closes_at <= $1))",
+            QuestionStatus.Resolved => " AND state = 'resolved'",
+            QuestionStatus.Annulled => " AND state = 'annulled'",
+            _ => " AND $1 IS NOT NULL",
+        });
+        if (tag is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [tag], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            sql.Append($" AND tags @> ${command.Parameters.Count}");
+        }
+
+        if (after is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = after.ClosesAt });
+            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = after.Id });
+            sql.Append($" AND (closes_at, id) > (${command.Parameters.Count - 1}, ${command.Parameters.Count})");
+        }
+
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit + 1 });
+        sql.Append($" ORDER BY closes_at, id LIMIT ${command.Parameters.Count}");
+        command.CommandText = sql.ToString();
+
+        var items = new List<(QuestionView View, DateTimeOffset ClosesAt, Guid Id)>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                items.Add((JsonSerializer.Deserialize<QuestionView>(reader.GetString(0), Json)!, reader.GetFieldValue<DateTimeOffset>(1), reader.GetGuid(2)));
+            }
+        }
+
+        var page = items.Take(limit).ToList();
+        var next = items.Count > limit ? new QuestionCursor(page[^1].ClosesAt, page[^1].Id).Encode() : null;
+        return ([.. page.Select(i => i.View)], next);
+    }
+
+    /// <summary>
+    /// Appends question events with an expected version and rewrites the read model, in one transaction.
+    /// Returns the new view (re-read on an idempotent replay).
+    /// </summary>
+    public async Task<(AppendResult Result, QuestionView View)> AppendAsync(
+        Guid questionId, LoadedQuestion loaded, long expectedVersion, IReadOnlyList<object> events, AppendOptions options, CancellationToken ct)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var result = await store.AppendOnConnectionAsync(connection, Question.StreamId(questionId), expectedVersion, events, options, ct);
+        if (result.Replayed)
+        {
+            await transaction.CommitAsync(ct);
+            var current = await LoadAsync(questionId, ct);
+            return (result, current.View!);
+        }
+
+        var view = loaded.View;
+        var version = result.Version - events.Count;
+        foreach (var e in events)
+        {
+            view = QuestionView.Evolve(view, e, ++version);
+        }
+
+        await UpsertAsync(connection, view!, result.LastSeq, ct);
+        await transaction.CommitAsync(ct);
+        return (result, view!);
+    }
+
+    private async Task UpsertAsync(NpgsqlConnection connection, QuestionView view, long lastSeq, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"""
+            INSERT INTO {Schema}.questions (id, slug, kind, state, opens_at, closes_at, tags, version, last_seq, document, updated)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, clock_timestamp())
+            ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, version = EXCLUDED.version, last_seq = EXCLUDED.last_seq,
+                document = EXCLUDED.document, updated = EXCLUDED.updated
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = view.Id });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = view.Slug });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = QuestionResource.KindName(view.Kind) });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = view.State });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = view.OpensAt });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = view.ClosesAt });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. view.Tags] });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = view.Version });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = lastSeq });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = JsonSerializer.Serialize(view, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}
+
+/// <summary>An opaque keyset cursor over (closesAt, id).</summary>
+public sealed record QuestionCursor(DateTimeOffset ClosesAt, Guid Id)
+{
+    public string Encode() => Base64Url.Encode($"{ClosesAt.UtcTicks}:{Id:N}");
+
+    public static QuestionCursor? TryDecode(string? cursor)
+    {
+        if (string.IsNullOrEmpty(cursor) || Base64Url.TryDecode(cursor) is not { } text)
+        {
+            return null;
+        }
+
+        var parts = text.Split(':');
+        return parts.Length == 2 && long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+            && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks && Guid.TryParse(parts[1], out var id)
+            ? new QuestionCursor(new DateTimeOffset(ticks, TimeSpan.Zero), id)
+            : null;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Security.Claims;
+using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.EventStore;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ForecastLedger.Api.Features.Questions;
+
+/// <summary>
+/// The one path every admin command on an existing question takes: resolve the id or slug, fold the stream, let the
+/// slice's pure decider produce events, append them with the expected version (from If-Match when sent), and answer
+/// with the updated question and its ETag.
+/// </summary>
+public static class QuestionCommand
+{
+    public delegate IReadOnlyList<object> Decide(LoadedQuestion question, Guid questionId, DateTimeOffset now, string actor);
+
+    public static async Task<IResult> RunAsync(
+        string questionId, string? ifMatch, string? idempotencyKey, object body, Decide decide,
+        HttpContext context, QuestionCatalog catalog, TimeProvider clock, CancellationToken ct)
+    {
+        if (RequestIdempotency.Validate(idempotencyKey) is { } badKey)
+        {
+            return Results.Problem(badKey);
+        }
+
+        if (!ETags.TryParse(ifMatch, out var expected))
+        {
+            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-if-match", "If-Match must be a version ETag such as \"3\"."));
+        }
+
+        if (await catalog.ResolveIdAsync(questionId, ct) is not { } id)
+        {
+            return Results.Problem(NotFound(questionId));
+        }
+
+        var loaded = await catalog.LoadAsync(id, ct);
+        if (loaded.View is null)
+        {
+            return Results.Problem(NotFound(questionId));
+        }
+
+        if (expected is not null && expected != loaded.Version)
+        {
+            return Results.Problem(ProblemDetailsSetup.Problem(412, "precondition-failed", $"The question is at version {loaded.Version}, not {expected}."));
+        }
+
+        var now = EventHashing.TruncateToMicroseconds(clock.GetUtcNow());
+        var events = decide(loaded, id, now, context.User.GetActorName());
+        var options = RequestIdempotency.AppendOptionsFor(context, context.User, idempotencyKey, body);
+        var (_, view) = await catalog.AppendAsync(id, loaded, loaded.Version, events, options, ct);
+        context.Response.Headers.ETag = ETags.For(view.Version);
+        return Results.Ok(QuestionResource.From(view, now));
+    }
+
+    public static ProblemDetails NotFound(string questionId) =>
+        ProblemDetailsSetup.Problem(404, "question-not-found", $"No question has the id or slug '{questionId}'.");
+
+    private static string GetActorName(this ClaimsPrincipal user) => Infrastructure.Authentication.LedgerClaims.GetActor(user);
+}

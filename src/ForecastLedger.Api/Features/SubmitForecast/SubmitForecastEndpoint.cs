@@ -1,0 +1,79 @@
+using ForecastLedger.Api.Features.Forecasts;
+using ForecastLedger.Api.Features.Questions;
+using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Domain;
+using ForecastLedger.Domain.Forecasts;
+using ForecastLedger.EventStore;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ForecastLedger.Api.Features.SubmitForecast;
+
+/// <summary>A forecast. Give <c>pYes</c> for a binary question, or <c>probabilities</c> (one per option, in the question's order).</summary>
+/// <param name="PYes">Binary questions: the probability of yes in permille, 1 to 999 (e.g. 650 = 65%).</param>
+/// <param name="Probabilities">One probability per option in permille, each 1 to 999, summing to exactly 1000.</param>
+/// <param name="Rationale">Optional reasoning, up to 2,000 characters.</param>
+public sealed record SubmitForecastRequest(int? PYes, IReadOnlyList<int>? Probabilities, string? Rationale);
+
+public static class SubmitForecastEndpoint
+{
+    /// <summary>Submits or revises the caller's forecast on a question.</summary>
+    /// <remarks>
+    /// A revision is a new submission: the latest one stands. Send <c>If-Match</c> with the version of the forecaster's
+    /// history on this question to revise only from a known state (412 on a mismatch), and <c>Idempotency-Key</c> to
+    /// retry safely.
+    /// </remarks>
+    /// <param name="questionId">The question's id or slug.</param>
+    /// <param name="forecasterId">The caller's forecaster id.</param>
+    [WolverinePost("/api/questions/{questionId}/forecasters/{forecasterId}/forecasts", OperationId = "submitForecast", Summary = "Submit or revise a forecast")]
+    [Tags("Forecasts")]
+    [Authorize(Policy = Policies.Forecaster)]
+    [ProducesResponseType<ForecastResource>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
+    public static async Task<IResult> Post(
+        string questionId, Guid forecasterId, SubmitForecastRequest request,
+        [FromHeader(Name = "If-Match")] string? ifMatch,
+        [FromHeader(Name = RequestIdempotency.Header)] string? idempotencyKey,
+        HttpContext context, QuestionCatalog catalog, ForecastStreams forecasts, TimeProvider clock, CancellationToken ct)
+    {
+        if ((ForecasterAccess.ActsAsItself(context.User, forecasterId) ?? RequestIdempotency.Validate(idempotencyKey)) is { } refused)
+        {
+            return Results.Problem(refused);
+        }
+
+        if (!ETags.TryParse(ifMatch, out var expected))
+        {
+            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-if-match", "If-Match must be a version ETag such as \"3\"."));
+        }
+
+        var (question, missing) = await ForecasterAccess.LoadQuestionAsync(catalog, questionId, ct);
+        if (missing is not null)
+        {
+            return Results.Problem(missing);
+        }
+
+        var probabilities = (request.PYes, request.Probabilities) switch
+        {
+            ({ } p, null) => [p],
+            (null, { } ps) => ps,
+            _ => throw new DomainRuleViolation("probabilities-required", "Give exactly one of pYes (binary) or probabilities (one per option).", RuleKind.Invalid),
+        };
+        var questionGuid = question!.View!.Id;
+        var standing = await forecasts.LoadAsync(questionGuid, forecasterId, ct);
+        var now = EventHashing.TruncateToMicroseconds(clock.GetUtcNow());
+        var events = SubmitForecastDecider.Decide(
+            new Domain.Forecasts.SubmitForecast(questionGuid, forecasterId, Guid.CreateVersion7(now), probabilities, request.Rationale, now),
+            question.State, standing.State);
+        var options = RequestIdempotency.AppendOptionsFor(context, context.User, idempotencyKey, request);
+        var forecast = await forecasts.AppendAsync(questionGuid, forecasterId, expected ?? standing.Version, events, options, ct);
+        context.Response.Headers.ETag = ETags.For(forecast.Version);
+        return Results.Created($"/api/questions/{questionGuid}/forecasters/{forecasterId}/forecasts", forecast);
+    }
+}

@@ -1,0 +1,59 @@
+using ForecastLedger.Api.Features.Forecasts;
+using ForecastLedger.Api.Features.Questions;
+using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Domain.Forecasts;
+using ForecastLedger.EventStore;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ForecastLedger.Api.Features.WithdrawForecast;
+
+public static class WithdrawForecastEndpoint
+{
+    /// <summary>Withdraws the caller's standing forecast on a question.</summary>
+    /// <remarks>From this instant the forecaster has no standing forecast: no further score accrues and it leaves the crowd. Nothing is retroactive.</remarks>
+    /// <param name="questionId">The question's id or slug.</param>
+    /// <param name="forecasterId">The caller's forecaster id.</param>
+    [WolverinePost("/api/questions/{questionId}/forecasters/{forecasterId}/withdrawal", OperationId = "withdrawForecast", Summary = "Withdraw a forecast")]
+    [Tags("Forecasts")]
+    [Authorize(Policy = Policies.Forecaster)]
+    [ProducesResponseType<ForecastResource>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
+    public static async Task<IResult> Post(
+        string questionId, Guid forecasterId,
+        [FromHeader(Name = "If-Match")] string? ifMatch,
+        [FromHeader(Name = RequestIdempotency.Header)] string? idempotencyKey,
+        HttpContext context, QuestionCatalog catalog, ForecastStreams forecasts, TimeProvider clock, CancellationToken ct)
+    {
+        if ((ForecasterAccess.ActsAsItself(context.User, forecasterId) ?? RequestIdempotency.Validate(idempotencyKey)) is { } refused)
+        {
+            return Results.Problem(refused);
+        }
+
+        if (!ETags.TryParse(ifMatch, out var expected))
+        {
+            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-if-match", "If-Match must be a version ETag such as \"3\"."));
+        }
+
+        var (question, missing) = await ForecasterAccess.LoadQuestionAsync(catalog, questionId, ct);
+        if (missing is not null)
+        {
+            return Results.Problem(missing);
+        }
+
+        var questionGuid = question!.View!.Id;
+        var standing = await forecasts.LoadAsync(questionGuid, forecasterId, ct);
+        var now = EventHashing.TruncateToMicroseconds(clock.GetUtcNow());
+        var events = WithdrawForecastDecider.Decide(new Domain.Forecasts.WithdrawForecast(questionGuid, forecasterId, now), question.State, standing.State);
+        var options = RequestIdempotency.AppendOptionsFor(context, context.User, idempotencyKey, new { questionGuid, forecasterId });
+        var withdrawal = await forecasts.AppendAsync(questionGuid, forecasterId, expected ?? standing.Version, events, options, ct);
+        context.Response.Headers.ETag = ETags.For(withdrawal.Version);
+        return Results.Ok(withdrawal);
+    }
+}

@@ -1,0 +1,25 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ForecastLedger.Api.Features.Forecasts;
+using ForecastLedger.Api.Features.Questions;
+
+namespace ForecastLedger.Api.Infrastructure;
+
+public static class FeatureSetup
+{
+    /// <summary>The services the feature slices share, and the seeder (which runs after the schema is current).</summary>
+    public static IServiceCollection AddLedgerFeatures(this IServiceCollection services)
+    {
+        services.AddSingleton<QuestionCatalog>();
+        services.AddSingleton<ForecastStreams>();
+        services.AddHostedService<CatalogSeeder>();
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            // A missing or null required field is a 400, not a half-filled command.
+            options.SerializerOptions.RespectNullableAnnotations = true;
+            options.SerializerOptions.RespectRequiredConstructorParameters = true;
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+        });
+        return services;
+    }
+}
