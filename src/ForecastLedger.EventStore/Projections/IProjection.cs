@@ -1,0 +1,58 @@
+using Npgsql;
+
+namespace ForecastLedger.EventStore.Projections;
+
+/// <summary>
+/// An asynchronous projection run by the <see cref="ProjectionDaemon"/>: it turns batches of events, in global
+/// (<c>seq_id</c>) order, into rows of its own tables.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The daemon calls <see cref="ApplyAsync"/> inside a transaction it owns and commits the projection's writes together
+/// with the move of its checkpoint, so every event is applied exactly once: write with plain commands on the given
+/// connection (they join the open transaction), and never commit, roll back or open another connection.
+/// </para>
+/// <para>
+/// Rules for implementers:
+/// <list type="bullet">
+/// <item>Be deterministic: the same events in the same order must give the same rows, so that a rebuild equals the
+/// incrementally built projection exactly. Do not read the clock; use the event's timestamp.</item>
+/// <item>Throw on an event you cannot handle. The daemon never skips: it finds the exact event, applies everything
+/// before it, and stops this projection with the seq and the error visible (see <see cref="ProjectionStatus"/>).</item>
+/// <item>A batch can hold several events of one stream; handle them in the order given.</item>
+/// </list>
+/// </para>
+/// </remarks>
+public interface IProjection
+{
+    /// <summary>
+    /// The projection's stable name: its row in <c>projection_progress</c>, its leadership lock and its metrics tag.
+    /// Renaming it starts a new projection from zero.
+    /// </summary>
+    string Name { get; }
+
+    /// <summary>
+    /// The event type aliases (as registered in the <see cref="EventTypeRegistry"/>) this projection handles, or
+    /// <see langword="null"/> for every event. Other events are not passed to <see cref="ApplyAsync"/>, but the
+    /// checkpoint still moves past them.
+    /// </summary>
+    IReadOnlyCollection<string>? EventTypes { get; }
+
+    /// <summary>
+    /// Creates the projection's tables if they are missing (use <c>CREATE … IF NOT EXISTS</c>). Called once at daemon
+    /// start-up, inside a transaction and under an advisory lock, so nodes starting at once do not race.
+    /// </summary>
+    Task EnsureSchemaAsync(NpgsqlConnection connection, CancellationToken ct);
+
+    /// <summary>
+    /// Applies one batch: events in ascending seq order, only those matching <see cref="EventTypes"/>, never empty.
+    /// Runs inside the daemon's transaction on <paramref name="connection"/>; the writes commit with the checkpoint.
+    /// </summary>
+    Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<EventEnvelope> batch, CancellationToken ct);
+
+    /// <summary>
+    /// Deletes every row this projection owns, for a rebuild. Runs in the same transaction that resets the checkpoint
+    /// to zero. Prefer <c>DELETE</c> (or <c>TRUNCATE</c> on tables nobody else writes) to dropping tables.
+    /// </summary>
+    Task ResetAsync(NpgsqlConnection connection, CancellationToken ct);
+}

@@ -1,0 +1,551 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ForecastLedger.EventStore.Projections;
+
+/// <summary>
+/// Runs one projection on one node: competes for its leadership lock and, while it leads, applies batches with a
+/// checkpoint compare-and-set. One agent per registered projection; its loop runs on one task, so its fields need no
+/// locking except the few the daemon reads from other threads (marked volatile or read through Interlocked).
+/// </summary>
+internal sealed class ProjectionAgent
+{
+    private const int MaxErrorLength = 4000;
+
+    private readonly IProjection _projection;
+    private readonly ProjectionDaemon _daemon;
+    private readonly HashSet<string>? _handled;
+    private readonly string _lockKey;
+    private readonly string _applicationName;
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    private NpgsqlConnection? _leaderConnection;
+    private volatile bool _isLeader;
+    private long _checkpoint;
+    private ProjectionState _state;
+    private long _rebuildTarget;
+    private DateTimeOffset _lastHeartbeat;
+    private long _observedCheckpoint = -1;
+    private long _observedHighWaterMark = -1;
+    private int _fences;
+    private volatile int _leaderProcessId;
+
+    public ProjectionAgent(IProjection projection, ProjectionDaemon daemon)
+    {
+        _projection = projection;
+        _daemon = daemon;
+        _handled = projection.EventTypes is { } types ? new HashSet<string>(types, StringComparer.Ordinal) : null;
+        _lockKey = $"forecastledger:projection:{daemon.Schema}:{projection.Name}";
+        _applicationName = $"{daemon.Options.ApplicationNamePrefix}:{projection.Name}";
+    }
+
+    public string Name => _projection.Name;
+
+    public bool IsLeader => _isLeader;
+
+    /// <summary>How many times a checkpoint compare-and-set (or a re-read) showed another node had moved it.</summary>
+    public int Fences => Volatile.Read(ref _fences);
+
+    /// <summary>The backend pid of the connection holding the leadership lock, or 0 (for tests that kill it).</summary>
+    public int LeaderProcessId => _leaderProcessId;
+
+    /// <summary>The lag last observed by this node, or null before the first observation.</summary>
+    public long? ObservedLag
+    {
+        get
+        {
+            var hwm = Interlocked.Read(ref _observedHighWaterMark);
+            var checkpoint = Interlocked.Read(ref _observedCheckpoint);
+            return hwm < 0 || checkpoint < 0 ? null : Math.Max(0, hwm - checkpoint);
+        }
+    }
+
+    private ProjectionDaemonOptions Options => _daemon.Options;
+
+    private ILogger Logger => _daemon.Logger;
+
+    private string Schema => _daemon.Schema;
+
+    public void Wake() => _wake.Writer.TryWrite(true);
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                if (!_isLeader && !await TryLeadAsync(ct))
+                {
+                    await Task.Delay(Options.LeadershipRetryInterval, ct);
+                    continue;
+                }
+
+                var wait = await StepAsync(ct);
+                if (wait is { } delay)
+                {
+                    await WaitForWakeAsync(delay, ct);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                Logger.LogError(e, "Projection {Projection}: unexpected error; stepping down and retrying", Name);
+                await StepDownAsync();
+                try
+                {
+                    await Task.Delay(Options.ErrorBackoff, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+
+        await StepDownAsync();
+    }
+
+    // ---------------------------------------------------------------- leadership
+
+    private async Task<bool> TryLeadAsync(CancellationToken ct)
+    {
+        var connection = await _daemon.DataSource.OpenConnectionAsync(ct);
+        try
+        {
+            await using (var command = new NpgsqlCommand(
+                $"""
+                SELECT pg_try_advisory_lock(hashtextextended($1, 0)), set_config('application_name', $2, false),
+                       (SELECT last_seq_id FROM {Schema}.projection_progress WHERE name = $3),
+                       (SELECT COALESCE(max(seq_id), 0) FROM {Schema}.events)
+                """, connection))
+            {
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _lockKey });
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _applicationName });
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                await reader.ReadAsync(ct);
+                var locked = reader.GetBoolean(0);
+                if (!locked)
+                {
+                    // Not the leader: still keep this node's view of the lag fresh for the gauge.
+                    Observe(reader.IsDBNull(2) ? 0 : reader.GetInt64(2), reader.GetInt64(3));
+                    await reader.DisposeAsync();
+                    await connection.DisposeAsync();
+                    return false;
+                }
+            }
+
+            // Read the checkpoint only now that the lock is held: a read in the locking statement's snapshot could
+            // predate the previous leader's last commit.
+            var row = await ReadProgressAsync(connection, ct);
+            _checkpoint = row.Checkpoint;
+            _state = row.State;
+            _rebuildTarget = row.State is ProjectionState.Rebuilding ? await HighWaterMarkAsync(connection, ct) : 0;
+            _lastHeartbeat = _daemon.Clock.GetUtcNow();
+            _leaderConnection = connection;
+            _leaderProcessId = connection.ProcessID;
+            _isLeader = true;
+            Logger.LogInformation("Projection {Projection}: this node leads it, from seq {Checkpoint} ({State})", Name, _checkpoint, _state);
+            return true;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StepDownAsync()
+    {
+        var connection = _leaderConnection;
+        _leaderConnection = null;
+        _isLeader = false;
+        _leaderProcessId = 0;
+        if (connection is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (connection.FullState == System.Data.ConnectionState.Open)
+            {
+                await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtextextended($1, 0))", connection);
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _lockKey });
+                await command.ExecuteScalarAsync(CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            // A broken connection has released the lock already: the server ends the session.
+        }
+        finally
+        {
+            await connection.DisposeAsync();
+        }
+    }
+
+    private async Task HeartbeatAsync(CancellationToken ct)
+    {
+        var now = _daemon.Clock.GetUtcNow();
+        if (now - _lastHeartbeat < Options.HeartbeatInterval)
+        {
+            return;
+        }
+
+        await using var command = new NpgsqlCommand("SELECT 1", _leaderConnection);
+        await command.ExecuteScalarAsync(ct);
+        _lastHeartbeat = now;
+    }
+
+    // ---------------------------------------------------------------- one step as leader
+
+    /// <summary>Does one unit of work as leader; returns how long to wait for a wake-up, or null to go on at once.</summary>
+    private async Task<TimeSpan?> StepAsync(CancellationToken ct)
+    {
+        await HeartbeatAsync(ct);
+        switch (_state)
+        {
+            case ProjectionState.Stopped:
+                // Stopped visibly on a poison event: wait for an admin to resume or rebuild it (on any node).
+                return await SyncProgressAsync(ct) && _state is ProjectionState.Stopped ? Options.IdlePollInterval : null;
+            case ProjectionState.RebuildRequested:
+                await ResetForRebuildAsync(ct);
+                return null;
+        }
+
+        var page = await _daemon.Store.ReadAllAsync(_checkpoint, Options.BatchSize, ct);
+        Observe(_checkpoint, page.HighWaterMark);
+        if (page.Events.Count == 0)
+        {
+            // Idle: also the moment to notice an admin's request (rebuild, stop) or another node's move.
+            return await SyncProgressAsync(ct) ? Options.IdlePollInterval : null;
+        }
+
+        var outcome = await ApplyBatchAsync(page.Events, ct);
+        return outcome switch
+        {
+            BatchOutcome.Committed when page.Events.Count >= Options.BatchSize => null,
+            BatchOutcome.Committed => Options.BusyPollInterval,
+            _ => null,
+        };
+    }
+
+    private enum BatchOutcome
+    {
+        Committed,
+        Fenced,
+        StateChanged,
+        Poisoned,
+    }
+
+    private async Task<BatchOutcome> ApplyBatchAsync(IReadOnlyList<EventEnvelope> events, CancellationToken ct)
+    {
+        var newCheckpoint = events[^1].Seq;
+        var gaps = SeqGaps.Find(_checkpoint, events.Select(e => e.Seq));
+        var handled = Handled(events);
+        var newState = NextState(newCheckpoint);
+
+        await using var connection = await _daemon.DataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        // The compare-and-set comes first: it takes the progress row lock, so a second (stale) leader blocks here and
+        // then fails cleanly, instead of colliding with this one's projection rows.
+        if (!await CompareAndSetAsync(connection, newCheckpoint, newState, ct))
+        {
+            await transaction.RollbackAsync(ct);
+            return await OnCompareAndSetFailedAsync(ct);
+        }
+
+        await RecordGapsAsync(connection, gaps, ct);
+        try
+        {
+            if (handled.Count > 0)
+            {
+                await _projection.ApplyAsync(connection, handled, ct);
+            }
+        }
+        catch (Exception e) when (!IsTransient(e, ct))
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            Logger.LogWarning(e, "Projection {Projection}: batch ({From}..{To}] failed; retrying event by event to find the poison event",
+                Name, _checkpoint, newCheckpoint);
+            return await IsolatePoisonAsync(events, gaps, ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        Advance(newCheckpoint, newState);
+        return BatchOutcome.Committed;
+    }
+
+    /// <summary>
+    /// Replays a failed batch one event at a time under savepoints, in one transaction: the good prefix commits with
+    /// the checkpoint at its last event, and the projection stops at the first event that fails. Never skips.
+    /// </summary>
+    private async Task<BatchOutcome> IsolatePoisonAsync(IReadOnlyList<EventEnvelope> events, IReadOnlyList<SeqRange> gaps, CancellationToken ct)
+    {
+        await using var connection = await _daemon.DataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        if (!await LockProgressAsync(connection, ct))
+        {
+            await transaction.RollbackAsync(ct);
+            return await OnCompareAndSetFailedAsync(ct);
+        }
+
+        var good = _checkpoint;
+        (EventEnvelope Event, Exception Error)? poison = null;
+        foreach (var @event in events)
+        {
+            if (_handled is null || _handled.Contains(@event.Type))
+            {
+                await transaction.SaveAsync("projection_event", ct);
+                try
+                {
+                    await _projection.ApplyAsync(connection, [@event], ct);
+                    await transaction.ReleaseAsync("projection_event", ct);
+                }
+                catch (Exception e) when (!IsTransient(e, ct))
+                {
+                    await transaction.RollbackAsync("projection_event", ct);
+                    poison = (@event, e);
+                    break;
+                }
+            }
+
+            good = @event.Seq;
+        }
+
+        if (poison is not { } p)
+        {
+            // Every event applied on its own: the failure needed the whole batch. Commit it as one.
+            Logger.LogWarning("Projection {Projection}: batch failed as a whole but every event applied alone; committing them", Name);
+            var state = NextState(good);
+            await RecordGapsAsync(connection, gaps, ct);
+            await SetProgressAsync(connection, good, state, null, null, ct);
+            await transaction.CommitAsync(ct);
+            Advance(good, state);
+            return BatchOutcome.Committed;
+        }
+
+        var message = Truncate($"{p.Error.GetType().Name}: {p.Error.Message}");
+        await RecordGapsAsync(connection, SeqGaps.Below(gaps, p.Event.Seq), ct);
+        await SetProgressAsync(connection, good, ProjectionState.Stopped, message, p.Event.Seq, ct);
+        await transaction.CommitAsync(ct);
+        Advance(good, ProjectionState.Stopped);
+        Logger.LogError(p.Error, "Projection {Projection}: stopped on poison event seq {Seq} ({Type}, stream {Stream}); applied up to {Checkpoint}",
+            Name, p.Event.Seq, p.Event.Type, p.Event.StreamId, good);
+        return BatchOutcome.Poisoned;
+    }
+
+    private async Task ResetForRebuildAsync(CancellationToken ct)
+    {
+        await using var connection = await _daemon.DataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        if (!await LockProgressAsync(connection, ct))
+        {
+            await transaction.RollbackAsync(ct);
+            await OnCompareAndSetFailedAsync(ct);
+            return;
+        }
+
+        try
+        {
+            await _projection.ResetAsync(connection, ct);
+        }
+        catch (Exception e) when (!IsTransient(e, ct))
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            Logger.LogError(e, "Projection {Projection}: reset for rebuild failed; stopping it", Name);
+            await using var stop = await _daemon.DataSource.OpenConnectionAsync(ct);
+            await SetProgressAsync(stop, _checkpoint, ProjectionState.Stopped, Truncate($"Reset failed: {e.GetType().Name}: {e.Message}"), null, ct);
+            Advance(_checkpoint, ProjectionState.Stopped);
+            return;
+        }
+
+        // Replay to the committed maximum (never to the sequence's reserved value): an empty store ends at once.
+        var target = await HighWaterMarkAsync(connection, ct);
+        var state = target == 0 ? ProjectionState.Running : ProjectionState.Rebuilding;
+        await SetProgressAsync(connection, 0, state, null, null, ct);
+        await transaction.CommitAsync(ct);
+        _rebuildTarget = target;
+        Advance(0, state);
+        Logger.LogInformation("Projection {Projection}: reset for rebuild; replaying to seq {Target}", Name, target);
+    }
+
+    // ---------------------------------------------------------------- progress row
+
+    private async Task<bool> CompareAndSetAsync(NpgsqlConnection connection, long newCheckpoint, ProjectionState newState, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            UPDATE {Schema}.projection_progress
+            SET last_seq_id = $3, status = $4, last_updated = clock_timestamp()
+            WHERE name = $1 AND last_seq_id = $2 AND status = $5
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _checkpoint });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = newCheckpoint });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ProjectionStatus.Format(newState) });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ProjectionStatus.Format(_state) });
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>Locks the progress row if it still holds this leader's checkpoint and state (a compare-and-set that moves nothing).</summary>
+    private async Task<bool> LockProgressAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"SELECT 1 FROM {Schema}.projection_progress WHERE name = $1 AND last_seq_id = $2 AND status = $3 FOR UPDATE", connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _checkpoint });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ProjectionStatus.Format(_state) });
+        return await command.ExecuteScalarAsync(ct) is not null;
+    }
+
+    private async Task SetProgressAsync(NpgsqlConnection connection, long checkpoint, ProjectionState state, string? error, long? errorSeq, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            UPDATE {Schema}.projection_progress
+            SET last_seq_id = $2, status = $3, error = $4, error_seq_id = $5, last_updated = clock_timestamp()
+            WHERE name = $1
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = checkpoint });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ProjectionStatus.Format(state) });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)errorSeq ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// After a failed compare-and-set: if the checkpoint moved, another node is (or was) running this projection, so
+    /// this one steps down; if only the state changed (an admin asked for a rebuild or a stop), adopt it.
+    /// </summary>
+    private async Task<BatchOutcome> OnCompareAndSetFailedAsync(CancellationToken ct)
+    {
+        await using var connection = await _daemon.DataSource.OpenConnectionAsync(ct);
+        return await SyncProgressAsync(connection, ct) ? BatchOutcome.StateChanged : BatchOutcome.Fenced;
+    }
+
+    private async Task<bool> SyncProgressAsync(CancellationToken ct)
+    {
+        await using var connection = await _daemon.DataSource.OpenConnectionAsync(ct);
+        return await SyncProgressAsync(connection, ct);
+    }
+
+    /// <summary>Re-reads the progress row. Returns false (after stepping down) when another node moved the checkpoint.</summary>
+    private async Task<bool> SyncProgressAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var row = await ReadProgressAsync(connection, ct);
+        if (row.Checkpoint != _checkpoint)
+        {
+            Interlocked.Increment(ref _fences);
+            Logger.LogWarning("Projection {Projection}: checkpoint moved to {Actual} behind this leader (at {Expected}); stepping down",
+                Name, row.Checkpoint, _checkpoint);
+            await StepDownAsync();
+            return false;
+        }
+
+        if (row.State != _state)
+        {
+            Logger.LogInformation("Projection {Projection}: state changed from {From} to {To}", Name, _state, row.State);
+            _state = row.State;
+            if (_state is ProjectionState.Rebuilding)
+            {
+                _rebuildTarget = await HighWaterMarkAsync(connection, ct);
+            }
+        }
+
+        return true;
+    }
+
+    private async Task<(long Checkpoint, ProjectionState State)> ReadProgressAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"SELECT last_seq_id, status FROM {Schema}.projection_progress WHERE name = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            throw new InvalidOperationException($"Projection '{Name}' has no progress row; was the daemon started?");
+        }
+
+        return (reader.GetInt64(0), ProjectionStatus.ParseState(reader.GetString(1)));
+    }
+
+    private async Task<long> HighWaterMarkAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"SELECT COALESCE(max(seq_id), 0) FROM {Schema}.events", connection);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private async Task RecordGapsAsync(NpgsqlConnection connection, IReadOnlyList<SeqRange> gaps, CancellationToken ct)
+    {
+        if (gaps.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = new NpgsqlCommand(
+            $"""
+            INSERT INTO {Schema}.dead_gaps (from_seq, to_seq)
+            SELECT f, t FROM unnest($1::bigint[], $2::bigint[]) AS g(f, t) ORDER BY f
+            ON CONFLICT (from_seq) DO NOTHING
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. gaps.Select(g => g.From)] });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. gaps.Select(g => g.To)] });
+        await command.ExecuteNonQueryAsync(ct);
+        Logger.LogInformation("Projection {Projection}: dead gaps {Gaps}", Name, string.Join(", ", gaps.Select(g => $"{g.From}..{g.To}")));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private ProjectionState NextState(long newCheckpoint) =>
+        _state is ProjectionState.Rebuilding && newCheckpoint >= _rebuildTarget ? ProjectionState.Running : _state;
+
+    private void Advance(long checkpoint, ProjectionState state)
+    {
+        if (_state is ProjectionState.Rebuilding && state is ProjectionState.Running)
+        {
+            Logger.LogInformation("Projection {Projection}: rebuild finished at seq {Checkpoint}", Name, checkpoint);
+        }
+
+        _checkpoint = checkpoint;
+        _state = state;
+        Interlocked.Exchange(ref _observedCheckpoint, checkpoint);
+    }
+
+    private void Observe(long checkpoint, long highWaterMark)
+    {
+        Interlocked.Exchange(ref _observedCheckpoint, checkpoint);
+        Interlocked.Exchange(ref _observedHighWaterMark, highWaterMark);
+    }
+
+    private List<EventEnvelope> Handled(IReadOnlyList<EventEnvelope> events) =>
+        _handled is null ? [.. events] : [.. events.Where(e => _handled.Contains(e.Type))];
+
+    /// <summary>Errors that say nothing about the event: retry the batch later rather than stop the projection.</summary>
+    private static bool IsTransient(Exception e, CancellationToken ct) =>
+        (e is OperationCanceledException && ct.IsCancellationRequested)
+        || e is NpgsqlException { IsTransient: true }
+        || (e is NpgsqlException && e is not PostgresException);
+
+    private static string Truncate(string message) => message.Length <= MaxErrorLength ? message : message[..MaxErrorLength];
+
+    private async Task WaitForWakeAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeoutSource.CancelAfter(timeout);
+        try
+        {
+            await _wake.Reader.ReadAsync(timeoutSource.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // Timed out: poll.
+        }
+    }
+}
