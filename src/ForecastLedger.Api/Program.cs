@@ -42,10 +42,13 @@ builder.Host.UseWolverine(options =>
 });
 builder.Services.AddWolverineHttp();
 
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestGuards.MaxBodyBytes);
+
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseLedgerRequestGuards();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();

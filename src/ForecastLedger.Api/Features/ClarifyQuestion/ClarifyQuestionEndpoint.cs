@@ -12,7 +12,7 @@ namespace ForecastLedger.Api.Features.ClarifyQuestion;
 /// <param name="Title">A new title.</param>
 /// <param name="Description">A new description.</param>
 /// <param name="ResolutionCriteria">New resolution criteria.</param>
-public sealed record ClarifyQuestionRequest(string Note, string? Title, string? Description, string? ResolutionCriteria);
+public sealed record ClarifyQuestionRequest(string Note, string? Title = null, string? Description = null, string? ResolutionCriteria = null);
 
 public static class ClarifyQuestionEndpoint
 {

@@ -30,12 +30,12 @@ public sealed record PublishQuestionRequest(
     string Description,
     string ResolutionCriteria,
     string Kind,
-    IReadOnlyList<string>? Options,
-    DateTimeOffset? OpensAt,
     DateTimeOffset ClosesAt,
     DateTimeOffset ResolvesBy,
-    DateTimeOffset? CrowdRevealAt,
-    IReadOnlyList<string>? Tags);
+    IReadOnlyList<string>? Options = null,
+    DateTimeOffset? OpensAt = null,
+    DateTimeOffset? CrowdRevealAt = null,
+    IReadOnlyList<string>? Tags = null);
 
 public static class PublishQuestionEndpoint
 {

@@ -14,7 +14,7 @@ namespace ForecastLedger.Api.Features.SubmitForecast;
 /// <param name="PYes">Binary questions: the probability of yes in permille, 1 to 999 (e.g. 650 = 65%).</param>
 /// <param name="Probabilities">One probability per option in permille, each 1 to 999, summing to exactly 1000.</param>
 /// <param name="Rationale">Optional reasoning, up to 2,000 characters.</param>
-public sealed record SubmitForecastRequest(int? PYes, IReadOnlyList<int>? Probabilities, string? Rationale);
+public sealed record SubmitForecastRequest(int? PYes = null, IReadOnlyList<int>? Probabilities = null, string? Rationale = null);
 
 public static class SubmitForecastEndpoint
 {
