@@ -1,3 +1,4 @@
+using ForecastLedger.Domain.Access;
 using ForecastLedger.Domain.Forecasters;
 using ForecastLedger.Domain.Forecasts;
 using ForecastLedger.Domain.Questions;
@@ -22,5 +23,7 @@ public static class DomainEventTypes
         ("forecast_withdrawn", typeof(ForecastWithdrawn)),
         ("forecaster_registered", typeof(ForecasterRegistered)),
         ("forecaster_bot_flag_changed", typeof(ForecasterBotFlagChanged)),
+        ("api_key_issued", typeof(ApiKeyIssued)),
+        ("api_key_revoked", typeof(ApiKeyRevoked)),
     ];
 }

@@ -1,3 +1,4 @@
+using ForecastLedger.Api.Infrastructure.Authentication;
 using ForecastLedger.Domain;
 using ForecastLedger.EventStore;
 
@@ -29,6 +30,8 @@ public static class EventStoreSetup
         });
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<PostgresEventStore>());
         services.AddHostedService<LedgerStartup>();
+        // After the migration: the bootstrap admin key needs the api_keys table.
+        services.AddHostedService<AdminKeyBootstrap>();
         services.AddSingleton(TimeProvider.System);
         services.AddHostedService<IdempotencyKeyRetention>();
         return services;

@@ -54,9 +54,9 @@ public sealed class when_probing_health_and_errors(PostgresFixture db) : IAsyncL
 
     [Fact]
     public async Task an_unparseable_query_value_is_a_400_problem() =>
-        await (await _client.GetAsync("/api/events?after=abc")).AssertProblemAsync(HttpStatusCode.BadRequest, "bad-request");
+        await (await _api.AdminClient().GetAsync("/api/events?after=abc")).AssertProblemAsync(HttpStatusCode.BadRequest, "bad-request");
 
     [Fact]
     public async Task an_out_of_range_limit_is_a_400_problem() =>
-        await (await _client.GetAsync("/api/events?limit=5000")).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-limit");
+        await (await _api.AdminClient().GetAsync("/api/events?limit=5000")).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-limit");
 }

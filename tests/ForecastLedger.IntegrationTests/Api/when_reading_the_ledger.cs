@@ -16,7 +16,7 @@ public sealed class when_reading_the_ledger(PostgresFixture db) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _api = await db.StartApiAsync(nameof(when_reading_the_ledger));
-        _client = _api.CreateClient();
+        _client = _api.AdminClient();
     }
 
     public async Task DisposeAsync() => await _api.DisposeAsync();

@@ -14,6 +14,7 @@ public sealed class production_host_boots_static(PostgresFixture db)
         var client = api.CreateClient();
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/events?limit=1")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/events?limit=1")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.AdminClient().GetAsync("/api/events?limit=1")).StatusCode);
     }
 }

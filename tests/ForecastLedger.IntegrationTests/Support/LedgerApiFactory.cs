@@ -5,7 +5,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace ForecastLedger.IntegrationTests.Support;
 
 /// <summary>The real API host, on the test run's PostgreSQL, in a schema of its own.</summary>
-public sealed class LedgerApiFactory(string connectionString, string schema, string environment = "Testing") : WebApplicationFactory<Program>
+public sealed class LedgerApiFactory(string connectionString, string schema, string environment = "Testing", Action<IWebHostBuilder>? configure = null)
+    : WebApplicationFactory<Program>
 {
     static LedgerApiFactory() =>
         // Program ends with RunJasperFxCommands; this makes it start the host for WebApplicationFactory.
@@ -18,15 +19,20 @@ public sealed class LedgerApiFactory(string connectionString, string schema, str
         builder.UseEnvironment(environment);
         builder.UseSetting("ConnectionStrings:Ledger", connectionString);
         builder.UseSetting("Ledger:Schema", schema);
+        // A known admin key (ApiClients.AdminClient), and a registration rate limit no ordinary test reaches.
+        builder.UseSetting("Ledger:AdminKey", ApiClients.AdminKey);
+        builder.UseSetting("Ledger:Registration:PermitLimit", "100000");
+        configure?.Invoke(builder);
     }
 }
 
 public static class PostgresFixtureApiExtensions
 {
     /// <summary>A started API host in a fresh schema named after <paramref name="owner"/>.</summary>
-    public static async Task<LedgerApiFactory> StartApiAsync(this PostgresFixture db, string owner, string environment = "Testing")
+    /// <param name="configure">Extra host settings for this test, e.g. <c>b => b.UseSetting("Ledger:Registration:PermitLimit", "2")</c>.</param>
+    public static async Task<LedgerApiFactory> StartApiAsync(this PostgresFixture db, string owner, string environment = "Testing", Action<IWebHostBuilder>? configure = null)
     {
-        var factory = new LedgerApiFactory(db.ConnectionString, await db.FreshSchemaAsync(owner), environment);
+        var factory = new LedgerApiFactory(db.ConnectionString, await db.FreshSchemaAsync(owner), environment, configure);
         _ = factory.Server;
         return factory;
     }
