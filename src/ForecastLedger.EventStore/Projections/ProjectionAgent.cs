@@ -31,6 +31,7 @@ internal sealed class ProjectionAgent
     private long _observedHighWaterMark = -1;
     private int _fences;
     private volatile int _leaderProcessId;
+    private int _singleSteps;
 
     public ProjectionAgent(IProjection projection, ProjectionDaemon daemon)
     {
@@ -115,6 +116,7 @@ internal sealed class ProjectionAgent
     private async Task<bool> TryLeadAsync(CancellationToken ct)
     {
         var connection = await _daemon.DataSource.OpenConnectionAsync(ct);
+        var locked = false;
         try
         {
             await using (var command = new NpgsqlCommand(
@@ -129,7 +131,7 @@ internal sealed class ProjectionAgent
                 command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 await reader.ReadAsync(ct);
-                var locked = reader.GetBoolean(0);
+                locked = reader.GetBoolean(0);
                 if (!locked)
                 {
                     // Not the leader: still keep this node's view of the lag fresh for the gauge.
@@ -155,7 +157,17 @@ internal sealed class ProjectionAgent
         }
         catch
         {
-            await connection.DisposeAsync();
+            if (locked)
+            {
+                // A pooled connection is reset only when it is next used: release the lock now, not then.
+                _leaderConnection = connection;
+                await StepDownAsync();
+            }
+            else
+            {
+                await connection.DisposeAsync();
+            }
+
             throw;
         }
     }
@@ -219,7 +231,31 @@ internal sealed class ProjectionAgent
                 return null;
         }
 
-        var page = await _daemon.Store.ReadAllAsync(_checkpoint, Options.BatchSize, ct);
+        EventPage page;
+        try
+        {
+            page = await _daemon.Store.ReadAllAsync(_checkpoint, _singleSteps > 0 ? 1 : Options.BatchSize, ct);
+        }
+        catch (Exception e) when (!IsTransient(e, ct))
+        {
+            // An event that cannot even be read (its data no longer fits its type) is poison for every projection.
+            // Find it by reading one event at a time; stop on it, visibly, rather than loop or skip.
+            if (_singleSteps == 0)
+            {
+                Logger.LogWarning(e, "Projection {Projection}: reading after seq {Checkpoint} failed; reading one event at a time", Name, _checkpoint);
+                _singleSteps = Options.BatchSize;
+                return null;
+            }
+
+            await StopOnUnreadableEventAsync(e, ct);
+            return null;
+        }
+
+        if (_singleSteps > 0)
+        {
+            _singleSteps--;
+        }
+
         Observe(_checkpoint, page.HighWaterMark);
         if (page.Events.Count == 0)
         {
@@ -252,7 +288,7 @@ internal sealed class ProjectionAgent
         var newState = NextState(newCheckpoint);
 
         await using var connection = await _daemon.DataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var transaction = await BeginBatchAsync(connection, ct);
         // The compare-and-set comes first: it takes the progress row lock, so a second (stale) leader blocks here and
         // then fails cleanly, instead of colliding with this one's projection rows.
         if (!await CompareAndSetAsync(connection, newCheckpoint, newState, ct))
@@ -289,7 +325,7 @@ internal sealed class ProjectionAgent
     private async Task<BatchOutcome> IsolatePoisonAsync(IReadOnlyList<EventEnvelope> events, IReadOnlyList<SeqRange> gaps, CancellationToken ct)
     {
         await using var connection = await _daemon.DataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var transaction = await BeginBatchAsync(connection, ct);
         if (!await LockProgressAsync(connection, ct))
         {
             await transaction.RollbackAsync(ct);
@@ -344,7 +380,7 @@ internal sealed class ProjectionAgent
     private async Task ResetForRebuildAsync(CancellationToken ct)
     {
         await using var connection = await _daemon.DataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var transaction = await BeginBatchAsync(connection, ct);
         if (!await LockProgressAsync(connection, ct))
         {
             await transaction.RollbackAsync(ct);
@@ -374,6 +410,56 @@ internal sealed class ProjectionAgent
         _rebuildTarget = target;
         Advance(0, state);
         Logger.LogInformation("Projection {Projection}: reset for rebuild; replaying to seq {Target}", Name, target);
+    }
+
+    /// <summary>
+    /// Opens a batch transaction that cannot hold the progress row hostage: if this node freezes or its network dies
+    /// mid-batch, the server ends the session after <see cref="ProjectionDaemonOptions.BatchIdleTimeout"/>, and a
+    /// compare-and-set waits at most as long for another node's batch before giving up (and retrying).
+    /// </summary>
+    private async Task<NpgsqlTransaction> BeginBatchAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var transaction = await connection.BeginTransactionAsync(ct);
+        try
+        {
+            var timeout = ((long)Options.BatchIdleTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await using var command = new NpgsqlCommand(
+                "SELECT set_config('idle_in_transaction_session_timeout', $1, true), set_config('lock_timeout', $1, true)", connection);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = timeout });
+            await command.ExecuteNonQueryAsync(ct);
+            return transaction;
+        }
+        catch
+        {
+            await transaction.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StopOnUnreadableEventAsync(Exception error, CancellationToken ct)
+    {
+        await using var connection = await _daemon.DataSource.OpenConnectionAsync(ct);
+        await using var transaction = await BeginBatchAsync(connection, ct);
+        if (!await LockProgressAsync(connection, ct))
+        {
+            await transaction.RollbackAsync(ct);
+            await OnCompareAndSetFailedAsync(ct);
+            return;
+        }
+
+        long? seq;
+        await using (var next = new NpgsqlCommand($"SELECT min(seq_id) FROM {Schema}.events WHERE seq_id > $1", connection))
+        {
+            next.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _checkpoint });
+            seq = await next.ExecuteScalarAsync(ct) as long?;
+        }
+
+        var message = Truncate($"Unreadable event: {error.GetType().Name}: {error.Message}");
+        await SetProgressAsync(connection, _checkpoint, ProjectionState.Stopped, message, seq, ct);
+        await transaction.CommitAsync(ct);
+        _singleSteps = 0;
+        Advance(_checkpoint, ProjectionState.Stopped);
+        Logger.LogError(error, "Projection {Projection}: stopped on unreadable event seq {Seq}", Name, seq);
     }
 
     // ---------------------------------------------------------------- progress row
@@ -531,6 +617,7 @@ internal sealed class ProjectionAgent
     private static bool IsTransient(Exception e, CancellationToken ct) =>
         (e is OperationCanceledException && ct.IsCancellationRequested)
         || e is NpgsqlException { IsTransient: true }
+        || e is PostgresException { SqlState: "55P03" or "57014" or "57P01" or "57P02" or "25P03" or "40001" or "40P01" }
         || (e is NpgsqlException && e is not PostgresException);
 
     private static string Truncate(string message) => message.Length <= MaxErrorLength ? message : message[..MaxErrorLength];

@@ -22,6 +22,12 @@ public sealed class ProjectionDaemonOptions
     public TimeSpan ErrorBackoff { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// The longest a batch transaction may sit idle (<c>idle_in_transaction_session_timeout</c>) or wait for a lock
+    /// (<c>lock_timeout</c>). Bounds how long a frozen or partitioned node can hold a projection's progress row.
+    /// </summary>
+    public TimeSpan BatchIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
     /// The prefix of the <c>application_name</c> of the daemon's dedicated connections:
     /// <c>&lt;prefix&gt;:&lt;projection&gt;</c> for a leadership lock, <c>&lt;prefix&gt;:listen</c> for notifications.
     /// </summary>
@@ -30,7 +36,7 @@ public sealed class ProjectionDaemonOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize);
-        foreach (var interval in new[] { BusyPollInterval, IdlePollInterval, LeadershipRetryInterval, HeartbeatInterval, ErrorBackoff })
+        foreach (var interval in new[] { BusyPollInterval, IdlePollInterval, LeadershipRetryInterval, HeartbeatInterval, ErrorBackoff, BatchIdleTimeout })
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
         }

@@ -67,4 +67,30 @@ public sealed class when_an_event_is_poison(PostgresFixture db)
         Assert.Equal(poison.FirstSeq, error.ErrorSeq);
         Assert.Equal(5, (await db.SeenAsync(fragile)).Count);
     }
+
+    [Fact]
+    public async Task an_event_that_cannot_be_read_stops_the_projection_at_that_seq_instead_of_looping_or_skipping()
+    {
+        var store = await db.FreshStoreAsync("proj_poison_unreadable", TestEvents.Registry());
+        await store.AppendAsync("ok", TestEvents.Things(7));
+        var bad = await store.AppendAsync("garbled", TestEvents.Things(1));
+        await store.AppendAsync("ok-after", TestEvents.Things(3));
+        // The stored data no longer fits its registered type (say, a careless migration changed it).
+        await using (var garble = db.DataSource.CreateCommand(
+            $$"""UPDATE {{store.Options.Schema}}.events SET data = '{"name": "x", "number": "not a number"}' WHERE seq_id = {{bad.FirstSeq}}"""))
+        {
+            await garble.ExecuteNonQueryAsync();
+        }
+
+        var seen = new SeenProjection(store.Options.Schema);
+        await using var daemon = db.Daemon(store, ProjectionTesting.Fast(batchSize: 100), seen);
+        await daemon.StartAsync();
+
+        var stopped = await Assert.ThrowsAsync<ProjectionStoppedException>(() => daemon.WaitForCatchUpAsync(ProjectionTesting.CatchUp));
+        Assert.Equal(bad.FirstSeq, stopped.ErrorSeq);
+        Assert.StartsWith("Unreadable event", stopped.Error, StringComparison.Ordinal);
+        var status = await daemon.GetStatusAsync("seen");
+        Assert.Equal((ProjectionState.Stopped, bad.FirstSeq - 1), (status.State, status.Checkpoint));
+        Assert.Equal((await db.CommittedAsync(store)).Where(e => e.Seq < bad.FirstSeq), await db.SeenAsync(seen));
+    }
 }
