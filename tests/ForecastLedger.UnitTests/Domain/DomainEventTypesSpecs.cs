@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ForecastLedger.Domain;
+using ForecastLedger.Domain.Access;
 using ForecastLedger.Domain.Forecasters;
 using ForecastLedger.Domain.Forecasts;
 using ForecastLedger.Domain.Questions;
@@ -24,7 +25,7 @@ public sealed class DomainEventTypesSpecs
     [Fact]
     public void Every_domain_event_type_is_registered()
     {
-        Type[] markers = [typeof(IQuestionEvent), typeof(IForecastEvent), typeof(IForecasterEvent)];
+        Type[] markers = [typeof(IQuestionEvent), typeof(IForecastEvent), typeof(IForecasterEvent), typeof(IApiKeyEvent)];
         var eventTypes = typeof(DomainEventTypes).Assembly.GetTypes()
             .Where(t => t is { IsClass: true, IsAbstract: false } && markers.Any(m => m.IsAssignableFrom(t)))
             .OrderBy(t => t.FullName, StringComparer.Ordinal);
@@ -38,7 +39,7 @@ public sealed class DomainEventTypesSpecs
             [
                 "question_published", "question_clarified", "question_closed", "question_resolved", "question_annulled",
                 "question_resolution_changed", "forecast_submitted", "forecast_withdrawn", "forecaster_registered",
-                "forecaster_bot_flag_changed",
+                "forecaster_bot_flag_changed", "api_key_issued", "api_key_revoked",
             ],
             DomainEventTypes.All.Select(t => t.Alias));
 
@@ -53,6 +54,8 @@ public sealed class DomainEventTypesSpecs
             new ForecastWithdrawn(QuestionId, ForecasterId, ForecastId, WhileOpen),
             new ForecasterRegistered(ForecasterId, "ada", "Ada", true, PublishedAt),
             new ForecasterBotFlagChanged(ForecasterId, false, Admin, WhileOpen),
+            new ApiKeyIssued(Guid.NewGuid(), "AbCd1234", "forecaster", ForecasterId, "laptop", Admin, WhileOpen),
+            new ApiKeyRevoked(Guid.NewGuid(), "AbCd1234", Admin, AfterClose),
         ];
         Assert.Equal(DomainEventTypes.All.Select(t => t.Type).ToHashSet(), events.Select(e => e.GetType()).ToHashSet());
 

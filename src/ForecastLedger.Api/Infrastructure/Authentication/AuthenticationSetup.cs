@@ -26,6 +26,7 @@ public static class AuthenticationSetup
             .AddPolicy(Policies.Admin, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin))
             .AddPolicy(Policies.Forecaster, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Forecaster).RequireClaim(LedgerClaims.ForecasterId))
             .AddPolicy(Policies.Authenticated, policy => policy.RequireAuthenticatedUser());
+        services.ConfigureSwaggerGen(ApiKeySecurityFilter.Configure);
 
         var permitLimit = configuration.GetValue("Ledger:Registration:PermitLimit", DefaultRegistrationPermitLimit);
         var window = TimeSpan.FromSeconds(configuration.GetValue("Ledger:Registration:WindowSeconds", DefaultRegistrationWindowSeconds));
