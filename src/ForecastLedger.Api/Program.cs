@@ -31,6 +31,8 @@ builder.Services.AddLedgerEventStore(builder.Configuration);
 builder.Services.AddLedgerFeatures();
 builder.Services.AddLedgerProblemDetails();
 builder.Services.AddLedgerHealthChecks();
+// After the event store: the projection daemon starts once the schema is current.
+builder.Services.AddLedgerProjections(builder.Configuration);
 builder.Services.AddLedgerSwagger();
 builder.Services.AddLedgerAuthentication(builder.Configuration);
 

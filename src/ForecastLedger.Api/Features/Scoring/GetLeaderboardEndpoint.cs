@@ -1,0 +1,103 @@
+using System.Globalization;
+using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Domain.Scoring;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ForecastLedger.Api.Features.Scoring;
+
+/// <summary>One forecaster's place on a leaderboard.</summary>
+/// <param name="Rank">1-based; equal scores share a rank and the next rank skips (1, 1, 3).</param>
+/// <param name="ForecasterId">The forecaster.</param>
+/// <param name="Handle">The forecaster's handle.</param>
+/// <param name="Score">The ranked value (see the metric).</param>
+/// <param name="Questions">Scored questions counted in the score.</param>
+/// <param name="CoverageSum">Σ coverage over those questions (the Peer denominator is max(30, this)).</param>
+/// <param name="IsBot">True for forecasters flagged as bots.</param>
+public sealed record LeaderboardEntry(int Rank, Guid ForecasterId, string? Handle, double Score, int Questions, double CoverageSum, bool IsBot);
+
+/// <summary>A page of a leaderboard.</summary>
+/// <param name="Metric">The metric ranked.</param>
+/// <param name="Tag">The tag the questions were filtered on, if any.</param>
+/// <param name="Items">Entries in rank order.</param>
+/// <param name="NextCursor">Pass as <c>cursor</c> for the next page; null on the last page.</param>
+public sealed record LeaderboardPage(string Metric, string? Tag, IReadOnlyList<LeaderboardEntry> Items, string? NextCursor);
+
+public static class GetLeaderboardEndpoint
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    public static readonly IReadOnlyList<string> Metrics = ["relative-brier", "mean-brier", "peer", "baseline"];
+
+    /// <summary>Ranks forecasters across scored questions (scoring.md §3.4).</summary>
+    /// <remarks>
+    /// <list type="bullet">
+    /// <item><c>relative-brier</c> (default): Σ Relative Brier over the questions with a scored day; lower is better.</item>
+    /// <item><c>mean-brier</c>: the mean of the per-question mean daily Brier; lower is better.</item>
+    /// <item><c>peer</c>: Σ Peer / max(30, Σ Coverage); higher is better.</item>
+    /// <item><c>baseline</c>: Σ Baseline; higher is better.</item>
+    /// </list>
+    /// Served from the <c>question_scores</c> projection with one grouped query; ties (numpy <c>isclose</c>) share a rank.
+    /// </remarks>
+    /// <param name="metric"><c>relative-brier</c>, <c>mean-brier</c>, <c>peer</c> or <c>baseline</c>.</param>
+    /// <param name="tag">Only questions carrying this tag.</param>
+    /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
+    /// <param name="limit">Page size, 1 to 1000 (default 100).</param>
+    [WolverineGet("/api/leaderboards", OperationId = "getLeaderboard", Summary = "Rank forecasters across questions")]
+    [Tags("Scores")]
+    [ProducesResponseType<LeaderboardPage>(StatusCodes.Status200OK)]
+    [ProducesResponseType(StatusCodes.Status304NotModified)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    public static async Task<IResult> Get(string? metric, string? tag, string? cursor, int? limit, HttpContext context, ScoreReads scores, CancellationToken ct)
+    {
+        var chosen = metric ?? "relative-brier";
+        if (!Metrics.Contains(chosen))
+        {
+            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-metric", $"metric must be one of {string.Join(", ", Metrics)}."));
+        }
+
+        if (limit is < 1 or > MaxLimit)
+        {
+            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-limit", $"limit must be between 1 and {MaxLimit}."));
+        }
+
+        var offset = 0;
+        if (cursor is not null && (Base64Url.TryDecode(cursor) is not { } text
+            || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out offset)))
+        {
+            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-cursor", "The cursor is not one this API issued."));
+        }
+
+        if (ScoreCaching.NotModified(context, await scores.ETagAsync(ct)))
+        {
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        var ranked = Rank(chosen, await scores.TotalsAsync(tag, ct));
+        var size = limit ?? DefaultLimit;
+        var page = ranked.Skip(offset).Take(size).ToArray();
+        var next = offset + size < ranked.Count ? Base64Url.Encode((offset + size).ToString(CultureInfo.InvariantCulture)) : null;
+        return Results.Ok(new LeaderboardPage(chosen, tag, page, next));
+    }
+
+    /// <summary>Ranks totals with the Domain <see cref="Ranking"/> (ties 1, 1, 3), per the metric's formula (§3.4).</summary>
+    public static IReadOnlyList<LeaderboardEntry> Rank(string metric, IReadOnlyList<ForecasterTotals> totals)
+    {
+        var (eligible, score, orientation) = metric switch
+        {
+            "relative-brier" => (totals.Where(t => t.RelativeBrierSum is not null), (Func<ForecasterTotals, double>)(t => (double)t.RelativeBrierSum!.Value), ScoreOrientation.LowerIsBetter),
+            "mean-brier" => (totals.Where(t => t.MeanDailyBrierMean is not null), t => (double)t.MeanDailyBrierMean!.Value, ScoreOrientation.LowerIsBetter),
+            "peer" => (totals, t => t.PeerSum / Math.Max(Leaderboards.GlobalPeerCoverageFloor, t.CoverageSum), ScoreOrientation.HigherIsBetter),
+            _ => (totals, t => t.BaselineSum, ScoreOrientation.HigherIsBetter),
+        };
+        var byId = totals.ToDictionary(t => t.ForecasterId.ToString());
+        return [.. Ranking.Rank(eligible.Select(t => (t.ForecasterId.ToString(), score(t))), orientation)
+            .Select(r =>
+            {
+                var t = byId[r.Id];
+                var questions = metric is "relative-brier" or "mean-brier" ? t.DailyQuestions : t.Questions;
+                return new LeaderboardEntry(r.Rank, t.ForecasterId, t.Handle, r.Score, questions, t.CoverageSum, t.IsBot);
+            })];
+    }
+}

@@ -1,0 +1,115 @@
+using ForecastLedger.Api.Features.Questions;
+using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Domain.Scoring;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ForecastLedger.Api.Features.Scoring;
+
+/// <summary>One forecaster's scores on a question, with what explains them (scoring.md §3.2–§3.3).</summary>
+/// <param name="ForecasterId">The forecaster.</param>
+/// <param name="Handle">The forecaster's handle.</param>
+/// <param name="FinalBrier">Brier score of the forecast standing at the effective close; null without one.</param>
+/// <param name="MeanDailyBrier">Mean of the daily Brier scores over the days scored; null when no day was scored.</param>
+/// <param name="MedianScore">Mean of the crowd's daily median Brier over the same days; null when no day was scored.</param>
+/// <param name="RelativeBrier">(MeanDailyBrier − MedianScore) × Participation; negative beats the crowd.</param>
+/// <param name="Participation">Days scored / scoring days.</param>
+/// <param name="Log">Time-averaged natural-log score over the scheduled span.</param>
+/// <param name="Baseline">Time-averaged Baseline score (0 for a uniform forecast, 100 for certainty on the outcome).</param>
+/// <param name="Peer">Time-averaged Peer score against the other forecasters.</param>
+/// <param name="Coverage">Share of the scheduled span with a standing forecast, 0 to 1.</param>
+/// <param name="Truncated">True when the question closed early: the rest of the scheduled span scores 0 (coverage counts it).</param>
+/// <param name="DaysScored">UTC days ending with a standing forecast before the close.</param>
+/// <param name="ScoringDays">The question's scoring days (the participation denominator).</param>
+/// <param name="Explanation">The same facts in one sentence.</param>
+public sealed record ForecasterScoreResource(
+    Guid ForecasterId,
+    string? Handle,
+    decimal? FinalBrier,
+    decimal? MeanDailyBrier,
+    decimal? MedianScore,
+    decimal? RelativeBrier,
+    decimal Participation,
+    double Log,
+    double Baseline,
+    double Peer,
+    double Coverage,
+    bool Truncated,
+    int DaysScored,
+    int ScoringDays,
+    string Explanation)
+{
+    public static ForecasterScoreResource From(QuestionScoreRow r, string? handle) => new(
+        r.ForecasterId, handle, r.FinalBrier, r.MeanDailyBrier, r.MedianScore, r.RelativeBrier, r.Participation, r.Log, r.Baseline,
+        r.Peer, r.Coverage, r.Truncated, r.DaysScored, r.ScoringDays,
+        $"Scored on {r.DaysScored} of {r.ScoringDays} days (participation {r.Participation:0.###}); a forecast stood for " +
+        $"{r.Coverage:P1} of the scheduled span" + (r.Truncated ? "; the question closed early, so the rest of the span scores 0." : "."));
+}
+
+/// <summary>A page of a question's scores.</summary>
+/// <param name="QuestionId">The question.</param>
+/// <param name="Status"><c>scored</c>, <c>unresolved</c> (no scores yet) or <c>annulled</c> (no scores ever).</param>
+/// <param name="Items">Per-forecaster scores, in forecaster id order.</param>
+/// <param name="NextCursor">Pass as <c>cursor</c> for the next page; null on the last page.</param>
+public sealed record QuestionScoresPage(Guid QuestionId, string Status, IReadOnlyList<ForecasterScoreResource> Items, string? NextCursor);
+
+public static class GetQuestionScoresEndpoint
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    /// <summary>Reads every forecaster's scores on a resolved question.</summary>
+    /// <remarks>
+    /// Served from the <c>question_scores</c> projection, which follows the ledger asynchronously: a resolution shows up
+    /// here a moment after it is recorded. The <c>ETag</c> names the projection's checkpoint; send it back as
+    /// <c>If-None-Match</c> for a 304.
+    /// </remarks>
+    /// <param name="questionId">The question's id or slug.</param>
+    /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
+    /// <param name="limit">Page size, 1 to 1000 (default 100).</param>
+    [WolverineGet("/api/questions/{questionId}/scores", OperationId = "getQuestionScores", Summary = "Read a question's scores")]
+    [Tags("Scores")]
+    [ProducesResponseType<QuestionScoresPage>(StatusCodes.Status200OK)]
+    [ProducesResponseType(StatusCodes.Status304NotModified)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public static async Task<IResult> Get(string questionId, string? cursor, int? limit, HttpContext context, QuestionCatalog catalog, ScoreReads scores, CancellationToken ct)
+    {
+        if (limit is < 1 or > MaxLimit)
+        {
+            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-limit", $"limit must be between 1 and {MaxLimit}."));
+        }
+
+        Guid? after = null;
+        if (cursor is not null)
+        {
+            if (Base64Url.TryDecode(cursor) is not { } text || !Guid.TryParseExact(text, "N", out var parsed))
+            {
+                return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-cursor", "The cursor is not one this API issued."));
+            }
+
+            after = parsed;
+        }
+
+        if (await catalog.ResolveIdAsync(questionId, ct) is not { } id || await catalog.FindAsync(id, ct) is not { } view)
+        {
+            return Results.Problem(QuestionCommand.NotFound(questionId));
+        }
+
+        if (ScoreCaching.NotModified(context, await scores.ETagAsync(ct)))
+        {
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        var status = QuestionScoreComputation.Timeline(view).Status switch
+        {
+            ScoringStatus.Scored => "scored",
+            ScoringStatus.Annulled => "annulled",
+            _ => "unresolved",
+        };
+        var size = limit ?? DefaultLimit;
+        var rows = await scores.QuestionAsync(id, after, size, ct);
+        var next = rows.Count == size ? Base64Url.Encode(rows[^1].Row.ForecasterId.ToString("N")) : null;
+        return Results.Ok(new QuestionScoresPage(id, status, [.. rows.Select(r => ForecasterScoreResource.From(r.Row, r.Handle))], next));
+    }
+}

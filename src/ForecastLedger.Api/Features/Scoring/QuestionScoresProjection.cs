@@ -1,0 +1,223 @@
+using System.Text.Json;
+using ForecastLedger.Api.Features.Questions;
+using ForecastLedger.Domain.Forecasts;
+using ForecastLedger.Domain.Questions;
+using ForecastLedger.Domain.Scoring;
+using ForecastLedger.EventStore;
+using ForecastLedger.EventStore.Projections;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ForecastLedger.Api.Features.Scoring;
+
+/// <summary>One forecaster's scores on one resolved question, as stored in <c>question_scores</c>.</summary>
+/// <param name="FinalBrier">Brier score of the forecast standing at the effective close; null without one.</param>
+/// <param name="MeanDailyBrier">MDB on the daily grid (scoring.md §3.2); null without an active scoring day.</param>
+/// <param name="MedianScore">Mean of the daily crowd median Brier over the same days; null without an active day.</param>
+/// <param name="Participation">Active days / scoring days; 0 without an active day.</param>
+/// <param name="RelativeBrier">Relative Brier (MDB − MS)·π; null without an active day.</param>
+/// <param name="Log">Time-averaged ln score over the scheduled span (§3.3).</param>
+/// <param name="Baseline">Time-averaged Baseline score (§3.3).</param>
+/// <param name="Peer">Time-averaged Peer score (§3.3).</param>
+/// <param name="Coverage">Share of the scheduled span with a standing forecast.</param>
+/// <param name="Truncated">True when the question closed early and the rest of the span scores 0.</param>
+/// <param name="DaysScored">Active scoring days on the daily grid.</param>
+/// <param name="ScoringDays">D, the scoring days of the question.</param>
+public sealed record QuestionScoreRow(
+    Guid QuestionId,
+    Guid ForecasterId,
+    decimal? FinalBrier,
+    decimal? MeanDailyBrier,
+    decimal? MedianScore,
+    decimal Participation,
+    decimal? RelativeBrier,
+    double Log,
+    double Baseline,
+    double Peer,
+    double Coverage,
+    bool Truncated,
+    int DaysScored,
+    int ScoringDays);
+
+/// <summary>Computes a question's score rows with the Domain scoring engine: the one place the projection and tests share.</summary>
+public static class QuestionScoreComputation
+{
+    /// <summary>The scoring timeline of a question read model; null when the question yields no scores.</summary>
+    public static QuestionTimeline Timeline(QuestionView view)
+    {
+        int? resolved = null;
+        if (view.Resolution is { } resolution)
+        {
+            var index = view.Options.IndexOf(resolution.Outcome);
+            resolved = index >= 0 ? index : throw new InvalidOperationException($"Question {view.Id} resolved to unknown option '{resolution.Outcome}'.");
+        }
+
+        return new QuestionTimeline(view.OpensAt, view.ClosesAt, view.Resolution?.KnownAt, view.Options.Length, resolved,
+            view.State == QuestionView.Annulled);
+    }
+
+    /// <summary>Every forecaster's scores; empty unless the question is resolved and not annulled.</summary>
+    public static IReadOnlyList<QuestionScoreRow> Compute(QuestionView view, IEnumerable<ForecastPoint> forecasts)
+    {
+        var timeline = Timeline(view);
+        if (timeline.Status != ScoringStatus.Scored)
+        {
+            return [];
+        }
+
+        var history = ForecastHistory.Build(timeline, forecasts);
+        var daily = DailyBrierScoring.Score(history);
+        var continuous = ContinuousScoring.Score(history);
+        var outcome = timeline.ResolvedOption!.Value;
+        var finals = history.StandingAt(timeline.EffectiveClose).ToDictionary(s => s.ForecasterId, StringComparer.Ordinal);
+        var dailyBy = daily.Forecasters.ToDictionary(s => s.ForecasterId, StringComparer.Ordinal);
+        return [.. continuous.Forecasters
+            .Select(c =>
+            {
+                var d = dailyBy.GetValueOrDefault(c.ForecasterId);
+                decimal? final = finals.TryGetValue(c.ForecasterId, out var standing) ? InstantaneousScores.Brier(standing.Permille, outcome) : null;
+                return new QuestionScoreRow(view.Id, Guid.Parse(c.ForecasterId), final, d?.MeanDailyBrier, d?.MedianScore,
+                    d?.Participation ?? 0m, d?.RelativeBrier, c.Log, c.Baseline, c.Peer, c.Coverage, continuous.Truncated,
+                    d?.ActiveDays ?? 0, daily.ScoringDays);
+            })
+            .OrderBy(r => r.ForecasterId)];
+    }
+}
+
+/// <summary>
+/// The <c>question_scores</c> projection: on any forecast or question event of question Q it recomputes Q's scores from
+/// <c>forecast_history</c> and the <c>questions</c> read model with the Domain scoring engine and replaces Q's rows.
+/// A batch recomputes each touched question once, with one read of the questions and one of their histories.
+/// </summary>
+/// <remarks>
+/// Both sources are written inline with the events, so they may be ahead of the batch: every later event of Q
+/// recomputes Q again, so once the projection catches up the rows equal a rebuild's.
+/// </remarks>
+public sealed class QuestionScoresProjection(EventStoreOptions options) : IProjection
+{
+    public const string ProjectionName = "question_scores";
+
+    private static readonly JsonSerializerOptions Json = EventStoreOptions.DefaultJson;
+
+    private string Schema => options.Schema;
+
+    public string Name => ProjectionName;
+
+    public IReadOnlyCollection<string>? EventTypes { get; } =
+    [
+        "question_published", "question_closed", "question_resolved", "question_resolution_changed", "question_annulled",
+        "forecast_submitted", "forecast_withdrawn",
+    ];
+
+    public async Task EnsureSchemaAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"""
+            CREATE TABLE IF NOT EXISTS {Schema}.question_scores (
+                question_id      uuid             NOT NULL,
+                forecaster_id    uuid             NOT NULL,
+                final_brier      numeric,
+                mean_daily_brier numeric,
+                median_score     numeric,
+                participation    numeric          NOT NULL,
+                relative_brier   numeric,
+                log_score        double precision NOT NULL,
+                baseline         double precision NOT NULL,
+                peer             double precision NOT NULL,
+                coverage         double precision NOT NULL,
+                truncated        boolean          NOT NULL,
+                days_scored      integer          NOT NULL,
+                scoring_days     integer          NOT NULL,
+                tags             text[]           NOT NULL,
+                PRIMARY KEY (question_id, forecaster_id)
+            );
+            CREATE INDEX IF NOT EXISTS question_scores_forecaster ON {Schema}.question_scores (forecaster_id)
+                INCLUDE (relative_brier, mean_daily_brier, peer, baseline, coverage);
+            CREATE INDEX IF NOT EXISTS question_scores_tags ON {Schema}.question_scores USING gin (tags);
+            """, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<EventEnvelope> batch, CancellationToken ct)
+    {
+        var touched = batch.Select(e => e.Data switch
+        {
+            IQuestionEvent q => q.QuestionId,
+            IForecastEvent f => f.QuestionId,
+            _ => throw new InvalidOperationException($"Unexpected event {e.Type} at seq {e.Seq}."),
+        }).Distinct().ToArray();
+        await RecomputeAsync(connection, Schema, touched, ct);
+    }
+
+    public async Task ResetAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"DELETE FROM {Schema}.question_scores", connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Reads the questions and their histories in two statements and replaces their rows.</summary>
+    internal static async Task RecomputeAsync(NpgsqlConnection connection, string schema, Guid[] questions, CancellationToken ct)
+    {
+        var views = new Dictionary<Guid, QuestionView>();
+        await using (var command = new NpgsqlCommand($"SELECT document::text FROM {schema}.questions WHERE id = ANY($1)", connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = questions });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var view = JsonSerializer.Deserialize<QuestionView>(reader.GetString(0), Json)!;
+                views[view.Id] = view;
+            }
+        }
+
+        var scored = views.Values.Where(v => QuestionScoreComputation.Timeline(v).Status == ScoringStatus.Scored).Select(v => v.Id).ToArray();
+        var points = scored.ToDictionary(id => id, _ => new List<ForecastPoint>());
+        if (scored.Length > 0)
+        {
+            await using var command = new NpgsqlCommand($"""
+                SELECT question_id, forecaster_id, seq_id, at, probabilities FROM {schema}.forecast_history
+                WHERE question_id = ANY($1) ORDER BY question_id, seq_id
+                """, connection);
+            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = scored });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var permille = reader.IsDBNull(4) ? null : reader.GetFieldValue<int[]>(4);
+                points[reader.GetGuid(0)].Add(new ForecastPoint(reader.GetGuid(1).ToString(), reader.GetFieldValue<DateTimeOffset>(3), reader.GetInt64(2), permille));
+            }
+        }
+
+        var rows = scored.SelectMany(id => QuestionScoreComputation.Compute(views[id], points[id]).Select(r => (Row: r, Tags: views[id].Tags))).ToArray();
+        await using var batch = new NpgsqlBatch(connection);
+        var delete = new NpgsqlBatchCommand($"DELETE FROM {schema}.question_scores WHERE question_id = ANY($1)");
+        delete.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = questions });
+        batch.BatchCommands.Add(delete);
+        if (rows.Length > 0)
+        {
+            var insert = new NpgsqlBatchCommand($"""
+                INSERT INTO {schema}.question_scores (question_id, forecaster_id, final_brier, mean_daily_brier, median_score, participation,
+                    relative_brier, log_score, baseline, peer, coverage, truncated, days_scored, scoring_days, tags)
+                SELECT q, f, fb, mdb, ms, p, rb, l, b, pe, c, t, ds, sd, string_to_array(tg, E'\x1f')
+                FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                    AS u(q, f, fb, mdb, ms, p, rb, l, b, pe, c, t, ds, sd, tg)
+                """);
+            insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. rows.Select(r => r.Row.QuestionId)] });
+            insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. rows.Select(r => r.Row.ForecasterId)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.FinalBrier)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.MeanDailyBrier)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.MedianScore)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal[]> { TypedValue = [.. rows.Select(r => r.Row.Participation)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.RelativeBrier)] });
+            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Log)] });
+            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Baseline)] });
+            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Peer)] });
+            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Coverage)] });
+            insert.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = [.. rows.Select(r => r.Row.Truncated)] });
+            insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. rows.Select(r => r.Row.DaysScored)] });
+            insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. rows.Select(r => r.Row.ScoringDays)] });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => string.Join('\x1f', r.Tags))] });
+            batch.BatchCommands.Add(insert);
+        }
+
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+}
