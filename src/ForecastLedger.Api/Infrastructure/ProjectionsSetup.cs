@@ -19,6 +19,7 @@ public static class ProjectionsSetup
     {
         services.AddSingleton<IProjection, QuestionScoresProjection>();
         services.AddSingleton<ScoreReads>();
+        services.AddSingleton<HistoryReads>();
         services.AddSingleton(sp =>
         {
             var database = sp.GetRequiredService<LedgerDatabase>();

@@ -1,0 +1,153 @@
+using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Domain.Scoring;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ForecastLedger.Api.Features.Scoring;
+
+/// <summary>One calibration bin.</summary>
+/// <param name="Index">0-based bin number.</param>
+/// <param name="LowerPermille">Lower edge of the bin, in permille.</param>
+/// <param name="UpperPermille">Upper edge of the bin, in permille.</param>
+/// <param name="MeanForecast">Weighted mean forecast in the bin (0 to 1); null when empty.</param>
+/// <param name="ObservedFrequency">Weighted share of the bin's points whose event happened; null when empty.</param>
+/// <param name="Weight">Total weight of the bin's points.</param>
+/// <param name="Count">Number of points in the bin.</param>
+/// <param name="BandLower">Lower end of the 5–95% binomial band for a perfectly calibrated forecaster.</param>
+/// <param name="BandUpper">Upper end of that band.</param>
+public sealed record CalibrationBinResource(int Index, decimal LowerPermille, decimal UpperPermille, decimal? MeanForecast, decimal? ObservedFrequency,
+    decimal Weight, int Count, double BandLower, double BandUpper);
+
+/// <summary>The Brier decomposition BS = REL − RES + UNC + WBV − WBC (scoring.md §5).</summary>
+/// <param name="Brier">The weighted one-sided binary Brier score.</param>
+/// <param name="Reliability">REL: calibration error (lower is better).</param>
+/// <param name="Resolution">RES: discrimination (higher is better).</param>
+/// <param name="Uncertainty">UNC: ō(1 − ō).</param>
+/// <param name="WithinBinVariance">WBV.</param>
+/// <param name="WithinBinCovariance">WBC.</param>
+/// <param name="BrierSkillScore">BSS = 1 − BS/UNC; null when UNC is 0.</param>
+public sealed record DecompositionResource(decimal Brier, decimal Reliability, decimal Resolution, decimal Uncertainty, decimal WithinBinVariance,
+    decimal WithinBinCovariance, decimal? BrierSkillScore);
+
+/// <summary>A calibration table and its decomposition.</summary>
+/// <param name="Subject">A forecaster id, or <c>crowd</c>.</param>
+/// <param name="BinScheme">The bins used.</param>
+/// <param name="Questions">Resolved binary questions that contributed points.</param>
+/// <param name="PointCount">Calibration points (duration-weighted forecasts).</param>
+/// <param name="TotalWeight">Their total weight.</param>
+/// <param name="Bins">The bins, lowest first.</param>
+/// <param name="Decomposition">Null when there is no weight.</param>
+public sealed record CalibrationResource(string Subject, string BinScheme, int Questions, int PointCount, decimal TotalWeight,
+    IReadOnlyList<CalibrationBinResource> Bins, DecompositionResource? Decomposition)
+{
+    public static CalibrationResource From(string subject, int questions, CalibrationReport report) => new(
+        subject, report.BinScheme, questions, report.PointCount, report.TotalWeight,
+        [.. report.Bins.Select(b => new CalibrationBinResource(b.Index, b.LowerPermille, b.UpperPermille, b.MeanForecast, b.ObservedFrequency, b.Weight, b.Count, b.BandLower, b.BandUpper))],
+        report.Decomposition is { } d
+            ? new DecompositionResource(d.Brier, d.Reliability, d.Resolution, d.Uncertainty, d.WithinBinVariance, d.WithinBinCovariance, d.BrierSkillScore)
+            : null);
+}
+
+public static class CalibrationEndpoints
+{
+    public const int MinBins = 2;
+    public const int MaxBins = 100;
+
+    /// <summary>A forecaster's calibration over every resolved binary question (scoring.md §5).</summary>
+    /// <remarks>
+    /// Each forecast is a point (forecast, outcome, weight) weighted by how long it stood before the close, so one
+    /// question weighs at most 1. Points are put in <c>bins</c> equal bins (default 10).
+    /// </remarks>
+    /// <param name="id">The forecaster's id.</param>
+    /// <param name="bins">Number of equal bins, 2 to 100 (default 10).</param>
+    [WolverineGet("/api/forecasters/{id}/calibration", OperationId = "getForecasterCalibration", Summary = "Read a forecaster's calibration")]
+    [Tags("Scores")]
+    [ProducesResponseType<CalibrationResource>(StatusCodes.Status200OK)]
+    [ProducesResponseType(StatusCodes.Status304NotModified)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public static async Task<IResult> GetForecaster(Guid id, int? bins, HttpContext context, HistoryReads history, CancellationToken ct)
+    {
+        if (InvalidBins(bins) is { } problem)
+        {
+            return Results.Problem(problem);
+        }
+
+        if (!await history.ForecasterExistsAsync(id, ct))
+        {
+            return Results.Problem(ProblemDetailsSetup.Problem(404, "forecaster-not-found", $"No forecaster has the id '{id}'."));
+        }
+
+        if (ScoreCaching.NotModified(context, await history.LedgerETagAsync(ct)))
+        {
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        var forecaster = id.ToString();
+        var questions = await history.ScoredQuestionsAsync(id, ct);
+        var perQuestion = questions
+            .Select(q => Calibration.Points(QuestionScoreComputation.Timeline(q.View), q.Points, forecaster))
+            .Where(p => p.Count > 0)
+            .ToArray();
+        var report = Calibration.Analyse(perQuestion.SelectMany(p => p), CalibrationBinScheme.Equal(bins ?? 10));
+        return Results.Ok(CalibrationResource.From(forecaster, perQuestion.Length, report));
+    }
+
+    /// <summary>The crowd's calibration over every resolved binary question (scoring.md §5), bots left out.</summary>
+    /// <remarks>
+    /// The crowd (recency-weighted median) is scored as a pseudo-forecaster: each step of its step function is a
+    /// forecast, rounded to whole permille, weighted by its duration before the close.
+    /// </remarks>
+    /// <param name="bins">Number of equal bins, 2 to 100 (default 10).</param>
+    [WolverineGet("/api/calibration/crowd", OperationId = "getCrowdCalibration", Summary = "Read the crowd's calibration")]
+    [Tags("Scores")]
+    [ProducesResponseType<CalibrationResource>(StatusCodes.Status200OK)]
+    [ProducesResponseType(StatusCodes.Status304NotModified)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    public static async Task<IResult> GetCrowd(int? bins, HttpContext context, HistoryReads history, CancellationToken ct)
+    {
+        if (InvalidBins(bins) is { } problem)
+        {
+            return Results.Problem(problem);
+        }
+
+        if (ScoreCaching.NotModified(context, await history.LedgerETagAsync(ct)))
+        {
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        var questions = await history.ScoredQuestionsAsync(null, ct);
+        var perQuestion = questions
+            .Select(q => CrowdPoints(QuestionScoreComputation.Timeline(q.View), q.Points))
+            .Where(p => p.Count > 0)
+            .ToArray();
+        var report = Calibration.Analyse(perQuestion.SelectMany(p => p), CalibrationBinScheme.Equal(bins ?? 10));
+        return Results.Ok(CalibrationResource.From("crowd", perQuestion.Length, report));
+    }
+
+    /// <summary>The crowd's calibration points on one binary question: its steps as a pseudo-forecaster's forecasts.</summary>
+    public static IReadOnlyList<CalibrationPoint> CrowdPoints(QuestionTimeline timeline, IReadOnlyList<ForecastPoint> points)
+    {
+        if (!timeline.IsBinary || timeline.Status != ScoringStatus.Scored)
+        {
+            return [];
+        }
+
+        const string crowd = "crowd";
+        var seq = 0L;
+        var pseudo = new List<ForecastPoint>();
+        foreach (var step in CrowdForecast.History(timeline, points))
+        {
+            seq++;
+            pseudo.Add(step.Probabilities is { } p
+                ? ForecastPoint.Binary(crowd, step.From, seq, Math.Clamp((int)Math.Round(p[0] * 1000, MidpointRounding.ToEven), 1, 999))
+                : ForecastPoint.Withdrawal(crowd, step.From, seq));
+        }
+
+        return Calibration.Points(timeline, pseudo, crowd);
+    }
+
+    private static ProblemDetails? InvalidBins(int? bins) => bins is < MinBins or > MaxBins
+        ? ProblemDetailsSetup.Problem(400, "invalid-bins", $"bins must be between {MinBins} and {MaxBins}.")
+        : null;
+}

@@ -1,0 +1,102 @@
+using System.Globalization;
+using ForecastLedger.Api.Features.Questions;
+using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Domain.Scoring;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ForecastLedger.Api.Features.Scoring;
+
+/// <summary>One step of the crowd forecast: constant on [from, until).</summary>
+/// <param name="From">Start of the step.</param>
+/// <param name="Until">End of the step (exclusive).</param>
+/// <param name="ForecasterCount">Forecasters with a standing forecast during the step.</param>
+/// <param name="Probabilities">Per-option crowd probabilities (0 to 1); null when nobody had a forecast.</param>
+public sealed record CrowdStepResource(DateTimeOffset From, DateTimeOffset Until, int ForecasterCount, IReadOnlyList<double>? Probabilities);
+
+/// <summary>A page of a question's crowd forecast over time.</summary>
+/// <param name="QuestionId">The question.</param>
+/// <param name="Method">The aggregation method.</param>
+/// <param name="IncludesBots">True when bots' forecasts were counted.</param>
+/// <param name="Items">Steps in time order.</param>
+/// <param name="NextCursor">Pass as <c>cursor</c> for the next page; null on the last page.</param>
+public sealed record CrowdPage(Guid QuestionId, string Method, bool IncludesBots, IReadOnlyList<CrowdStepResource> Items, string? NextCursor);
+
+public static class GetQuestionCrowdEndpoint
+{
+    public const int DefaultLimit = 500;
+    public const int MaxLimit = 5000;
+
+    public static readonly IReadOnlyDictionary<string, CrowdAggregation> Methods = new Dictionary<string, CrowdAggregation>(StringComparer.Ordinal)
+    {
+        ["recency-weighted-median"] = CrowdAggregation.RecencyWeightedMedian,
+        ["median"] = CrowdAggregation.UnweightedMedian,
+        ["mean"] = CrowdAggregation.Mean,
+        ["geometric-mean"] = CrowdAggregation.GeometricMean,
+    };
+
+    /// <summary>Reads a question's crowd forecast as a step function over time (scoring.md §4).</summary>
+    /// <remarks>
+    /// The crowd is computed from every forecaster's standing forecast, from the question's opening to its effective
+    /// close. Before the crowd-reveal time (or the close, if earlier) only auditors and admins may read it; everyone
+    /// else gets 403 <c>crowd-not-public-yet</c>. Bots are left out unless <c>includeBots=true</c>.
+    /// </remarks>
+    /// <param name="questionId">The question's id or slug.</param>
+    /// <param name="method"><c>recency-weighted-median</c> (default), <c>median</c>, <c>mean</c> or <c>geometric-mean</c>.</param>
+    /// <param name="includeBots">Count bots' forecasts too (default false).</param>
+    /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
+    /// <param name="limit">Page size, 1 to 5000 (default 500).</param>
+    [WolverineGet("/api/questions/{questionId}/crowd", OperationId = "getQuestionCrowd", Summary = "Read a question's crowd forecast over time")]
+    [Tags("Scores")]
+    [ProducesResponseType<CrowdPage>(StatusCodes.Status200OK)]
+    [ProducesResponseType(StatusCodes.Status304NotModified)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public static async Task<IResult> Get(string questionId, string? method, bool? includeBots, string? cursor, int? limit, HttpContext context,
+        QuestionCatalog catalog, HistoryReads history, TimeProvider clock, CancellationToken ct)
+    {
+        var chosen = method ?? "recency-weighted-median";
+        if (!Methods.TryGetValue(chosen, out var aggregation))
+        {
+            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-method", $"method must be one of {string.Join(", ", Methods.Keys)}."));
+        }
+
+        if (limit is < 1 or > MaxLimit)
+        {
+            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-limit", $"limit must be between 1 and {MaxLimit}."));
+        }
+
+        var offset = 0;
+        if (cursor is not null && (Base64Url.TryDecode(cursor) is not { } text
+            || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out offset)))
+        {
+            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-cursor", "The cursor is not one this API issued."));
+        }
+
+        if (await catalog.ResolveIdAsync(questionId, ct) is not { } id || await catalog.FindAsync(id, ct) is not { } view)
+        {
+            return Results.Problem(QuestionCommand.NotFound(questionId));
+        }
+
+        var privileged = context.User.IsInRole(Roles.Auditor) || context.User.IsInRole(Roles.Admin);
+        if (!privileged && clock.GetUtcNow() < view.HistoryPublicAt)
+        {
+            return Results.Problem(ProblemDetailsSetup.Problem(403, "crowd-not-public-yet",
+                $"This question's crowd forecast becomes public at {view.HistoryPublicAt:O}; auditors and admins can read it now."));
+        }
+
+        if (ScoreCaching.NotModified(context, await history.QuestionETagAsync(view, ct)))
+        {
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        var bots = includeBots ?? false;
+        var timeline = QuestionScoreComputation.Timeline(view);
+        var steps = CrowdForecast.History(timeline, await history.QuestionPointsAsync(id, bots, ct), aggregation);
+        var size = limit ?? DefaultLimit;
+        var page = steps.Skip(offset).Take(size).Select(s => new CrowdStepResource(s.From, s.Until, s.ForecasterCount, s.Probabilities)).ToArray();
+        var next = offset + size < steps.Count ? Base64Url.Encode((offset + size).ToString(CultureInfo.InvariantCulture)) : null;
+        return Results.Ok(new CrowdPage(id, chosen, bots, page, next));
+    }
+}

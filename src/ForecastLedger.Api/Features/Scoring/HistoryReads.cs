@@ -1,0 +1,101 @@
+using System.Text.Json;
+using ForecastLedger.Api.Features.Questions;
+using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Domain.Scoring;
+using ForecastLedger.EventStore;
+using Npgsql;
+
+namespace ForecastLedger.Api.Features.Scoring;
+
+/// <summary>Reads of the inline read models (questions, forecast_history) that the crowd and calibration are computed from.</summary>
+public sealed class HistoryReads(LedgerDatabase database, EventStoreOptions options)
+{
+    private static readonly JsonSerializerOptions Json = EventStoreOptions.DefaultJson;
+
+    private string Schema => options.Schema;
+
+    /// <summary>An ETag for one question's crowd: its stream version and its last forecast's seq.</summary>
+    public async Task<string> QuestionETagAsync(QuestionView view, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand($"SELECT coalesce(max(seq_id), 0) FROM {Schema}.forecast_history WHERE question_id = $1");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = view.Id });
+        var last = (long)(await command.ExecuteScalarAsync(ct))!;
+        return $"\"c{view.Version}-{last}\"";
+    }
+
+    /// <summary>An ETag for everything computed across questions: the newest seq in either read model.</summary>
+    public async Task<string> LedgerETagAsync(CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            $"SELECT greatest((SELECT coalesce(max(last_seq), 0) FROM {Schema}.questions), (SELECT coalesce(max(seq_id), 0) FROM {Schema}.forecast_history))");
+        return $"\"l{(long)(await command.ExecuteScalarAsync(ct))!}\"";
+    }
+
+    /// <summary>True when a forecaster with this id is registered.</summary>
+    public async Task<bool> ForecasterExistsAsync(Guid id, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand($"SELECT EXISTS (SELECT 1 FROM {Schema}.forecasters WHERE id = $1)");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>One question's forecasts as scoring points, bots' left out unless <paramref name="includeBots"/>.</summary>
+    public async Task<IReadOnlyList<ForecastPoint>> QuestionPointsAsync(Guid questionId, bool includeBots, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand($"""
+            SELECT h.forecaster_id, h.seq_id, h.at, h.probabilities FROM {Schema}.forecast_history h
+            LEFT JOIN {Schema}.forecasters f ON f.id = h.forecaster_id
+            WHERE h.question_id = $1 AND ($2 OR NOT coalesce(f.is_bot, false))
+            ORDER BY h.seq_id
+            """);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = questionId });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = includeBots });
+        var points = new List<ForecastPoint>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            points.Add(new ForecastPoint(reader.GetGuid(0).ToString(), reader.GetFieldValue<DateTimeOffset>(2), reader.GetInt64(1),
+                reader.IsDBNull(3) ? null : reader.GetFieldValue<int[]>(3)));
+        }
+
+        return points;
+    }
+
+    /// <summary>
+    /// Every resolved, non-annulled question with its forecasts (of one forecaster, or of every human forecaster), in two
+    /// statements.
+    /// </summary>
+    public async Task<IReadOnlyList<(QuestionView View, IReadOnlyList<ForecastPoint> Points)>> ScoredQuestionsAsync(Guid? forecaster, CancellationToken ct)
+    {
+        var views = new Dictionary<Guid, QuestionView>();
+        await using (var command = database.DataSource.CreateCommand($"SELECT document::text FROM {Schema}.questions WHERE state = 'resolved' ORDER BY id"))
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var view = JsonSerializer.Deserialize<QuestionView>(reader.GetString(0), Json)!;
+                views[view.Id] = view;
+            }
+        }
+
+        var points = views.Keys.ToDictionary(id => id, _ => new List<ForecastPoint>());
+        await using (var command = database.DataSource.CreateCommand($"""
+            SELECT h.question_id, h.forecaster_id, h.seq_id, h.at, h.probabilities FROM {Schema}.forecast_history h
+            LEFT JOIN {Schema}.forecasters f ON f.id = h.forecaster_id
+            WHERE h.question_id = ANY($1) AND (h.forecaster_id = $2 OR ($2 IS NULL AND NOT coalesce(f.is_bot, false)))
+            ORDER BY h.question_id, h.seq_id
+            """))
+        {
+            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. views.Keys] });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)forecaster ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                points[reader.GetGuid(0)].Add(new ForecastPoint(reader.GetGuid(1).ToString(), reader.GetFieldValue<DateTimeOffset>(3), reader.GetInt64(2),
+                    reader.IsDBNull(4) ? null : reader.GetFieldValue<int[]>(4)));
+            }
+        }
+
+        return [.. views.Values.Select(v => (v, (IReadOnlyList<ForecastPoint>)points[v.Id]))];
+    }
+}
