@@ -59,4 +59,14 @@ public sealed class when_probing_health_and_errors(PostgresFixture db) : IAsyncL
     [Fact]
     public async Task an_out_of_range_limit_is_a_400_problem() =>
         await (await _api.AdminClient().GetAsync("/api/events?limit=5000")).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-limit");
+
+    [Fact]
+    public async Task a_body_that_is_not_json_is_a_415_problem() =>
+        await (await _client.PostAsync("/api/questions", new StringContent("slug=x", System.Text.Encoding.UTF8, "text/plain")))
+            .AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
+
+    [Fact]
+    public async Task an_oversized_body_is_a_413_problem() =>
+        await (await _client.PostAsync("/api/questions", new StringContent(new string('x', 70_000), System.Text.Encoding.UTF8, "application/json")))
+            .AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload-too-large");
 }
