@@ -1,7 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using ForecastLedger.Api.Infrastructure.Authentication;
 using ForecastLedger.EventStore;
 
@@ -9,13 +6,13 @@ namespace ForecastLedger.Api.Infrastructure;
 
 /// <summary>
 /// Turns a request into event-store append options: the actor and correlation id as metadata, and, when the client sent
-/// an <c>Idempotency-Key</c>, a key scoped to the actor with a SHA-256 hash of the method, path and body. A retry
+/// an <c>Idempotency-Key</c>, the key scoped and hashed by <see cref="ScopedIdempotency"/>. A retry
 /// with the same key and body replays the first result; the same key with another body is a 422.
 /// </summary>
 public static class RequestIdempotency
 {
-    public const string Header = "Idempotency-Key";
-    public const int MaxKeyLength = 200;
+    public const string Header = ScopedIdempotency.Header;
+    public const int MaxKeyLength = ScopedIdempotency.MaxKeyLength;
 
     public static AppendOptions AppendOptionsFor(HttpContext context, ClaimsPrincipal user, string? idempotencyKey, object? body)
     {
@@ -23,13 +20,8 @@ public static class RequestIdempotency
         var metadata = new EventMetadata(
             Actor: actor,
             CorrelationId: System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier);
-        if (string.IsNullOrEmpty(idempotencyKey))
-        {
-            return new AppendOptions(metadata);
-        }
-
-        var request = $"{context.Request.Method} {context.Request.Path}\n{(body is null ? "" : JsonSerializer.Serialize(body, body.GetType()))}";
-        return new AppendOptions(metadata, new IdempotencyKey($"{actor}:{idempotencyKey}", SHA256.HashData(Encoding.UTF8.GetBytes(request))));
+        // The key's scope and request hash are ScopedIdempotency's: one rule for every endpoint.
+        return new AppendOptions(metadata, ScopedIdempotency.From(context, idempotencyKey, body));
     }
 
     /// <summary>A problem when the header is present but unusable; null when it is fine or absent.</summary>
