@@ -36,6 +36,10 @@ public static class ETags
 {
     public static string For(long version) => $"\"{version}\"";
 
+    /// <summary>The 400 for an If-Match that is not a version ETag.</summary>
+    public static Microsoft.AspNetCore.Mvc.ProblemDetails InvalidIfMatch() =>
+        ProblemDetailsSetup.Problem(400, "invalid-if-match", "If-Match must be a version ETag such as \"3\".");
+
     public static bool TryParse(string? header, out long? version)
     {
         version = null;

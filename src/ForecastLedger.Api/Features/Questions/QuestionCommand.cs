@@ -25,7 +25,7 @@ public static class QuestionCommand
 
         if (!ETags.TryParse(ifMatch, out var expected))
         {
-            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-if-match", "If-Match must be a version ETag such as \"3\"."));
+            return Results.Problem(ETags.InvalidIfMatch());
         }
 
         if (await catalog.ResolveIdAsync(questionId, ct) is not { } id)

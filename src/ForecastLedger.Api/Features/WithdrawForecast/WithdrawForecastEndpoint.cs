@@ -31,28 +31,16 @@ public static class WithdrawForecastEndpoint
         [FromHeader(Name = RequestIdempotency.Header)] string? idempotencyKey,
         HttpContext context, QuestionCatalog catalog, ForecastStreams forecasts, TimeProvider clock, CancellationToken ct)
     {
-        if ((ForecasterAccess.ActsAsItself(context.User, forecasterId) ?? RequestIdempotency.Validate(idempotencyKey)) is { } refused)
+        var (write, refused) = await ForecasterAccess.PrepareWriteAsync(context.User, questionId, forecasterId, ifMatch, idempotencyKey, catalog, forecasts, clock, ct);
+        if (refused is not null)
         {
             return Results.Problem(refused);
         }
 
-        if (!ETags.TryParse(ifMatch, out var expected))
-        {
-            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-if-match", "If-Match must be a version ETag such as \"3\"."));
-        }
-
-        var (question, missing) = await ForecasterAccess.LoadQuestionAsync(catalog, questionId, ct);
-        if (missing is not null)
-        {
-            return Results.Problem(missing);
-        }
-
-        var questionGuid = question!.View!.Id;
-        var standing = await forecasts.LoadAsync(questionGuid, forecasterId, ct);
-        var now = EventHashing.TruncateToMicroseconds(clock.GetUtcNow());
+        var (question, questionGuid, standing, expected, now) = write!;
         var events = WithdrawForecastDecider.Decide(new Domain.Forecasts.WithdrawForecast(questionGuid, forecasterId, now), question.State, standing.State);
         var options = RequestIdempotency.AppendOptionsFor(context, context.User, idempotencyKey, new { questionGuid, forecasterId });
-        var withdrawal = await forecasts.AppendAsync(questionGuid, forecasterId, expected ?? standing.Version, events, options, ct);
+        var withdrawal = await forecasts.AppendAsync(questionGuid, forecasterId, expected, events, options, ct);
         context.Response.Headers.ETag = ETags.For(withdrawal.Version);
         return Results.Ok(withdrawal);
     }
