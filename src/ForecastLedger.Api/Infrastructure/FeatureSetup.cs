@@ -12,6 +12,7 @@ public static class FeatureSetup
     {
         services.AddSingleton<QuestionCatalog>();
         services.AddSingleton<ForecastStreams>();
+        services.AddForecastGroupCommit();
         services.AddHostedService<CatalogSeeder>();
         services.ConfigureHttpJsonOptions(options =>
         {

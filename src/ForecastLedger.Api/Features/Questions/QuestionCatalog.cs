@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using ForecastLedger.Api.Infrastructure;
@@ -20,6 +21,70 @@ public sealed class QuestionCatalog(PostgresEventStore store, LedgerDatabase dat
     private static readonly JsonSerializerOptions Json = EventStoreOptions.DefaultJson;
 
     private string Schema => store.Options.Schema;
+
+    // Group commit (ADR 0007): caches for the forecast write path. See ResolveIdCachedAsync and LoadForDecisionAsync.
+    private const int MaxCached = 10_000;
+    private readonly ConcurrentDictionary<string, Guid> _idsBySlug = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Guid, LoadedQuestion> _forDecision = new();
+
+    /// <summary>
+    /// <see cref="ResolveIdAsync"/> with a cache of slugs found: a slug is fixed when its question is published and a
+    /// question is never deleted, so a found slug never changes meaning. Unknown slugs are not cached (they may be
+    /// published later).
+    /// </summary>
+    public async Task<Guid?> ResolveIdCachedAsync(string idOrSlug, CancellationToken ct)
+    {
+        if (Guid.TryParse(idOrSlug, out var id))
+        {
+            return id;
+        }
+
+        if (_idsBySlug.TryGetValue(idOrSlug, out id))
+        {
+            return id;
+        }
+
+        var found = await ResolveIdAsync(idOrSlug, ct);
+        if (found is { } resolved)
+        {
+            Remember(_idsBySlug, idOrSlug, resolved);
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// The question as last loaded for a decision, possibly stale. Safe only with a guard: the write that uses it must
+    /// carry <c>StreamGuard(Question.StreamId(id), loaded.Version)</c>, which the append re-checks under a share lock on
+    /// the question's stream row, and on a mismatch call <see cref="ReloadForDecisionAsync"/> and decide again.
+    /// Unknown questions are not cached.
+    /// </summary>
+    public async Task<LoadedQuestion> LoadForDecisionAsync(Guid questionId, CancellationToken ct) =>
+        _forDecision.TryGetValue(questionId, out var cached) ? cached : await ReloadForDecisionAsync(questionId, ct);
+
+    /// <summary>Loads the question afresh and caches it for <see cref="LoadForDecisionAsync"/>.</summary>
+    public async Task<LoadedQuestion> ReloadForDecisionAsync(Guid questionId, CancellationToken ct)
+    {
+        _forDecision.TryRemove(questionId, out _);
+        var loaded = await LoadAsync(questionId, ct);
+        if (loaded.View is not null)
+        {
+            Remember(_forDecision, questionId, loaded);
+        }
+
+        return loaded;
+    }
+
+    private static void Remember<TKey, TValue>(ConcurrentDictionary<TKey, TValue> cache, TKey key, TValue value)
+        where TKey : notnull
+    {
+        if (cache.Count >= MaxCached)
+        {
+            cache.Clear();
+        }
+
+        cache[key] = value;
+    }
 
     /// <summary>Folds the question stream into its decision state and its view.</summary>
     public async Task<LoadedQuestion> LoadAsync(Guid questionId, CancellationToken ct)
@@ -144,6 +209,7 @@ public sealed class QuestionCatalog(PostgresEventStore store, LedgerDatabase dat
 
         await UpsertAsync(connection, view!, result.LastSeq, ct);
         await transaction.CommitAsync(ct);
+        _forDecision.TryRemove(questionId, out _); // the guard would catch it; this saves the forecast write a retry
         return (result, view!);
     }
 
