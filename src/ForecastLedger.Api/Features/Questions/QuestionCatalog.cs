@@ -184,6 +184,29 @@ public sealed class QuestionCatalog(PostgresEventStore store, LedgerDatabase dat
     }
 
     /// <summary>
+    /// <see cref="ListAsync"/> over views in memory (a point-in-time replay): the same filters, order and cursor as the
+    /// SQL, with closesAt at PostgreSQL's microsecond precision and ids in its uuid order.
+    /// </summary>
+    public static (IReadOnlyList<QuestionView> Items, string? NextCursor) Page(
+        IEnumerable<QuestionView> views, string? status, string? tag, QuestionCursor? after, int limit, DateTimeOffset now)
+    {
+        static DateTimeOffset Stored(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % 10), TimeSpan.Zero);
+        var order = PointInTime.PgUuidOrder.Instance;
+        var items = views
+            .Where(v => status is null || v.StatusAt(now) == status)
+            .Where(v => tag is null || v.Tags.Contains(tag))
+            .Select(v => (View: v, ClosesAt: Stored(v.ClosesAt)))
+            .Where(i => after is null || i.ClosesAt > after.ClosesAt || (i.ClosesAt == after.ClosesAt && order.Compare(i.View.Id, after.Id) > 0))
+            .OrderBy(i => i.ClosesAt)
+            .ThenBy(i => i.View.Id, order)
+            .Take(limit + 1)
+            .ToList();
+        var page = items.Take(limit).ToList();
+        var next = items.Count > limit ? new QuestionCursor(page[^1].ClosesAt, page[^1].View.Id).Encode() : null;
+        return ([.. page.Select(i => i.View)], next);
+    }
+
+    /// <summary>
     /// Appends question events with an expected version and rewrites the read model, in one transaction.
     /// Returns the new view (re-read on an idempotent replay).
     /// </summary>
