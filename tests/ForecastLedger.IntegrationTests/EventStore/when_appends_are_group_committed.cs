@@ -257,7 +257,7 @@ public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyn
         Assert.Empty(await _store.FetchStreamAsync("gc-bad-3"));
         Assert.Equal(0, await CountStreamsAsync("gc-bad-3"));
         Assert.Equal((await ReadAllEventsAsync()).Keys.Order(), await ProjectedSeqsAsync());
-        await AssertInvariantsAsync();
+        await AssertInvariantsAsync(isolatedBatches: 1);
     }
 
     [Fact]
@@ -446,8 +446,10 @@ public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyn
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private async Task AssertInvariantsAsync()
+    /// <summary>Database invariants, and that only the expected batches left the common (one call, no savepoint) path.</summary>
+    private async Task AssertInvariantsAsync(int isolatedBatches = 0)
     {
+        Assert.Equal(isolatedBatches, _appender.Statistics.IsolatedBatches);
         await using var command = db.DataSource.CreateCommand($"""
             SELECT
               (SELECT count(*) FROM (
