@@ -173,6 +173,33 @@ public sealed class point_in_time_reads(PostgresFixture db, ITestOutputHelper ou
         await (await _admin.GetAsync($"/api/questions/pit-later?asOf={twoDaysAgo}")).AssertProblemAsync(HttpStatusCode.NotFound, "question-not-found");
     }
 
+    [Fact]
+    public async Task visibility_is_decided_at_the_point_so_a_read_then_shows_what_anonymous_readers_saw_then()
+    {
+        await _api.PublishAsync(Binary("pit-reveal", opensAt: DateTimeOffset.UtcNow.AddDays(-1), crowdRevealAt: DateTimeOffset.UtcNow.AddSeconds(2)));
+        var someone = await _api.RegisterForecasterAsync();
+        await ForecastAsync(someone, "pit-reveal", new { pYes = 640 });
+        var anonymous = _api.CreateClient();
+        var hidden = await (await anonymous.GetAsync("/api/questions/pit-reveal/crowd")).AssertProblemAsync(HttpStatusCode.Forbidden, "crowd-not-public-yet");
+        await (await anonymous.GetAsync("/api/questions/pit-reveal/forecasts")).AssertProblemAsync(HttpStatusCode.Forbidden, "forecasts-not-public-yet");
+        var head = await _api.Services.GetRequiredService<PostgresEventStore>().HighWaterMarkAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/api/questions/pit-reveal/crowd")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/api/questions/pit-reveal/forecasts")).StatusCode);
+        var then = await (await anonymous.GetAsync($"/api/questions/pit-reveal/crowd?atSeq={head}")).AssertProblemAsync(HttpStatusCode.Forbidden, "crowd-not-public-yet");
+        Assert.Equal(hidden.GetProperty("detail").GetString(), then.GetProperty("detail").GetString());
+        await (await anonymous.GetAsync($"/api/questions/pit-reveal/forecasts?atSeq={head}")).AssertProblemAsync(HttpStatusCode.Forbidden, "forecasts-not-public-yet");
+        Assert.Equal(HttpStatusCode.OK, (await _admin.GetAsync($"/api/questions/pit-reveal/crowd?atSeq={head}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task a_non_numeric_at_seq_is_a_400()
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, (await _admin.GetAsync("/api/leaderboards?atSeq=abc")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _admin.GetAsync("/api/questions?atSeq=1.5")).StatusCode);
+    }
+
     [Theory]
     [InlineData("asOf=2026-01-01T00:00:00Z&atSeq=1", "ambiguous-point-in-time")]
     [InlineData("atSeq=-1", "invalid-at-seq")]

@@ -71,7 +71,7 @@ public static class CalibrationEndpoints
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public static async Task<IResult> GetForecaster(Guid id, int? bins, string? asOf, long? atSeq, HttpContext context, HistoryReads history,
-        PointInTimeResolver pit, LedgerReplay replay, CancellationToken ct)
+        PointInTimeResolver pit, LedgerReplay replay, ReadCache cache, CancellationToken ct)
     {
         if (InvalidBins(bins) is { } problem)
         {
@@ -94,14 +94,9 @@ public static class CalibrationEndpoints
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        var forecaster = id.ToString();
-        var questions = point is null ? await history.ScoredQuestionsAsync(id, ct) : await ScoredQuestionsAtAsync(replay, point.Seq, id, ct);
-        var perQuestion = questions
-            .Select(q => Calibration.Points(QuestionScoreComputation.Timeline(q.View), q.Points, forecaster))
-            .Where(p => p.Count > 0)
-            .ToArray();
-        var report = Calibration.Analyse(perQuestion.SelectMany(p => p), CalibrationBinScheme.Equal(bins ?? 10));
-        return Results.Ok(CalibrationResource.From(forecaster, perQuestion.Length, report));
+        return Results.Ok(point is null
+            ? ForForecaster(id, await history.ScoredQuestionsAsync(id, ct), bins)
+            : await cache.GetOrAddAsync($"calibration|{point.Seq}|{id}|{bins}", async () => ForForecaster(id, await ScoredQuestionsAtAsync(replay, point.Seq, id, ct), bins)));
     }
 
     /// <summary>The crowd's calibration over every resolved binary question (scoring.md §5), bots left out.</summary>
@@ -118,7 +113,7 @@ public static class CalibrationEndpoints
     [ProducesResponseType(StatusCodes.Status304NotModified)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     public static async Task<IResult> GetCrowd(int? bins, string? asOf, long? atSeq, HttpContext context, HistoryReads history,
-        PointInTimeResolver pit, LedgerReplay replay, CancellationToken ct)
+        PointInTimeResolver pit, LedgerReplay replay, ReadCache cache, CancellationToken ct)
     {
         if (InvalidBins(bins) is { } problem)
         {
@@ -136,13 +131,32 @@ public static class CalibrationEndpoints
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        var questions = point is null ? await history.ScoredQuestionsAsync(null, ct) : await ScoredQuestionsAtAsync(replay, point.Seq, null, ct);
+        return Results.Ok(point is null
+            ? ForCrowd(await history.ScoredQuestionsAsync(null, ct), bins)
+            : await cache.GetOrAddAsync($"calibration|{point.Seq}|crowd|{bins}", async () => ForCrowd(await ScoredQuestionsAtAsync(replay, point.Seq, null, ct), bins)));
+    }
+
+    /// <summary>A forecaster's calibration over the questions given: what both the current and the point-in-time read serve.</summary>
+    public static CalibrationResource ForForecaster(Guid id, IReadOnlyList<(QuestionView View, IReadOnlyList<ForecastPoint> Points)> questions, int? bins)
+    {
+        var forecaster = id.ToString();
+        var perQuestion = questions
+            .Select(q => Calibration.Points(QuestionScoreComputation.Timeline(q.View), q.Points, forecaster))
+            .Where(p => p.Count > 0)
+            .ToArray();
+        var report = Calibration.Analyse(perQuestion.SelectMany(p => p), CalibrationBinScheme.Equal(bins ?? 10));
+        return CalibrationResource.From(forecaster, perQuestion.Length, report);
+    }
+
+    /// <summary>The crowd's calibration over the questions given: what both the current and the point-in-time read serve.</summary>
+    public static CalibrationResource ForCrowd(IReadOnlyList<(QuestionView View, IReadOnlyList<ForecastPoint> Points)> questions, int? bins)
+    {
         var perQuestion = questions
             .Select(q => CrowdPoints(QuestionScoreComputation.Timeline(q.View), q.Points))
             .Where(p => p.Count > 0)
             .ToArray();
         var report = Calibration.Analyse(perQuestion.SelectMany(p => p), CalibrationBinScheme.Equal(bins ?? 10));
-        return Results.Ok(CalibrationResource.From("crowd", perQuestion.Length, report));
+        return CalibrationResource.From("crowd", perQuestion.Length, report);
     }
 
     /// <summary>The crowd's calibration points on one binary question: its steps as a pseudo-forecaster's forecasts.</summary>

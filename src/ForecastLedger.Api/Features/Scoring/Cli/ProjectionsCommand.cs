@@ -19,7 +19,7 @@ public enum ProjectionsAction
 public sealed class ProjectionsInput : NetCoreInput
 {
     [Description("status or rebuild")]
-    public ProjectionsAction Action { get; set; }
+    public string Action { get; set; } = "status";
 
     [Description("The projection to rebuild (default: every projection)")]
     public string Name { get; set; } = "";
@@ -46,8 +46,14 @@ public sealed class ProjectionsCommand : JasperFxAsyncCommand<ProjectionsInput>
 
     public override async Task<bool> Execute(ProjectionsInput input)
     {
+        if (!Enum.TryParse<ProjectionsAction>(input.Action, ignoreCase: true, out var action) || !Enum.IsDefined(action))
+        {
+            await Console.Error.WriteLineAsync($"Unknown action '{input.Action}': use status or rebuild.");
+            return false;
+        }
+
         using var host = input.BuildHost();
-        return await RunAsync(host.Services, input.Action, string.IsNullOrEmpty(input.Name) ? null : input.Name, Console.Out, CancellationToken.None) == 0;
+        return await RunAsync(host.Services, action, string.IsNullOrEmpty(input.Name) ? null : input.Name, Console.Out, CancellationToken.None) == 0;
     }
 
     /// <summary>Starts the database and the daemon from <paramref name="services"/> (a host that is built, not started), acts, and stops them.</summary>

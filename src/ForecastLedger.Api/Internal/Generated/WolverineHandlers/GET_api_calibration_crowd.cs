@@ -16,13 +16,15 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly ForecastLedger.Api.Features.PointInTime.LedgerReplay _ledgerReplay;
         private readonly ForecastLedger.Api.Features.PointInTime.PointInTimeResolver _pointInTimeResolver;
+        private readonly ForecastLedger.Api.Features.PointInTime.ReadCache _readCache;
         private readonly ForecastLedger.Api.Features.Scoring.HistoryReads _historyReads;
 
-        public GET_api_calibration_crowd(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ForecastLedger.Api.Features.PointInTime.LedgerReplay ledgerReplay, ForecastLedger.Api.Features.PointInTime.PointInTimeResolver pointInTimeResolver, ForecastLedger.Api.Features.Scoring.HistoryReads historyReads) : base(wolverineHttpOptions)
+        public GET_api_calibration_crowd(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ForecastLedger.Api.Features.PointInTime.LedgerReplay ledgerReplay, ForecastLedger.Api.Features.PointInTime.PointInTimeResolver pointInTimeResolver, ForecastLedger.Api.Features.PointInTime.ReadCache readCache, ForecastLedger.Api.Features.Scoring.HistoryReads historyReads) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _ledgerReplay = ledgerReplay;
             _pointInTimeResolver = pointInTimeResolver;
+            _readCache = readCache;
             _historyReads = historyReads;
         }
 
@@ -58,7 +60,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await ForecastLedger.Api.Features.Scoring.CalibrationEndpoints.GetCrowd(bins, asOf, atSeq, httpContext, _historyReads, _pointInTimeResolver, _ledgerReplay, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await ForecastLedger.Api.Features.Scoring.CalibrationEndpoints.GetCrowd(bins, asOf, atSeq, httpContext, _historyReads, _pointInTimeResolver, _ledgerReplay, _readCache, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
