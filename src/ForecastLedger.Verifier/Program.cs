@@ -1,0 +1,3 @@
+using ForecastLedger.Verifier;
+
+return await VerifierCli.RunAsync(args, Console.Out, CancellationToken.None);
