@@ -1,0 +1,25 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace ForecastLedger.EventStore.Audit;
+
+/// <summary>
+/// The global chain (docs/audit.md, ADR 0009): every event's <c>global_hash</c> binds its seq and its stream-chain hash
+/// to the global hash of the event before it in seq order, so a deleted, inserted or reordered event breaks the chain
+/// at a seq a verifier can name. Assigned by the seq trigger (Schema/0005_audit.sql).
+/// </summary>
+public static class GlobalChain
+{
+    /// <summary>The global_prev of the first event: 32 zero bytes.</summary>
+    public static ReadOnlyMemory<byte> Genesis { get; } = new byte[32];
+
+    /// <summary><c>SHA-256(global_prev ‖ int64be(seq) ‖ hash)</c>.</summary>
+    public static byte[] Hash(ReadOnlySpan<byte> globalPrev, long seq, ReadOnlySpan<byte> hash)
+    {
+        Span<byte> input = stackalloc byte[globalPrev.Length + 8 + hash.Length];
+        globalPrev.CopyTo(input);
+        BinaryPrimitives.WriteInt64BigEndian(input[globalPrev.Length..], seq);
+        hash.CopyTo(input[(globalPrev.Length + 8)..]);
+        return SHA256.HashData(input);
+    }
+}
