@@ -62,10 +62,10 @@ public sealed class BundleDownloader(HttpClient http, TextWriter log)
     private async Task<List<JsonElement>?> CheckpointsAsync(CancellationToken ct)
     {
         var all = new List<JsonElement>();
-        string? cursor = null;
+        string? next = "api/audit/checkpoints?limit=1000";
         do
         {
-            using var response = await http.GetAsync("api/audit/checkpoints?limit=1000" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)), ct);
+            using var response = await http.GetAsync(next.TrimStart('/'), ct);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
                 await log.WriteLineAsync($"  {BundleLayout.Checkpoints}: not offered by this server (404), skipped");
@@ -75,13 +75,14 @@ public sealed class BundleDownloader(HttpClient http, TextWriter log)
             response.EnsureSuccessStatusCode();
             using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
             var root = document.RootElement;
-            var items = root.ValueKind == JsonValueKind.Array ? root : root.GetProperty("items");
+            var items = root.ValueKind == JsonValueKind.Array ? root : root.GetProperty("checkpoints");
             all.AddRange(items.EnumerateArray().Select(e => e.Clone()));
-            cursor = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("nextCursor", out var next) && next.ValueKind == JsonValueKind.String
-                ? next.GetString()
+            var size = all.Count > 0 ? SignedMaterial.Long(all[^1], "treeSize") : null;
+            next = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("next", out var link) && link.ValueKind == JsonValueKind.String
+                ? (link.GetString()!.Contains('?', StringComparison.Ordinal) ? link.GetString() : $"api/audit/checkpoints?limit=1000&after={size}")
                 : null;
         }
-        while (cursor is not null);
+        while (next is not null);
 
         return all;
     }
@@ -89,7 +90,7 @@ public sealed class BundleDownloader(HttpClient http, TextWriter log)
     /// <summary>Consistency proofs between consecutive checkpoints, and an inclusion proof of each checkpoint's last event.</summary>
     private async Task ProofsAsync(List<JsonElement> checkpoints, string directory, CancellationToken ct)
     {
-        var sizes = checkpoints.Select(c => (Size: CheckpointChecks.Long(c, "treeSize"), Seq: CheckpointChecks.Long(c, "lastSeq")))
+        var sizes = checkpoints.Select(c => (Size: SignedMaterial.Long(c, "treeSize"), Seq: SignedMaterial.Long(c, "lastSeq")))
             .Where(c => c.Size is not null && c.Seq is not null).OrderBy(c => c.Size).ToArray();
         var consistency = new List<JsonElement>();
         var inclusion = new List<JsonElement>();

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ForecastLedger.EventStore;
@@ -43,7 +42,8 @@ public static class BundleVerifier
 
         var warnings = new List<string>();
         var projections = await ProjectionsFile.LoadAsync(Path.Combine(directory, BundleLayout.Projections), warnings, ct);
-        var checker = new LedgerChecker();
+        var signed = SignedMaterial.Load(directory, warnings);
+        var checker = new LedgerChecker(signed.RootsWanted, signed.SeqsWanted) { FirstGlobalPrev = signed.FirstGlobalPrev };
         var fold = projections is null ? null : new LedgerFold(projections.Seq);
 
         var lineNumber = 0;
@@ -73,11 +73,11 @@ public static class BundleVerifier
             }
         }
 
-        var checkpoints = LoadArray(Path.Combine(directory, BundleLayout.Checkpoints), warnings);
-        var keys = LoadKeys(Path.Combine(directory, BundleLayout.Keys), warnings);
-        var (checkpointsChecked, signaturesChecked) = CheckpointChecks.Check(checker, checkpoints, keys, warnings);
-        CheckpointChecks.CheckManifest(checker, Path.Combine(directory, BundleLayout.Manifest), keys, warnings);
-        var proofsChecked = CheckpointChecks.CheckProofs(checker, Path.Combine(directory, BundleLayout.Proofs), warnings);
+        var (checkpointsChecked, signaturesChecked, proofsChecked) = signed.Check(checker, warnings);
+        if (signed.Checkpoints.Count == 0)
+        {
+            warnings.Add($"no signed checkpoints ({BundleLayout.Checkpoints}): a truncated tail or a rewritten ledger cannot be detected");
+        }
         if (!checker.HasGlobalChain)
         {
             warnings.Add("the export carries no global chain (globalPrev/globalHash): deletions, reorderings and insertions across streams are found only by the stream chains and checkpoints");
@@ -108,57 +108,6 @@ public static class BundleVerifier
         return new VerificationResult(checker.EventsChecked, checker.StreamCount, checker.FirstSeq, checker.LastSeq, checker.HasGlobalChain,
             checkpointsChecked, signaturesChecked, proofsChecked, projections?.Seq, compared,
             [.. checker.Problems.OrderBy(p => p.Seq ?? long.MaxValue)], differences, warnings);
-    }
-
-    internal static List<JsonElement> LoadArray(string path, List<string> warnings)
-    {
-        if (!File.Exists(path))
-        {
-            return [];
-        }
-
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        var root = document.RootElement;
-        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("items", out var items))
-        {
-            root = items;
-        }
-
-        if (root.ValueKind != JsonValueKind.Array)
-        {
-            warnings.Add($"{Path.GetFileName(path)} is not a JSON array");
-            return [];
-        }
-
-        return [.. root.EnumerateArray().Select(e => e.Clone())];
-    }
-
-    internal static Dictionary<string, ECDsa> LoadKeys(string path, List<string> warnings)
-    {
-        var keys = new Dictionary<string, ECDsa>(StringComparer.OrdinalIgnoreCase);
-        foreach (var key in LoadArray(path, warnings))
-        {
-            try
-            {
-                var spki = Convert.FromBase64String(key.GetProperty("publicKeySpki").GetString()!);
-                var ecdsa = ECDsa.Create();
-                ecdsa.ImportSubjectPublicKeyInfo(spki, out _);
-                var keyId = Convert.ToHexStringLower(SHA256.HashData(spki))[..16];
-                var claimed = key.TryGetProperty("keyId", out var k) ? k.GetString() : null;
-                if (claimed is not null && !string.Equals(claimed, keyId, StringComparison.OrdinalIgnoreCase))
-                {
-                    warnings.Add($"key {claimed}: its id is not the SHA-256 of its SubjectPublicKeyInfo ({keyId}); using the computed id");
-                }
-
-                keys[keyId] = ecdsa;
-            }
-            catch (Exception e) when (e is FormatException or CryptographicException or KeyNotFoundException or InvalidOperationException)
-            {
-                warnings.Add($"a published key could not be read: {e.Message}");
-            }
-        }
-
-        return keys;
     }
 
     internal static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);

@@ -1,4 +1,5 @@
 using ForecastLedger.EventStore;
+using ForecastLedger.EventStore.Audit;
 
 namespace ForecastLedger.Verifier;
 
@@ -58,17 +59,26 @@ public sealed record LedgerProblem(long? Seq, LedgerProblemKind Kind, string Det
 /// Checks events fed in file (seq) order, one at a time, without holding their content: each content hash (RFC 8785
 /// canonical form, <see cref="EventHashing.ContentHash"/>), each stream chain link (<see cref="EventHashing.ChainHash"/>)
 /// and, when the export carries it, each global chain link (the same link function over seq and hash). It keeps
-/// the event hashes (the Merkle leaves, 32 bytes each) and each seq's global hash for the checkpoint checks.
+/// only each event's seq, an O(log n) Merkle frontier (RFC 9162, <see cref="MerkleFrontier"/>) from which it takes the
+/// roots at the tree sizes asked for, and the hashes of the seqs asked for (checkpoint ends, proof leaves).
 /// </summary>
-public sealed class LedgerChecker
+/// <param name="rootsAt">Tree sizes whose Merkle root is wanted (signed checkpoints, the manifest).</param>
+/// <param name="remember">Seqs whose hash and global hash are wanted (checkpoint ends, inclusion proofs).</param>
+public sealed class LedgerChecker(IEnumerable<long>? rootsAt = null, IEnumerable<long>? remember = null)
 {
     private readonly List<LedgerProblem> _problems = [];
     private readonly Dictionary<string, (long Version, byte[] Hash)> _streams = new(StringComparer.Ordinal);
-    private readonly List<byte[]> _leaves = [];
     private readonly List<long> _seqs = [];
-    private readonly List<byte[]?> _globalHashes = [];
+    private readonly MerkleFrontier _frontier = new();
+    private readonly HashSet<long> _rootsWanted = [.. rootsAt ?? []];
+    private readonly HashSet<long> _seqsWanted = [.. remember ?? []];
+    private readonly Dictionary<long, byte[]> _roots = [];
+    private readonly Dictionary<long, (byte[] Hash, byte[]? GlobalHash)> _remembered = [];
     private long _lastSeq;
     private byte[]? _lastGlobalHash;
+
+    /// <summary>The global_prev the first event must carry (the manifest's <c>firstGlobalPrev</c>); zeros at seq 1 when unknown.</summary>
+    public byte[]? FirstGlobalPrev { get; init; }
 
     /// <summary>Events checked.</summary>
     public long EventsChecked { get; private set; }
@@ -85,11 +95,14 @@ public sealed class LedgerChecker
     /// <summary>The first seq seen, if any.</summary>
     public long? FirstSeq => _seqs.Count > 0 ? _seqs[0] : null;
 
-    /// <summary>Event hashes in seq order: the Merkle leaves (leaf index 0 = the lowest seq).</summary>
-    public IReadOnlyList<byte[]> Leaves => _leaves;
-
-    /// <summary>The seq of each leaf.</summary>
+    /// <summary>The seq of each leaf (leaf index 0 = the first event of the export).</summary>
     public IReadOnlyList<long> Seqs => _seqs;
+
+    /// <summary>The Merkle root over the first <paramref name="treeSize"/> events, if that size was asked for and reached.</summary>
+    public byte[]? RootAt(long treeSize) => treeSize == 0 ? MerkleTree.EmptyRoot : _roots.GetValueOrDefault(treeSize);
+
+    /// <summary>The hash of the event at a remembered seq.</summary>
+    public byte[]? HashAt(long seq) => _remembered.TryGetValue(seq, out var r) ? r.Hash : null;
 
     /// <summary>Findings so far, in the order found.</summary>
     public IReadOnlyList<LedgerProblem> Problems => _problems;
@@ -159,12 +172,13 @@ public sealed class LedgerChecker
                     ? $"global_prev is not the global_hash of seq {_seqs[^1]}: an event before it was removed, inserted or moved"
                     : "global_prev does not continue the chain");
             }
-            else if (_lastGlobalHash is null && e.Seq == 1 && !e.GlobalPrev.AsSpan().SequenceEqual(EventHashing.Genesis.Span))
+            else if (_lastGlobalHash is null && (FirstGlobalPrev ?? (e.Seq == 1 ? GlobalChain.Genesis.ToArray() : null)) is { } first
+                && !e.GlobalPrev.AsSpan().SequenceEqual(first))
             {
-                Add(e, LedgerProblemKind.GlobalChainBroken, "the first event's global_prev is not 32 zero bytes");
+                Add(e, LedgerProblemKind.GlobalChainBroken, "the first event's global_prev is not the one the export starts from: events before it were removed or moved");
             }
 
-            if (!GlobalLink(e.GlobalPrev, e.Seq, e.Hash).AsSpan().SequenceEqual(e.GlobalHash))
+            if (!GlobalChain.Hash(e.GlobalPrev, e.Seq, e.Hash).AsSpan().SequenceEqual(e.GlobalHash))
             {
                 Add(e, LedgerProblemKind.GlobalHashMismatch, "global_hash is not SHA-256(global_prev ‖ seq ‖ hash): the event does not belong at this seq");
             }
@@ -173,17 +187,21 @@ public sealed class LedgerChecker
         }
 
         _lastSeq = Math.Max(_lastSeq, e.Seq);
-        _leaves.Add(e.Hash);
         _seqs.Add(e.Seq);
-        _globalHashes.Add(e.GlobalHash);
+        _frontier.Append(e.Hash);
+        if (_rootsWanted.Contains(_frontier.Size))
+        {
+            _roots[_frontier.Size] = _frontier.Root();
+        }
+
+        if (_seqsWanted.Contains(e.Seq))
+        {
+            _remembered[e.Seq] = (e.Hash, e.GlobalHash);
+        }
     }
 
-    /// <summary>The global hash of the event at <paramref name="seq"/>, if it was seen and carried one.</summary>
-    public byte[]? GlobalHashAt(long seq)
-    {
-        var index = IndexOfSeq(seq);
-        return index >= 0 ? _globalHashes[index] : null;
-    }
+    /// <summary>The global hash of the event at a remembered seq, if it was seen and carried one.</summary>
+    public byte[]? GlobalHashAt(long seq) => _remembered.TryGetValue(seq, out var r) ? r.GlobalHash : null;
 
     /// <summary>The leaf index of <paramref name="seq"/>, or a negative number.</summary>
     public int IndexOfSeq(long seq) => _seqs.BinarySearch(seq);
@@ -197,12 +215,6 @@ public sealed class LedgerChecker
 
     /// <summary>The lowest seq any finding names.</summary>
     public long? FirstBadSeq => _problems.Where(p => p.Seq is not null).Select(p => p.Seq).Min();
-
-    /// <summary>
-    /// The global chain link: <c>SHA-256(global_prev ‖ int64be(seq) ‖ hash)</c>. It has the same shape as the stream
-    /// link (prev ‖ 8-byte big-endian position ‖ hash), so the same code computes it.
-    /// </summary>
-    public static byte[] GlobalLink(ReadOnlySpan<byte> globalPrev, long seq, ReadOnlySpan<byte> hash) => EventHashing.ChainHash(globalPrev, seq, hash);
 
     private void Add(ExportedEvent e, LedgerProblemKind kind, string detail) => _problems.Add(new LedgerProblem(e.Seq, kind, detail));
 }
