@@ -79,8 +79,14 @@ public sealed class TestBundle : IDisposable
         var figures = FigureRecomputation.Compute(fold, methods, 10, crowdIncludesBots: false);
         var header = JsonSerializer.Serialize(new
         {
-            kind = "header", format = ProjectionsFile.Format, seq = Lines.Max(l => (long)l["seq"]!), projectionCheckpoint = Lines.Max(l => (long)l["seq"]!),
-            generatedAt = T0, calibrationBins = 10, crowdMethods = methods, crowdIncludesBots = false,
+            kind = "header",
+            format = ProjectionsFile.Format,
+            seq = Lines.Max(l => (long)l["seq"]!),
+            projectionCheckpoint = Lines.Max(l => (long)l["seq"]!),
+            generatedAt = T0,
+            calibrationBins = 10,
+            crowdMethods = methods,
+            crowdIncludesBots = false,
         });
         var body = figures.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Value.GetRawText()).ToArray();
         var end = JsonSerializer.Serialize(new { kind = "end", lines = body.Length + 1 });
@@ -96,8 +102,13 @@ public sealed class TestBundle : IDisposable
             "2026-02-01T00:00:00.000000Z", CheckpointSigning.KeyId(spki));
         return new
         {
-            treeSize = body.TreeSize, lastSeq = body.LastSeq, rootHash = body.RootHash, globalHash = body.GlobalHash, timestamp = body.Timestamp,
-            keyId = body.KeyId, signature = signatureOverride ?? CheckpointSigning.Sign(body, _key),
+            treeSize = body.TreeSize,
+            lastSeq = body.LastSeq,
+            rootHash = body.RootHash,
+            globalHash = body.GlobalHash,
+            timestamp = body.Timestamp,
+            keyId = body.KeyId,
+            signature = signatureOverride ?? CheckpointSigning.Sign(body, _key),
         };
     }
 
