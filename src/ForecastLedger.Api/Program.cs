@@ -1,3 +1,4 @@
+using ForecastLedger.Api.Features.Audit;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Api.Infrastructure.Authentication;
 using JasperFx;
@@ -33,6 +34,8 @@ builder.Services.AddLedgerProblemDetails();
 builder.Services.AddLedgerHealthChecks();
 // After the event store: the projection daemon starts once the schema is current.
 builder.Services.AddLedgerProjections(builder.Configuration);
+// After the event store too: the checkpoint publisher starts once the schema is current.
+builder.Services.AddLedgerAudit(builder.Configuration);
 builder.Services.AddLedgerSwagger();
 builder.Services.AddLedgerAuthentication(builder.Configuration);
 

@@ -22,6 +22,8 @@ public sealed class LedgerApiFactory(string connectionString, string schema, str
         // A known admin key (ApiClients.AdminClient), and a registration rate limit no ordinary test reaches.
         builder.UseSetting("Ledger:AdminKey", ApiClients.AdminKey);
         builder.UseSetting("Ledger:Registration:PermitLimit", "100000");
+        // A checkpoint signing key of this host's own, never the machine's default data directory.
+        builder.UseSetting("Audit:SigningKeyPath", Path.Combine(Path.GetTempPath(), "forecastledger-tests", schema, "checkpoint-signing-key.pem"));
         configure?.Invoke(builder);
     }
 }

@@ -1,0 +1,173 @@
+using System.Text.Json;
+using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.EventStore;
+using ForecastLedger.EventStore.Audit;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ForecastLedger.Api.Features.Audit;
+
+public static class ExportLedgerEndpoint
+{
+    /// <summary>Events per database round trip; memory stays at one page whatever the range.</summary>
+    public const int PageSize = 1000;
+
+    /// <summary>NDJSON of the ledger or of a seq range, one event per line in seq order (docs/audit-export-format.md).</summary>
+    /// <remarks>
+    /// Streamed in keyset pages: the service never holds more than one page. The range's end defaults to the high-water
+    /// mark when the export starts; seq order is commit order, so nothing can appear inside the range later.
+    /// </remarks>
+    /// <param name="fromSeq">The first seq (default 1).</param>
+    /// <param name="toSeq">The last seq (default: the high-water mark).</param>
+    [WolverineGet("/api/audit/export", OperationId = "exportLedger", Summary = "Export the ledger as NDJSON")]
+    [Tags("Audit")]
+    [Authorize(Policy = Policies.ReadLedger)]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "application/x-ndjson")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    public static async Task<IResult> Get(long? fromSeq, long? toSeq, AuditLedger ledger, CancellationToken ct)
+    {
+        if (SeqRange.Invalid(fromSeq, toSeq) is { } problem)
+        {
+            return Results.Problem(problem);
+        }
+
+        var from = fromSeq ?? 1;
+        var to = toSeq ?? await ledger.HighWaterMarkAsync(ct);
+        return Results.Stream(stream => WriteAsync(stream, ledger, from, to, ct), "application/x-ndjson");
+    }
+
+    /// <summary>Writes events with seq in [from, to] as NDJSON, page by page: one page in memory at a time.</summary>
+    public static async Task WriteAsync(Stream output, AuditLedger ledger, long from, long to, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        await using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
+        var cursor = from - 1;
+        while (true)
+        {
+            var page = await ledger.ReadPageAsync(cursor, to, PageSize, ct);
+            foreach (var row in page)
+            {
+                WriteEvent(writer, row);
+                writer.Flush();
+                writer.Reset();
+                buffer.WriteByte((byte)'\n');
+            }
+
+            buffer.Position = 0;
+            await buffer.CopyToAsync(output, ct);
+            await output.FlushAsync(ct);
+            buffer.SetLength(0);
+            if (page.Count < PageSize)
+            {
+                return;
+            }
+
+            cursor = page[^1].Event.Seq;
+        }
+    }
+
+    private static void WriteEvent(Utf8JsonWriter writer, AuditEvent row)
+    {
+        var e = row.Event;
+        writer.WriteStartObject();
+        writer.WriteNumber("seq", e.Seq);
+        writer.WriteString("id", e.Id.ToString("D"));
+        writer.WriteString("streamId", e.StreamId);
+        writer.WriteNumber("version", e.Version);
+        writer.WriteString("type", e.Type);
+        writer.WriteString("timestamp", EventHashing.FormatTimestamp(e.Timestamp));
+        writer.WritePropertyName("data");
+        writer.WriteRawValue(e.DataJson, skipInputValidation: true);
+        writer.WritePropertyName("metadata");
+        writer.WriteRawValue(e.MetadataJson, skipInputValidation: true);
+        writer.WriteString("contentHash", AuditFormat.Hex(e.ContentHash));
+        writer.WriteString("prevHash", AuditFormat.Hex(e.PrevHash));
+        writer.WriteString("hash", AuditFormat.Hex(e.Hash));
+        writer.WriteString("globalPrev", AuditFormat.Hex(row.GlobalPrev));
+        writer.WriteString("globalHash", AuditFormat.Hex(row.GlobalHash));
+        writer.WriteEndObject();
+    }
+}
+
+public static class ExportManifestEndpoint
+{
+    /// <summary>The manifest of an export: the range, its counts, the Merkle root and the signed checkpoint.</summary>
+    /// <remarks>
+    /// The checkpoint is the latest one with lastSeq ≤ toSeq; <c>merkle.prefix</c> lets a range export be checked against
+    /// its root without the events before the range (docs/audit-export-format.md).
+    /// </remarks>
+    /// <param name="fromSeq">The first seq (default 1).</param>
+    /// <param name="toSeq">The last seq (default: the high-water mark).</param>
+    [WolverineGet("/api/audit/export/manifest", OperationId = "getExportManifest", Summary = "Read the manifest of an export")]
+    [Tags("Audit")]
+    [Authorize(Policy = Policies.ReadLedger)]
+    [ProducesResponseType<ExportManifest>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    public static async Task<IResult> Get(long? fromSeq, long? toSeq, AuditLedger ledger, CancellationToken ct)
+    {
+        if (SeqRange.Invalid(fromSeq, toSeq) is { } problem)
+        {
+            return Results.Problem(problem);
+        }
+
+        var from = fromSeq ?? 1;
+        var to = toSeq ?? await ledger.HighWaterMarkAsync(ct);
+        var summary = await ledger.SummariseAsync(from, to, ct);
+        var checkpoint = await ledger.LatestCheckpointUpToSeqAsync(to, ct);
+        ManifestMerkle? merkle = null;
+        if (checkpoint is not null)
+        {
+            var firstLeaf = await ledger.LeafIndexAtOrAfterSeqAsync(from, ct);
+            if (firstLeaf <= checkpoint.TreeSize)
+            {
+                var prefix = await ledger.StoredFrontierAsync(firstLeaf, null, ct);
+                var nodes = MerkleTree.Frontier(firstLeaf);
+                var root = await ledger.StoredRootAsync(checkpoint.TreeSize, null, ct);
+                merkle = new ManifestMerkle(checkpoint.TreeSize, AuditFormat.Hex(root), firstLeaf,
+                    [.. nodes.Select((n, i) => new SubtreeResource(n.Level, n.Index, AuditFormat.Hex(prefix[i])))]);
+            }
+        }
+
+        return Results.Ok(new ExportManifest(
+            1, from, to, summary.EventCount, summary.StreamCount,
+            AuditFormat.Timestamp(summary.FirstTimestamp), AuditFormat.Timestamp(summary.LastTimestamp),
+            AuditFormat.Hex(summary.GlobalHashBefore), merkle,
+            checkpoint is null ? null : CheckpointResource.From(checkpoint), checkpoint?.Signature));
+    }
+}
+
+public static class VerifyLedgerEndpoint
+{
+    /// <summary>Recomputes every hash, chain link and signed Merkle root over a seq range and names the first bad event.</summary>
+    /// <remarks>
+    /// Streams through the range in pages (constant memory). Content hashes, stream chains, the global chain, the leaf the
+    /// signed tree holds for each seq, every checkpoint's root (recomputed from the events) and signature.
+    /// </remarks>
+    /// <param name="fromSeq">The first seq (default 1).</param>
+    /// <param name="toSeq">The last seq (default: the end of the ledger or of the last checkpoint, whichever is later).</param>
+    [WolverineGet("/api/audit/verify", OperationId = "verifyLedger", Summary = "Verify the ledger on the server")]
+    [Tags("Audit")]
+    [Authorize(Policy = Policies.ReadLedger)]
+    [ProducesResponseType<VerificationReport>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    public static async Task<IResult> Get(long? fromSeq, long? toSeq, LedgerAuditor auditor, CancellationToken ct) =>
+        SeqRange.Invalid(fromSeq, toSeq) is { } problem
+            ? Results.Problem(problem)
+            : Results.Ok(VerificationReport.From(await auditor.VerifyAsync(fromSeq, toSeq, ct)));
+}
+
+internal static class SeqRange
+{
+    public static ProblemDetails? Invalid(long? fromSeq, long? toSeq) =>
+        fromSeq < 1 ? ProblemDetailsSetup.Problem(400, "invalid-range", "'fromSeq' must be a positive seq.")
+        : toSeq < 0 ? ProblemDetailsSetup.Problem(400, "invalid-range", "'toSeq' must be zero or a positive seq.")
+        : fromSeq is { } f && toSeq is { } t && t < f ? ProblemDetailsSetup.Problem(400, "invalid-range", "'toSeq' must not be below 'fromSeq'.")
+        : null;
+}

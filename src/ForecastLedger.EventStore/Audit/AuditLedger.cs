@@ -1,0 +1,318 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ForecastLedger.EventStore.Audit;
+
+/// <summary>A published checkpoint as stored: the signed body and its signature.</summary>
+public sealed record StoredCheckpoint(CheckpointBody Body, string Signature)
+{
+    /// <summary>The tree size (the checkpoint's identity).</summary>
+    public long TreeSize => Body.TreeSize;
+
+    /// <summary>The seq of the last event in the tree.</summary>
+    public long LastSeq => Body.LastSeq;
+}
+
+/// <summary>A public key that signs (or signed) checkpoints.</summary>
+public sealed record AuditKey(string KeyId, string Algorithm, byte[] PublicKeySpki, DateTimeOffset CreatedAt, DateTimeOffset? RetiredAt);
+
+/// <summary>The checkpoint publisher's shared verdict: <c>ok</c>, or <c>refused</c> with why and where.</summary>
+public sealed record AuditStatus(string State, string? Error, long? ErrorSeq, DateTimeOffset Updated)
+{
+    /// <summary>True unless the publisher refused to sign because history no longer matches the last checkpoint.</summary>
+    public bool IsOk => State == AuditStates.Ok;
+}
+
+/// <summary>The values of <see cref="AuditStatus.State"/>.</summary>
+public static class AuditStates
+{
+    /// <summary>Checkpoints are published.</summary>
+    public const string Ok = "ok";
+
+    /// <summary>The ledger no longer matches the last checkpoint; nothing is signed until it does.</summary>
+    public const string Refused = "refused";
+}
+
+/// <summary>An event as exported: the stored row with its global links.</summary>
+public sealed record AuditEvent(RawEvent Event, byte[] GlobalPrev, byte[] GlobalHash);
+
+/// <summary>What a seq range holds.</summary>
+public sealed record RangeSummary(long EventCount, long StreamCount, DateTimeOffset? FirstTimestamp, DateTimeOffset? LastTimestamp, byte[] GlobalHashBefore);
+
+/// <summary>An inclusion proof of one event in a checkpoint's tree.</summary>
+public sealed record InclusionProof(long Seq, long LeafIndex, byte[] Hash, byte[] LeafHash, IReadOnlyList<byte[]> Path, StoredCheckpoint Checkpoint);
+
+/// <summary>A consistency proof between two checkpoints.</summary>
+public sealed record ConsistencyProof(StoredCheckpoint From, StoredCheckpoint To, IReadOnlyList<byte[]> Path);
+
+/// <summary>
+/// Reads the audit tables of migration 0005: checkpoints, keys, the publisher's status, and proofs computed from the
+/// stored complete subtrees in O(log n) rows.
+/// </summary>
+public sealed class AuditLedger
+{
+    private const string CheckpointColumns = """tree_size, last_seq, root_hash, global_hash, "timestamp", key_id, signature""";
+    private readonly Func<NpgsqlDataSource> _dataSource;
+
+    /// <summary>Creates the reader over a (possibly not yet started) data source.</summary>
+    public AuditLedger(Func<NpgsqlDataSource> dataSource, EventStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _dataSource = dataSource;
+        Schema = options.QuotedSchema;
+    }
+
+    /// <summary>The schema name, validated.</summary>
+    public string Schema { get; }
+
+    /// <summary>The data source.</summary>
+    public NpgsqlDataSource DataSource => _dataSource();
+
+    /// <summary>The latest checkpoint, or null.</summary>
+    public Task<StoredCheckpoint?> LatestCheckpointAsync(CancellationToken ct = default) =>
+        SingleCheckpointAsync($"SELECT {CheckpointColumns} FROM {Schema}.audit_checkpoints ORDER BY tree_size DESC LIMIT 1", null, ct);
+
+    /// <summary>The checkpoint of a tree size, or null.</summary>
+    public Task<StoredCheckpoint?> CheckpointAsync(long treeSize, CancellationToken ct = default) =>
+        SingleCheckpointAsync($"SELECT {CheckpointColumns} FROM {Schema}.audit_checkpoints WHERE tree_size = $1", treeSize, ct);
+
+    /// <summary>The latest checkpoint whose last seq is at most <paramref name="seq"/>, or null.</summary>
+    public Task<StoredCheckpoint?> LatestCheckpointUpToSeqAsync(long seq, CancellationToken ct = default) =>
+        SingleCheckpointAsync($"SELECT {CheckpointColumns} FROM {Schema}.audit_checkpoints WHERE last_seq <= $1 ORDER BY last_seq DESC LIMIT 1", seq, ct);
+
+    /// <summary>Checkpoints with a tree size above <paramref name="afterTreeSize"/>, ascending.</summary>
+    public async Task<IReadOnlyList<StoredCheckpoint>> CheckpointsAsync(long afterTreeSize, int limit, CancellationToken ct = default)
+    {
+        await using var command = DataSource.CreateCommand($"SELECT {CheckpointColumns} FROM {Schema}.audit_checkpoints WHERE tree_size > $1 ORDER BY tree_size LIMIT $2");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterTreeSize });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        var list = new List<StoredCheckpoint>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(ReadCheckpoint(reader));
+        }
+
+        return list;
+    }
+
+    /// <summary>Every key, oldest first.</summary>
+    public async Task<IReadOnlyList<AuditKey>> KeysAsync(CancellationToken ct = default)
+    {
+        await using var command = DataSource.CreateCommand($"SELECT key_id, algorithm, public_key_spki, created_at, retired_at FROM {Schema}.audit_keys ORDER BY created_at, key_id");
+        var list = new List<AuditKey>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(new AuditKey(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2),
+                reader.GetFieldValue<DateTimeOffset>(3), reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4)));
+        }
+
+        return list;
+    }
+
+    /// <summary>Publishes a public key (idempotent; a known key keeps its dates).</summary>
+    public async Task RegisterKeyAsync(byte[] publicKeySpki, DateTimeOffset now, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(publicKeySpki);
+        await using var command = DataSource.CreateCommand($"""
+            INSERT INTO {Schema}.audit_keys (key_id, algorithm, public_key_spki, created_at) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (key_id) DO NOTHING
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = CheckpointSigning.KeyId(publicKeySpki) });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = CheckpointSigning.Algorithm });
+        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = publicKeySpki });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The publisher's shared status.</summary>
+    public async Task<AuditStatus> StatusAsync(CancellationToken ct = default)
+    {
+        await using var command = DataSource.CreateCommand($"SELECT state, error, error_seq, updated FROM {Schema}.audit_status");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? new AuditStatus(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.GetFieldValue<DateTimeOffset>(3))
+            : new AuditStatus(AuditStates.Ok, null, null, DateTimeOffset.MinValue);
+    }
+
+    /// <summary>The leaf index and stored leaf of an event in the checkpointed tree, or null when it is not there.</summary>
+    public async Task<(long LeafIndex, byte[] LeafHash)?> LeafOfSeqAsync(long seq, CancellationToken ct = default)
+    {
+        await using var command = DataSource.CreateCommand($"SELECT leaf_index, leaf_hash FROM {Schema}.audit_leaves WHERE seq_id = $1");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = seq });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)) : null;
+    }
+
+    /// <summary>How many leaves come before <paramref name="seq"/> (the leaf index an event at that seq has or would have).</summary>
+    public async Task<long> LeafIndexAtOrAfterSeqAsync(long seq, CancellationToken ct = default)
+    {
+        await using var command = DataSource.CreateCommand($"""
+            SELECT COALESCE((SELECT leaf_index FROM {Schema}.audit_leaves WHERE seq_id >= $1 ORDER BY seq_id LIMIT 1),
+                            (SELECT COALESCE(max(leaf_index) + 1, 0) FROM {Schema}.audit_leaves))
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = seq });
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>An inclusion proof of the event at <paramref name="seq"/> in the checkpoint of <paramref name="treeSize"/>.</summary>
+    /// <returns>Null when there is no such checkpoint or the event is not in its tree.</returns>
+    public async Task<InclusionProof?> ProveInclusionAsync(long seq, long treeSize, CancellationToken ct = default)
+    {
+        if (await CheckpointAsync(treeSize, ct) is not { } checkpoint || await LeafOfSeqAsync(seq, ct) is not { } leaf || leaf.LeafIndex >= treeSize)
+        {
+            return null;
+        }
+
+        var nodes = await StoredSubtreesAsync(MerkleTree.NodesRead(n => MerkleTree.InclusionProof(leaf.LeafIndex, treeSize, n)), null, ct);
+        var path = MerkleTree.InclusionProof(leaf.LeafIndex, treeSize, nodes);
+        var hash = await EventHashAsync(seq, ct) ?? [];
+        return new InclusionProof(seq, leaf.LeafIndex, hash, leaf.LeafHash, path, checkpoint);
+    }
+
+    /// <summary>A consistency proof between two checkpoints, or null when either does not exist.</summary>
+    public async Task<ConsistencyProof?> ProveConsistencyAsync(long from, long to, CancellationToken ct = default)
+    {
+        if (await CheckpointAsync(from, ct) is not { } first || await CheckpointAsync(to, ct) is not { } second)
+        {
+            return null;
+        }
+
+        var nodes = await StoredSubtreesAsync(MerkleTree.NodesRead(n => MerkleTree.ConsistencyProof(from, to, n)), null, ct);
+        return new ConsistencyProof(first, second, MerkleTree.ConsistencyProof(from, to, nodes));
+    }
+
+    /// <summary>The root of the first <paramref name="size"/> stored leaves, from stored subtrees.</summary>
+    public async Task<byte[]> StoredRootAsync(long size, NpgsqlConnection? connection = null, CancellationToken ct = default)
+    {
+        var nodes = await StoredSubtreesAsync(MerkleTree.NodesRead(n => MerkleTree.Root(size, n)), connection, ct);
+        return MerkleTree.Root(size, nodes);
+    }
+
+    /// <summary>The stored hashes of the frontier of a tree of <paramref name="size"/> leaves, largest first.</summary>
+    public async Task<List<byte[]>> StoredFrontierAsync(long size, NpgsqlConnection? connection = null, CancellationToken ct = default)
+    {
+        var frontier = MerkleTree.Frontier(size);
+        var nodes = await StoredSubtreesAsync(frontier, connection, ct);
+        return [.. frontier.Select(n => nodes(n.Level, n.Index))];
+    }
+
+    /// <summary>Fetches stored subtrees in one round trip; asking for one that is not stored throws <see cref="InvalidOperationException"/>.</summary>
+    public async Task<SubtreeHashes> StoredSubtreesAsync(IEnumerable<SubtreeNode> wanted, NpgsqlConnection? connection, CancellationToken ct)
+    {
+        var list = wanted.ToList();
+        var found = new Dictionary<SubtreeNode, byte[]>();
+        if (list.Count > 0)
+        {
+            var sql = $"""
+                SELECT level, idx, hash FROM {Schema}.audit_nodes WHERE (level, idx) IN (SELECT * FROM unnest($1::smallint[], $2::bigint[]))
+                UNION ALL
+                SELECT 0::smallint, leaf_index, leaf_hash FROM {Schema}.audit_leaves WHERE leaf_index = ANY($3)
+                """;
+            await using var command = connection is null ? DataSource.CreateCommand(sql) : new NpgsqlCommand(sql, connection);
+            var inner = list.Where(n => n.Level > 0).ToList();
+            command.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = [.. inner.Select(n => (short)n.Level)] });
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. inner.Select(n => n.Index)] });
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. list.Where(n => n.Level == 0).Select(n => n.Index)] });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                found[new SubtreeNode(reader.GetInt16(0), reader.GetInt64(1))] = reader.GetFieldValue<byte[]>(2);
+            }
+        }
+
+        return (level, index) => found.TryGetValue(new SubtreeNode(level, index), out var hash)
+            ? hash
+            : throw new InvalidOperationException($"The Merkle subtree ({level}, {index}) is not stored.");
+    }
+
+    /// <summary>
+    /// One keyset page of the export: events with seq in (<paramref name="afterSeq"/>, <paramref name="toSeq"/>], in seq
+    /// order, with their global links. Callers page with the last seq they got, so memory stays at one page.
+    /// </summary>
+    public async Task<IReadOnlyList<AuditEvent>> ReadPageAsync(long afterSeq, long toSeq, int limit, CancellationToken ct = default)
+    {
+        await using var command = DataSource.CreateCommand($"""
+            SELECT {AuditEventReader.Columns}, global_prev, global_hash FROM {Schema}.events
+            WHERE seq_id > $1 AND seq_id <= $2 ORDER BY seq_id LIMIT $3
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterSeq });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = toSeq });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        var page = new List<AuditEvent>(limit);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            page.Add(new AuditEvent(AuditEventReader.ReadRaw(reader), reader.GetFieldValue<byte[]>(11), reader.GetFieldValue<byte[]>(12)));
+        }
+
+        return page;
+    }
+
+    /// <summary>The highest committed seq.</summary>
+    public async Task<long> HighWaterMarkAsync(CancellationToken ct = default)
+    {
+        await using var command = DataSource.CreateCommand($"SELECT COALESCE(max(seq_id), 0) FROM {Schema}.events");
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Counts and bounds of a seq range, computed in the database, plus the global hash before it.</summary>
+    public async Task<RangeSummary> SummariseAsync(long fromSeq, long toSeq, CancellationToken ct = default)
+    {
+        await using var command = DataSource.CreateCommand($"""
+            SELECT count(*), count(DISTINCT stream_id), min("timestamp"), max("timestamp"),
+                   (SELECT global_hash FROM {Schema}.events WHERE seq_id < $1 ORDER BY seq_id DESC LIMIT 1)
+            FROM {Schema}.events WHERE seq_id >= $1 AND seq_id <= $2
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = fromSeq });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = toSeq });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return new RangeSummary(
+            reader.GetInt64(0),
+            reader.GetInt64(1),
+            reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
+            reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
+            reader.IsDBNull(4) ? GlobalChain.Genesis.ToArray() : reader.GetFieldValue<byte[]>(4));
+    }
+
+    /// <summary>Verifies a checkpoint's signature against the stored public key it names.</summary>
+    public static bool SignatureValid(StoredCheckpoint checkpoint, IReadOnlyList<AuditKey> keys)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(keys);
+        var key = keys.FirstOrDefault(k => k.KeyId == checkpoint.Body.KeyId);
+        return key is not null && CheckpointSigning.KeyId(key.PublicKeySpki) == key.KeyId
+            && CheckpointSigning.Verify(checkpoint.Body, checkpoint.Signature, key.PublicKeySpki);
+    }
+
+    private async Task<byte[]?> EventHashAsync(long seq, CancellationToken ct)
+    {
+        await using var command = DataSource.CreateCommand($"SELECT hash FROM {Schema}.events WHERE seq_id = $1");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = seq });
+        return await command.ExecuteScalarAsync(ct) as byte[];
+    }
+
+    private async Task<StoredCheckpoint?> SingleCheckpointAsync(string sql, long? parameter, CancellationToken ct)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        if (parameter is { } value)
+        {
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? ReadCheckpoint(reader) : null;
+    }
+
+    internal static StoredCheckpoint ReadCheckpoint(NpgsqlDataReader reader) => new(
+        new CheckpointBody(
+            reader.GetInt64(0),
+            reader.GetInt64(1),
+            CheckpointSigning.Hex(reader.GetFieldValue<byte[]>(2)),
+            CheckpointSigning.Hex(reader.GetFieldValue<byte[]>(3)),
+            EventHashing.FormatTimestamp(reader.GetFieldValue<DateTimeOffset>(4)),
+            reader.GetString(5)),
+        reader.GetString(6));
+}

@@ -1,0 +1,214 @@
+using System.Text.Json;
+using ForecastLedger.EventStore;
+using ForecastLedger.EventStore.Audit;
+using ForecastLedger.IntegrationTests.Support;
+
+namespace ForecastLedger.IntegrationTests.Audit;
+
+/// <summary>
+/// Issue 6's tamper cases, made directly in PostgreSQL as an attacker with database access would (triggers disabled
+/// where needed): the server verifier names the first bad seq for each, and finds nothing on the clean ledger.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixture db) : IAsyncLifetime
+{
+    private AuditedStore _audit = null!;
+    private readonly List<long> _seqs = [];
+    private long _gap;
+    private long _lastCheckpointedSeq;
+
+    public async Task InitializeAsync()
+    {
+        _audit = await AuditedStore.CreateAsync(db, "audit_tamper");
+        for (var i = 0; i < 12; i++)
+        {
+            var result = await _audit.Store.AppendAsync($"forecast-{i % 4}", [new ProbabilityStated($"q{i % 3}", 0.1 + (i * 0.05)), new ThingHappened("t", i)]);
+            _seqs.Add(result.FirstSeq);
+            _seqs.Add(result.LastSeq);
+            if (i == 5)
+            {
+                // A seq that will never be used, as after a rolled-back append: a gap the verifier must accept.
+                _gap = await _audit.ScalarAsync<long>($"SELECT nextval('{_audit.Schema}.events_seq')");
+            }
+        }
+
+        Assert.True(await _audit.PublishAllAsync() >= 2);
+        _lastCheckpointedSeq = (await _audit.Ledger.LatestCheckpointAsync())!.LastSeq;
+        Assert.Equal(_seqs[^1], _lastCheckpointedSeq);
+
+        // A tail the checkpoints do not cover yet: only the chains protect it.
+        var tail = await _audit.Store.AppendAsync("forecast-9", [new ProbabilityStated("q9", 0.5), new ProbabilityStated("q9", 0.6)]);
+        _seqs.Add(tail.FirstSeq);
+        _seqs.Add(tail.LastSeq);
+    }
+
+    public Task DisposeAsync()
+    {
+        _audit.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private Task<AuditVerification> VerifyAsync() => _audit.Auditor.VerifyAsync();
+
+    private static string Describe(AuditVerification v) => string.Join("\n", v.Problems.Select(p => $"{p.Seq} {p.Kind}: {p.Detail}"));
+
+    [Fact]
+    public async Task a_clean_ledger_with_a_seq_gap_verifies_without_a_finding()
+    {
+        var report = await VerifyAsync();
+
+        Assert.True(report.Ok, Describe(report));
+        Assert.Equal(_seqs.Count, report.Checked);
+        Assert.True(report.CheckpointsChecked >= 2);
+        Assert.Null(report.FirstBadSeq);
+        Assert.DoesNotContain(_gap, _seqs);
+    }
+
+    [Fact]
+    public async Task changing_a_probability_is_named_at_its_seq()
+    {
+        var target = _seqs[6];
+        await _audit.ExecuteAsync($"UPDATE {_audit.Schema}.events SET data = jsonb_set(data, '{{probability}}', '0.99') WHERE seq_id = {target}");
+
+        var report = await VerifyAsync();
+
+        Assert.False(report.Ok);
+        Assert.Equal(target, report.FirstBadSeq);
+        Assert.Contains(report.Problems, p => p.Seq == target && p.Kind == AuditProblemKinds.ContentHashMismatch);
+    }
+
+    [Fact]
+    public async Task changing_a_probability_after_the_last_checkpoint_is_named_too()
+    {
+        var target = _seqs[^1];
+        await _audit.ExecuteAsync($"UPDATE {_audit.Schema}.events SET data = jsonb_set(data, '{{probability}}', '0.01') WHERE seq_id = {target}");
+
+        var report = await VerifyAsync();
+
+        Assert.Equal(target, report.FirstBadSeq);
+        Assert.Equal(AuditProblemKinds.ContentHashMismatch, Assert.Single(report.Problems).Kind);
+    }
+
+    [Fact]
+    public async Task deleting_an_event_is_named_at_the_deleted_seq()
+    {
+        var target = _seqs[9];
+        await _audit.ExecuteAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id = {target}");
+
+        var report = await VerifyAsync();
+
+        Assert.Equal(target, report.FirstBadSeq);
+        Assert.Equal(AuditProblemKinds.EventMissing, report.Problems[0].Kind);
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKinds.GlobalChainBroken && p.Seq == _seqs[10]);
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKinds.RootMismatch);
+    }
+
+    [Fact]
+    public async Task reordering_two_events_is_named_at_the_first_swapped_seq()
+    {
+        var (a, b) = (_seqs[4], _seqs[15]);
+        await _audit.ExecuteAsync($"""
+            UPDATE {_audit.Schema}.events SET seq_id = -seq_id WHERE seq_id = {a};
+            UPDATE {_audit.Schema}.events SET seq_id = {a} WHERE seq_id = {b};
+            UPDATE {_audit.Schema}.events SET seq_id = {b} WHERE seq_id = -{a};
+            """);
+
+        var report = await VerifyAsync();
+
+        Assert.Equal(a, report.FirstBadSeq);
+        Assert.Contains(report.Problems, p => p.Seq == a && p.Kind == AuditProblemKinds.GlobalHashMismatch);
+        Assert.Contains(report.Problems, p => p.Seq == a && p.Kind == AuditProblemKinds.LeafMismatch);
+    }
+
+    [Fact]
+    public async Task inserting_a_well_forged_event_is_named_at_its_seq()
+    {
+        // The attacker fills the unused seq with an event whose every hash is right: content, stream chain (a new
+        // stream) and even the global link to the event before it. Only the signed tree knows there was nothing there.
+        var id = Guid.NewGuid();
+        var at = EventHashing.TruncateToMicroseconds(DateTimeOffset.UtcNow);
+        using var data = JsonDocument.Parse("""{"question":"q1","probability":0.97}""");
+        using var metadata = JsonDocument.Parse("{}");
+        var content = EventHashing.ContentHash(id, "forged-1", "probability_stated", at, data.RootElement, metadata.RootElement);
+        var hash = EventHashing.ChainHash(EventHashing.Genesis.Span, 1, content);
+        var before = await _audit.ScalarAsync<byte[]>($"SELECT global_hash FROM {_audit.Schema}.events WHERE seq_id < {_gap} ORDER BY seq_id DESC LIMIT 1");
+        var globalHash = GlobalChain.Hash(before, _gap, hash);
+        await _audit.ExecuteAsync($"""
+            ALTER TABLE {_audit.Schema}.events DISABLE TRIGGER USER;
+            INSERT INTO {_audit.Schema}.events (seq_id, id, stream_id, version, type, data, metadata, "timestamp", content_hash, prev_hash, hash, global_prev, global_hash)
+            VALUES ({_gap}, '{id}', 'forged-1', 1, 'probability_stated', '{data.RootElement.GetRawText()}', '{"{}"}', '{at:O}',
+                    '\x{Convert.ToHexStringLower(content)}', '\x{new string('0', 64)}', '\x{Convert.ToHexStringLower(hash)}',
+                    '\x{Convert.ToHexStringLower(before)}', '\x{Convert.ToHexStringLower(globalHash)}');
+            ALTER TABLE {_audit.Schema}.events ENABLE TRIGGER USER;
+            """);
+
+        var report = await VerifyAsync();
+
+        Assert.Equal(_gap, report.FirstBadSeq);
+        Assert.Equal(AuditProblemKinds.EventNotInTree, report.Problems[0].Kind);
+        Assert.DoesNotContain(report.Problems, p => p.Seq == _gap && p.Kind == AuditProblemKinds.ContentHashMismatch);
+    }
+
+    [Fact]
+    public async Task altering_a_timestamp_is_named_at_its_seq()
+    {
+        var target = _seqs[13];
+        await _audit.ExecuteAsync($"""UPDATE {_audit.Schema}.events SET "timestamp" = "timestamp" - interval '1 second' WHERE seq_id = {target}""");
+
+        var report = await VerifyAsync();
+
+        Assert.Equal(target, report.FirstBadSeq);
+        Assert.Contains(report.Problems, p => p.Seq == target && p.Kind == AuditProblemKinds.ContentHashMismatch);
+    }
+
+    [Fact]
+    public async Task truncating_the_tail_is_named_at_the_first_missing_seq()
+    {
+        var target = _seqs[18];
+        Assert.True(target < _lastCheckpointedSeq);
+        await _audit.ExecuteAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id >= {target}");
+
+        var report = await VerifyAsync();
+
+        Assert.Equal(target, report.FirstBadSeq);
+        Assert.Equal(AuditProblemKinds.LedgerTruncated, report.Problems[0].Kind);
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKinds.LedgerTruncated && p.Seq == _lastCheckpointedSeq);
+    }
+
+    [Fact]
+    public async Task the_publisher_refuses_to_sign_over_rewritten_history_and_says_where()
+    {
+        var before = await _audit.Ledger.LatestCheckpointAsync();
+        await _audit.ExecuteAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id = {_seqs[3]}");
+
+        var result = await _audit.Publisher.PublishAsync(force: true);
+
+        Assert.Equal(PublishOutcome.Refused, result.Outcome);
+        Assert.Contains("deleted or inserted", result.Error);
+        var status = await _audit.Ledger.StatusAsync();
+        Assert.Equal(AuditStates.Refused, status.State);
+        Assert.Equal(before!.LastSeq, status.ErrorSeq);
+        Assert.Equal(before.TreeSize, (await _audit.Ledger.LatestCheckpointAsync())!.TreeSize);
+    }
+
+    [Fact]
+    public async Task the_publisher_refuses_to_sign_a_new_event_whose_hashes_do_not_recompute()
+    {
+        await _audit.ExecuteAsync($"UPDATE {_audit.Schema}.events SET data = jsonb_set(data, '{{probability}}', '0.02') WHERE seq_id = {_seqs[^2]}");
+
+        var result = await _audit.Publisher.PublishAsync(force: true);
+
+        Assert.Equal(PublishOutcome.Refused, result.Outcome);
+        Assert.Equal(_seqs[^2], result.ErrorSeq);
+        Assert.Equal(AuditStates.Refused, (await _audit.Ledger.StatusAsync()).State);
+    }
+
+    [Fact]
+    public async Task checkpoints_cannot_be_rewritten_in_place()
+    {
+        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+            _audit.ExecuteAsync($"UPDATE {_audit.Schema}.audit_checkpoints SET root_hash = root_hash"));
+        Assert.Contains("append-only", error.MessageText);
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => _audit.ExecuteAsync($"DELETE FROM {_audit.Schema}.audit_checkpoints"));
+    }
+}
