@@ -168,7 +168,15 @@ public sealed class SignedMaterial
         else if (FirstLeafIndex == 0)
         {
             var count = checker.CountThrough(lastSeq);
-            if (count != body.TreeSize)
+            if (count < body.TreeSize && checker.IndexOfSeq(lastSeq) < 0)
+            {
+                // The signed last event is gone, and the chain was continued after the cut: the tail from the last
+                // event kept up to the checkpoint was removed.
+                var kept = checker.LastSeqThrough(lastSeq);
+                checker.Add(new LedgerProblem(kept + 1, LedgerProblemKind.MissingTail,
+                    $"{what} covers {body.TreeSize} events up to seq {lastSeq}; the export has {count}, the last of them at seq {kept}: the events after it were removed"));
+            }
+            else if (count != body.TreeSize)
             {
                 checker.Add(new LedgerProblem(lastSeq, LedgerProblemKind.CheckpointMismatch,
                     $"{what} counts {body.TreeSize} events up to seq {lastSeq}; the export has {count}"));

@@ -213,6 +213,13 @@ public sealed class LedgerChecker(IEnumerable<long>? rootsAt = null, IEnumerable
         return index >= 0 ? index + 1 : ~index;
     }
 
+    /// <summary>The highest seq seen that is at most <paramref name="seq"/> (0 when none).</summary>
+    public long LastSeqThrough(long seq)
+    {
+        var index = _seqs.BinarySearch(seq);
+        return index >= 0 ? seq : ~index > 0 ? _seqs[~index - 1] : 0;
+    }
+
     /// <summary>The lowest seq any finding names.</summary>
     public long? FirstBadSeq => _problems.Where(p => p.Seq is not null).Select(p => p.Seq).Min();
 

@@ -1,7 +1,9 @@
 using System.Net.Http.Json;
+using ForecastLedger.EventStore.Audit;
 using ForecastLedger.IntegrationTests.Scoring;
 using ForecastLedger.IntegrationTests.Support;
 using ForecastLedger.Verifier;
+using Microsoft.Extensions.DependencyInjection;
 using static ForecastLedger.IntegrationTests.Features.QuestionScenarios;
 
 namespace ForecastLedger.IntegrationTests.Audit;
@@ -57,7 +59,15 @@ public static class OfflineVerifierSupport
         await PostAsync(admin, $"/api/questions/{slugs[2]}/resolution", new { outcome = "b", knownAt = DateTimeOffset.UtcNow, sourceNote = "test" });
         await PostAsync(admin, $"/api/questions/{slugs[2]}/annulment", new { reason = "ambiguous" });
         await api.WaitForScoresAsync();
+        await api.PublishCheckpointAsync();
         return slugs;
+    }
+
+    /// <summary>Signs a checkpoint over every event so far (the background publisher's round, forced now).</summary>
+    public static async Task PublishCheckpointAsync(this LedgerApiFactory api)
+    {
+        var result = await api.Services.GetRequiredService<CheckpointPublisher>().PublishAsync(force: true);
+        Assert.True(result.Outcome is PublishOutcome.Published or PublishOutcome.NothingToDo, $"{result.Outcome}: {result.Error}");
     }
 
     /// <summary>Runs <c>forecastledger-verify download</c> against the test host as an auditor; returns the folder.</summary>
