@@ -36,7 +36,8 @@ public static class VerifierCli
                 _ => Help(output),
             };
         }
-        catch (Exception e) when (e is IOException or HttpRequestException or UnauthorizedAccessException or InvalidDataException or System.Text.Json.JsonException or FormatException)
+        catch (Exception e) when (e is IOException or HttpRequestException or UnauthorizedAccessException or InvalidDataException or System.Text.Json.JsonException
+            or FormatException or KeyNotFoundException or InvalidOperationException)
         {
             await output.WriteLineAsync($"error: {e.Message}");
             return UsageError;
