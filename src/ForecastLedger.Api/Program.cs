@@ -1,6 +1,7 @@
 using ForecastLedger.Api.Features.Audit;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Api.Infrastructure.Authentication;
+using ForecastLedger.Api.Infrastructure.Telemetry;
 using JasperFx;
 using JasperFx.CodeGeneration;
 using Wolverine;
@@ -38,6 +39,7 @@ builder.Services.AddLedgerProjections(builder.Configuration);
 builder.Services.AddLedgerAudit(builder.Configuration);
 builder.Services.AddLedgerSwagger();
 builder.Services.AddLedgerAuthentication(builder.Configuration);
+builder.Services.AddLedgerTelemetry();
 
 builder.Host.UseWolverine(options =>
 {
@@ -59,6 +61,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 app.UseLedgerSwagger();
 app.MapLedgerHealthChecks();
+app.MapLedgerMetrics();
 app.MapWolverineEndpoints(options => options.RejectUnparseableQueryValues = true);
 
 return await app.RunJasperFxCommands(args);

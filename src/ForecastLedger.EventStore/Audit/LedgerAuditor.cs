@@ -266,9 +266,9 @@ public sealed class LedgerAuditor(AuditLedger ledger)
     {
         await using var command = ledger.DataSource.CreateCommand($"""
             SELECT e.seq_id, e.id, e.stream_id, e.version, e.type, e.data::text, e.metadata::text, e."timestamp",
-                   e.content_hash, e.prev_hash, e.hash, e.global_prev, e.global_hash, p.hash
+                   e.content_hash, e.prev_hash, e.hash, e.global_prev, e.global_hash,
+                   (SELECT p.hash FROM {ledger.Schema}.events p WHERE p.stream_id = e.stream_id AND p.version = e.version - 1)
             FROM {ledger.Schema}.events e
-            LEFT JOIN {ledger.Schema}.events p ON p.stream_id = e.stream_id AND p.version = e.version - 1
             WHERE e.seq_id > $1 AND e.seq_id <= $2 ORDER BY e.seq_id LIMIT $3
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterSeq });
