@@ -168,9 +168,11 @@ public sealed class LedgerChecker(IEnumerable<long>? rootsAt = null, IEnumerable
         {
             if (_lastGlobalHash is not null && !e.GlobalPrev.AsSpan().SequenceEqual(_lastGlobalHash))
             {
-                Add(e, LedgerProblemKind.GlobalChainBroken, _seqs.Count > 0
-                    ? $"global_prev is not the global_hash of seq {_seqs[^1]}: an event before it was removed, inserted or moved"
-                    : "global_prev does not continue the chain");
+                // A gap in seq before a broken link is where the removed events were: name the first missing seq.
+                var named = _seqs.Count > 0 && e.Seq > _seqs[^1] + 1 ? _seqs[^1] + 1 : e.Seq;
+                _problems.Add(new LedgerProblem(named, LedgerProblemKind.GlobalChainBroken, _seqs.Count > 0
+                    ? $"seq {e.Seq}: global_prev is not the global_hash of seq {_seqs[^1]}: the events between them were removed, or an event was inserted or moved here"
+                    : $"seq {e.Seq}: global_prev does not continue the chain"));
             }
             else if (_lastGlobalHash is null && (FirstGlobalPrev ?? (e.Seq == 1 ? GlobalChain.Genesis.ToArray() : null)) is { } first
                 && !e.GlobalPrev.AsSpan().SequenceEqual(first))

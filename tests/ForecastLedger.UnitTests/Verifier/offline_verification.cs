@@ -44,10 +44,10 @@ public sealed class offline_verification : IDisposable
     }
 
     [Fact]
-    public async Task a_deleted_event_is_named_by_the_next_seq()
+    public async Task a_deleted_event_is_named_by_its_seq()
     {
         var removed = 5;
-        var next = SeqOf(removed + 1);
+        var next = SeqOf(removed);
         _bundle.Lines.RemoveAt(removed);
         File.WriteAllLines(Path.Combine(_bundle.Directory, BundleLayout.Events), _bundle.Lines.Select(l => l.ToJsonString()));
 
