@@ -1,0 +1,372 @@
+using System.Buffers;
+using System.Data;
+using System.IO.Pipelines;
+using System.Text.Json;
+using ForecastLedger.Api.Features.Questions;
+using ForecastLedger.Api.Features.Scoring;
+using ForecastLedger.Domain;
+using ForecastLedger.Domain.Forecasters;
+using ForecastLedger.Domain.Forecasts;
+using ForecastLedger.Domain.Questions;
+using ForecastLedger.Domain.Scoring;
+using ForecastLedger.EventStore;
+using Npgsql;
+
+namespace ForecastLedger.Api.Features.Audit;
+
+/// <summary>Why a projections export could not be taken at the requested seq.</summary>
+public enum ProjectionsSnapshotFailure
+{
+    /// <summary>The <c>question_scores</c> projection has not reached the seq (yet, or within the wait).</summary>
+    NotReached,
+
+    /// <summary>Question, forecast or forecaster events exist after the seq: the projections have moved past it for good.</summary>
+    MovedPast,
+
+    /// <summary>The projection is stopped (a poison event); an admin must act first.</summary>
+    Stopped,
+}
+
+/// <summary>
+/// Takes one REPEATABLE READ snapshot in which every read model the scores are served from is exactly at one seq S, and
+/// writes the projections export from it (<see cref="ProjectionsHeaderLine"/> and the lines after it).
+/// </summary>
+/// <remarks>
+/// <para>
+/// The <c>question_scores</c> rows and its checkpoint C are read in the same snapshot. The rows are exactly at S when
+/// C ≥ S and no question, forecast or forecaster event with a seq above S is visible in the snapshot: the projection
+/// recomputes a question from the inline read models, which can run ahead of its batch, but only through events of
+/// that question, and none exist after S. The same condition makes the <c>questions</c>, <c>forecasters</c> and
+/// <c>forecast_history</c> read models exactly at S too, so the crowd and calibration lines are computed from them the
+/// way their endpoints compute them.
+/// </para>
+/// <para>
+/// Memory: the forecast history up to S is held once (one small row per forecast) to compute the crowd and the
+/// calibration tables; the ledger export, not this one, is the constant-memory stream.
+/// </para>
+/// </remarks>
+public sealed class ExportProjectionsSnapshot
+{
+    /// <summary>Equal bins of every calibration line (the calibration endpoints' default).</summary>
+    public const int CalibrationBins = 10;
+
+    private static readonly JsonSerializerOptions QuestionJson = EventStoreOptions.DefaultJson;
+
+    /// <summary>The event types the exported figures depend on: question, forecast and forecaster events.</summary>
+    public static readonly string[] RelevantTypes = [.. DomainEventTypes.All
+        .Where(t => typeof(IQuestionEvent).IsAssignableFrom(t.Type) || typeof(IForecastEvent).IsAssignableFrom(t.Type)
+            || typeof(IForecasterEvent).IsAssignableFrom(t.Type))
+        .Select(t => t.Alias)];
+
+    private readonly NpgsqlConnection _connection;
+    private readonly NpgsqlTransaction _transaction;
+    private readonly string _schema;
+
+    private ExportProjectionsSnapshot(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, long seq, long checkpoint)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _schema = schema;
+        Seq = seq;
+        Checkpoint = checkpoint;
+    }
+
+    /// <summary>The seq every figure is at.</summary>
+    public long Seq { get; }
+
+    /// <summary>The projection's checkpoint in the snapshot.</summary>
+    public long Checkpoint { get; }
+
+    /// <summary>
+    /// Opens a snapshot at <paramref name="atSeq"/> (or at the projection's checkpoint when null), retrying with fresh
+    /// snapshots until <paramref name="wait"/> runs out while the projection has not caught up.
+    /// On success the caller owns the connection and transaction (dispose the snapshot).
+    /// </summary>
+    public static async Task<(ExportProjectionsSnapshot? Snapshot, ProjectionsSnapshotFailure? Failure, string Detail)> OpenAsync(
+        NpgsqlDataSource dataSource, string schema, long? atSeq, TimeSpan wait, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + wait;
+        var connection = await dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            while (true)
+            {
+                var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+                var (checkpoint, status) = await ProgressAsync(connection, transaction, schema, ct);
+                var seq = atSeq ?? checkpoint;
+                string? retry;
+                if (status == "stopped")
+                {
+                    await transaction.DisposeAsync();
+                    await connection.DisposeAsync();
+                    return (null, ProjectionsSnapshotFailure.Stopped, "The question_scores projection is stopped; see GET /api/admin/projections.");
+                }
+                else if (status != "running" || checkpoint < seq)
+                {
+                    retry = $"The question_scores projection is at seq {checkpoint} ({status}); the export needs seq {seq}.";
+                }
+                else if (await LaterRelevantSeqAsync(connection, transaction, schema, seq, ct) is { } later)
+                {
+                    if (atSeq is not null)
+                    {
+                        await transaction.DisposeAsync();
+                        await connection.DisposeAsync();
+                        return (null, ProjectionsSnapshotFailure.MovedPast,
+                            $"Seq {later} changed questions, forecasts or forecasters after seq {seq}; the projections hold only their current state. Omit atSeq to export at the current position.");
+                    }
+
+                    retry = $"The ledger moved on to seq {later} while the export was being taken.";
+                }
+                else
+                {
+                    return (new ExportProjectionsSnapshot(connection, transaction, schema, seq, checkpoint), null, "");
+                }
+
+                await transaction.DisposeAsync();
+                if (DateTime.UtcNow >= deadline)
+                {
+                    await connection.DisposeAsync();
+                    return (null, ProjectionsSnapshotFailure.NotReached, retry);
+                }
+
+                await Task.Delay(100, ct);
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Ends the snapshot.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _transaction.DisposeAsync();
+        await _connection.DisposeAsync();
+    }
+
+    /// <summary>Writes every line of the export, in the documented order.</summary>
+    public async Task WriteAsync(PipeWriter output, DateTimeOffset now, CancellationToken ct)
+    {
+        var lines = new NdjsonLineWriter(output);
+        await lines.WriteAsync(new ProjectionsHeaderLine("header", ExportProjectionsFormat.Name, Seq, Checkpoint, now, CalibrationBins,
+            [.. GetQuestionCrowdEndpoint.Methods.Keys], CrowdIncludesBots: false), ct);
+
+        var questions = await QuestionsAsync(ct);
+        foreach (var view in questions)
+        {
+            await lines.WriteAsync(new ProjectionsQuestionLine("question", view.Id, view.Slug, view.Options, view.OpensAt, view.ClosesAt, view.State,
+                view.Resolution?.Outcome, view.Resolution?.KnownAt, view.Version), ct);
+        }
+
+        await WriteScoresAsync(lines, ct);
+
+        var totals = await TotalsAsync(ct);
+        foreach (var metric in GetLeaderboardEndpoint.Metrics)
+        {
+            await lines.WriteAsync(new ProjectionsLeaderboardLine("leaderboard", metric, GetLeaderboardEndpoint.Rank(metric, totals)), ct);
+        }
+
+        var history = await HistoryAsync(ct);
+        foreach (var view in questions)
+        {
+            var human = history.GetValueOrDefault(view.Id)?.Where(h => !h.IsBot).Select(h => h.Point).ToArray() ?? [];
+            var built = ForecastHistory.Build(QuestionScoreComputation.Timeline(view), human);
+            foreach (var (name, method) in GetQuestionCrowdEndpoint.Methods)
+            {
+                var steps = CrowdForecast.History(built, method).Select(s => new CrowdStepResource(s.From, s.Until, s.ForecasterCount, s.Probabilities)).ToArray();
+                await lines.WriteAsync(new ProjectionsCrowdLine("crowd", view.Id, name, IncludesBots: false, steps), ct);
+            }
+        }
+
+        // As the calibration endpoints: resolved questions in id order; a forecaster's own points (bots included);
+        // the crowd from human forecasts only.
+        var resolved = questions.Where(q => q.State == QuestionView.Resolved).ToArray();
+        var scheme = CalibrationBinScheme.Equal(CalibrationBins);
+        foreach (var forecaster in await ForecastersAsync(history, ct))
+        {
+            var id = forecaster.ToString();
+            var perQuestion = resolved
+                .Select(q => Calibration.Points(QuestionScoreComputation.Timeline(q),
+                    history.GetValueOrDefault(q.Id)?.Where(h => h.Point.ForecasterId == id).Select(h => h.Point).ToArray() ?? [], id))
+                .Where(p => p.Count > 0)
+                .ToArray();
+            var report = Calibration.Analyse(perQuestion.SelectMany(p => p), scheme);
+            await lines.WriteAsync(new ProjectionsCalibrationLine("calibration", CalibrationResource.From(id, perQuestion.Length, report)), ct);
+        }
+
+        var crowd = resolved
+            .Select(q => CalibrationEndpoints.CrowdPoints(QuestionScoreComputation.Timeline(q),
+                history.GetValueOrDefault(q.Id)?.Where(h => !h.IsBot).Select(h => h.Point).ToArray() ?? []))
+            .Where(p => p.Count > 0)
+            .ToArray();
+        await lines.WriteAsync(new ProjectionsCalibrationLine("calibration",
+            CalibrationResource.From("crowd", crowd.Length, Calibration.Analyse(crowd.SelectMany(p => p), scheme))), ct);
+
+        await lines.WriteAsync(new ProjectionsEndLine("end", lines.Count), ct);
+        await lines.FlushAsync(ct);
+    }
+
+    private static async Task<(long Checkpoint, string Status)> ProgressAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"SELECT last_seq_id, status FROM {schema}.projection_progress WHERE name = $1", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = QuestionScoresProjection.ProjectionName });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetString(1)) : (0, "absent");
+    }
+
+    private static async Task<long?> LaterRelevantSeqAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, long seq, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"SELECT max(seq_id) FROM {schema}.events WHERE seq_id > $1 AND type = ANY($2)", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = seq });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = RelevantTypes });
+        return await command.ExecuteScalarAsync(ct) as long?;
+    }
+
+    private NpgsqlCommand Command(string sql) => new(sql, _connection, _transaction);
+
+    private async Task<IReadOnlyList<QuestionView>> QuestionsAsync(CancellationToken ct)
+    {
+        await using var command = Command($"SELECT document::text FROM {_schema}.questions ORDER BY id");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var views = new List<QuestionView>();
+        while (await reader.ReadAsync(ct))
+        {
+            views.Add(JsonSerializer.Deserialize<QuestionView>(reader.GetString(0), QuestionJson)!);
+        }
+
+        return views;
+    }
+
+    private async Task WriteScoresAsync(NdjsonLineWriter lines, CancellationToken ct)
+    {
+        await using var command = Command($"""
+            SELECT question_id, forecaster_id, final_brier, mean_daily_brier, median_score, participation, relative_brier,
+                   log_score, baseline, peer, coverage, truncated, days_scored, scoring_days
+            FROM {_schema}.question_scores ORDER BY question_id, forecaster_id
+            """);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            await lines.WriteAsync(new ProjectionsScoreLine("score",
+                reader.GetGuid(0),
+                reader.GetGuid(1),
+                reader.IsDBNull(2) ? null : reader.GetDecimal(2),
+                reader.IsDBNull(3) ? null : reader.GetDecimal(3),
+                reader.IsDBNull(4) ? null : reader.GetDecimal(4),
+                reader.GetDecimal(5),
+                reader.IsDBNull(6) ? null : reader.GetDecimal(6),
+                reader.GetDouble(7),
+                reader.GetDouble(8),
+                reader.GetDouble(9),
+                reader.GetDouble(10),
+                reader.GetBoolean(11),
+                reader.GetInt32(12),
+                reader.GetInt32(13)), ct);
+        }
+    }
+
+    /// <summary>The leaderboard totals, with the grouped query <see cref="ScoreReads.TotalsAsync"/> runs, inside this snapshot.</summary>
+    private async Task<IReadOnlyList<ForecasterTotals>> TotalsAsync(CancellationToken ct)
+    {
+        await using var command = Command($"""
+            SELECT s.forecaster_id, f.handle, coalesce(f.is_bot, false), count(*)::int, count(s.relative_brier)::int,
+                   sum(s.relative_brier), avg(s.mean_daily_brier), sum(s.peer), sum(s.baseline), sum(s.coverage)
+            FROM {_schema}.question_scores s LEFT JOIN {_schema}.forecasters f ON f.id = s.forecaster_id
+            GROUP BY s.forecaster_id, f.handle, f.is_bot
+            """);
+        var totals = new List<ForecasterTotals>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            totals.Add(new ForecasterTotals(
+                reader.GetGuid(0),
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.GetBoolean(2),
+                reader.GetInt32(3),
+                reader.GetInt32(4),
+                reader.IsDBNull(5) ? null : reader.GetDecimal(5),
+                reader.IsDBNull(6) ? null : reader.GetDecimal(6),
+                reader.GetDouble(7),
+                reader.GetDouble(8),
+                reader.GetDouble(9)));
+        }
+
+        return totals;
+    }
+
+    private async Task<Dictionary<Guid, List<(ForecastPoint Point, bool IsBot)>>> HistoryAsync(CancellationToken ct)
+    {
+        await using var command = Command($"""
+            SELECT h.question_id, h.forecaster_id, h.seq_id, h.at, h.probabilities, coalesce(f.is_bot, false)
+            FROM {_schema}.forecast_history h LEFT JOIN {_schema}.forecasters f ON f.id = h.forecaster_id
+            WHERE h.seq_id <= $1 ORDER BY h.question_id, h.seq_id
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = Seq });
+        var history = new Dictionary<Guid, List<(ForecastPoint, bool)>>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var question = reader.GetGuid(0);
+            if (!history.TryGetValue(question, out var points))
+            {
+                history[question] = points = [];
+            }
+
+            points.Add((new ForecastPoint(reader.GetGuid(1).ToString(), reader.GetFieldValue<DateTimeOffset>(3), reader.GetInt64(2),
+                reader.IsDBNull(4) ? null : reader.GetFieldValue<int[]>(4)), reader.GetBoolean(5)));
+        }
+
+        return history;
+    }
+
+    /// <summary>Registered forecasters and anyone with a forecast, in id order (the calibration subjects).</summary>
+    private async Task<IReadOnlyList<Guid>> ForecastersAsync(Dictionary<Guid, List<(ForecastPoint Point, bool IsBot)>> history, CancellationToken ct)
+    {
+        var ids = new HashSet<Guid>(history.Values.SelectMany(h => h).Select(h => Guid.Parse(h.Point.ForecasterId)));
+        await using var command = Command($"SELECT id FROM {_schema}.forecasters");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return [.. ids.OrderBy(id => id.ToString(), StringComparer.Ordinal)];
+    }
+}
+
+/// <summary>Writes one JSON document per line to a pipe, flushing every 64 KiB.</summary>
+public sealed class NdjsonLineWriter(PipeWriter output)
+{
+    /// <summary>camelCase, as every API response.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private const int FlushEvery = 64 * 1024;
+    private readonly Utf8JsonWriter _json = new(output);
+    private long _unflushed;
+
+    /// <summary>Lines written so far.</summary>
+    public long Count { get; private set; }
+
+    public async ValueTask WriteAsync<T>(T line, CancellationToken ct)
+    {
+        JsonSerializer.Serialize(_json, line, Json);
+        _json.Flush();
+        _unflushed += _json.BytesCommitted;
+        _json.Reset();
+        output.Write("\n"u8);
+        _unflushed++;
+        Count++;
+        if (_unflushed >= FlushEvery)
+        {
+            await FlushAsync(ct);
+        }
+    }
+
+    public async ValueTask FlushAsync(CancellationToken ct)
+    {
+        _unflushed = 0;
+        await output.FlushAsync(ct);
+    }
+}

@@ -1,0 +1,231 @@
+using System.Text.Json;
+using ForecastLedger.Domain.Scoring;
+
+namespace ForecastLedger.Verifier;
+
+/// <summary>The recomputed figures, in the projections export's line shapes (camelCase JSON), keyed as <see cref="FigureKeys"/>.</summary>
+public static class FigureRecomputation
+{
+    /// <summary>The crowd methods by the names the API uses.</summary>
+    public static readonly IReadOnlyDictionary<string, CrowdAggregation> CrowdMethods = new Dictionary<string, CrowdAggregation>(StringComparer.Ordinal)
+    {
+        ["recency-weighted-median"] = CrowdAggregation.RecencyWeightedMedian,
+        ["median"] = CrowdAggregation.UnweightedMedian,
+        ["mean"] = CrowdAggregation.Mean,
+        ["geometric-mean"] = CrowdAggregation.GeometricMean,
+    };
+
+    /// <summary>The leaderboard metrics the API ranks.</summary>
+    public static readonly IReadOnlyList<string> Metrics = ["relative-brier", "mean-brier", "peer", "baseline"];
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Every figure the server exports, recomputed from the fold with the Domain scoring code: question states, score
+    /// rows, the four leaderboards, the crowd series with each method in <paramref name="crowdMethods"/>, and calibration
+    /// tables with <paramref name="bins"/> equal bins for every forecaster and the crowd.
+    /// </summary>
+    public static Dictionary<string, JsonElement> Compute(LedgerFold fold, IReadOnlyList<string> crowdMethods, int bins, bool crowdIncludesBots)
+    {
+        var figures = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var questions = fold.Questions.Values.Where(q => q.State is not Domain.Questions.Question.Unknown)
+            .OrderBy(q => q.Id.ToString(), StringComparer.Ordinal).ToArray();
+        var rows = new List<ScoreLine>();
+        foreach (var q in questions)
+        {
+            figures[FigureKeys.Question(q.Id)] = Element(new QuestionLine("question", q.Id, q.Slug, q.Options, q.OpensAt, q.ClosesAt, q.StateName,
+                q.Outcome, q.KnownAt, q.Version));
+            foreach (var row in Scores(q.Id, q.Timeline(), PointsOf(fold, q.Id)))
+            {
+                rows.Add(row);
+                figures[FigureKeys.Score(row.QuestionId, row.ForecasterId)] = Element(row);
+            }
+        }
+
+        foreach (var metric in Metrics)
+        {
+            figures[FigureKeys.Leaderboard(metric)] = Element(new LeaderboardLine("leaderboard", metric, Leaderboard(metric, rows, fold)));
+        }
+
+        foreach (var q in questions)
+        {
+            var points = PointsOf(fold, q.Id).Where(p => crowdIncludesBots || !fold.IsBot(p.ForecasterId)).ToArray();
+            var history = ForecastHistory.Build(q.Timeline(), points);
+            foreach (var name in crowdMethods)
+            {
+                if (!CrowdMethods.TryGetValue(name, out var method))
+                {
+                    continue;
+                }
+
+                var steps = CrowdForecast.History(history, method).Select(s => new CrowdStepLine(s.From, s.Until, s.ForecasterCount, s.Probabilities)).ToArray();
+                figures[FigureKeys.Crowd(q.Id, name)] = Element(new CrowdLine("crowd", q.Id, name, crowdIncludesBots, steps));
+            }
+        }
+
+        var resolved = questions.Where(q => q.StateName == "resolved").ToArray();
+        var scheme = CalibrationBinScheme.Equal(bins);
+        foreach (var forecaster in fold.Forecasters.Select(f => f.ToString()).Order(StringComparer.Ordinal))
+        {
+            var perQuestion = resolved
+                .Select(q => Calibration.Points(q.Timeline(), PointsOf(fold, q.Id).Where(p => p.ForecasterId == forecaster).ToArray(), forecaster))
+                .Where(p => p.Count > 0)
+                .ToArray();
+            figures[FigureKeys.Calibration(forecaster)] = Element(new CalibrationLine("calibration",
+                CalibrationTable(forecaster, perQuestion.Length, Calibration.Analyse(perQuestion.SelectMany(p => p), scheme))));
+        }
+
+        var crowd = resolved
+            .Select(q => CrowdCalibrationPoints(q.Timeline(), PointsOf(fold, q.Id).Where(p => !fold.IsBot(p.ForecasterId)).ToArray()))
+            .Where(p => p.Count > 0)
+            .ToArray();
+        figures[FigureKeys.Calibration("crowd")] = Element(new CalibrationLine("calibration",
+            CalibrationTable("crowd", crowd.Length, Calibration.Analyse(crowd.SelectMany(p => p), scheme))));
+        return figures;
+    }
+
+    /// <summary>
+    /// A question's score rows as the <c>question_scores</c> projection composes them (QuestionScoreComputation): the
+    /// daily-grid and continuous-grid Domain scores, and the Brier of the forecast standing at the effective close.
+    /// </summary>
+    public static IReadOnlyList<ScoreLine> Scores(Guid questionId, QuestionTimeline timeline, IReadOnlyList<ForecastPoint> forecasts)
+    {
+        if (timeline.Status != ScoringStatus.Scored)
+        {
+            return [];
+        }
+
+        var history = ForecastHistory.Build(timeline, forecasts);
+        var daily = DailyBrierScoring.Score(history);
+        var continuous = ContinuousScoring.Score(history);
+        var outcome = timeline.ResolvedOption!.Value;
+        var finals = history.StandingAt(timeline.EffectiveClose).ToDictionary(s => s.ForecasterId, StringComparer.Ordinal);
+        var dailyBy = daily.Forecasters.ToDictionary(s => s.ForecasterId, StringComparer.Ordinal);
+        return [.. continuous.Forecasters
+            .Select(c =>
+            {
+                var d = dailyBy.GetValueOrDefault(c.ForecasterId);
+                decimal? final = finals.TryGetValue(c.ForecasterId, out var standing) ? InstantaneousScores.Brier(standing.Permille, outcome) : null;
+                return new ScoreLine("score", questionId, Guid.Parse(c.ForecasterId), final, d?.MeanDailyBrier, d?.MedianScore,
+                    d?.Participation ?? 0m, d?.RelativeBrier, c.Log, c.Baseline, c.Peer, c.Coverage, continuous.Truncated,
+                    d?.ActiveDays ?? 0, daily.ScoringDays);
+            })];
+    }
+
+    /// <summary>
+    /// One leaderboard over the score rows (scoring.md §3.4) as the API ranks it: relative-brier = Σ RB and mean-brier
+    /// = mean MDB over the questions with a scored day (lower is better); peer = Σ Peer / max(30, Σ Coverage) and
+    /// baseline = Σ Baseline (higher is better); ties share a rank (Domain <see cref="Ranking"/>).
+    /// </summary>
+    public static IReadOnlyList<LeaderboardEntryLine> Leaderboard(string metric, IReadOnlyList<ScoreLine> rows, LedgerFold fold)
+    {
+        var totals = rows.GroupBy(r => r.ForecasterId).Select(g =>
+        {
+            var daily = g.Where(r => r.RelativeBrier is not null).ToArray();
+            return (Id: g.Key, Questions: g.Count(), DailyQuestions: daily.Length,
+                RelativeBrier: daily.Length == 0 ? (decimal?)null : daily.Sum(r => r.RelativeBrier!.Value),
+                MeanDailyBrier: daily.Length == 0 ? (decimal?)null : daily.Average(r => r.MeanDailyBrier!.Value),
+                Peer: g.Sum(r => r.Peer), Baseline: g.Sum(r => r.Baseline), Coverage: g.Sum(r => r.Coverage));
+        }).ToDictionary(t => t.Id.ToString());
+        var (eligible, orientation) = metric switch
+        {
+            "relative-brier" => (totals.Values.Where(t => t.RelativeBrier is not null).Select(t => (t.Id.ToString(), (double)t.RelativeBrier!.Value)), ScoreOrientation.LowerIsBetter),
+            "mean-brier" => (totals.Values.Where(t => t.MeanDailyBrier is not null).Select(t => (t.Id.ToString(), (double)t.MeanDailyBrier!.Value)), ScoreOrientation.LowerIsBetter),
+            "peer" => (totals.Values.Select(t => (t.Id.ToString(), t.Peer / Math.Max(Leaderboards.GlobalPeerCoverageFloor, t.Coverage))), ScoreOrientation.HigherIsBetter),
+            _ => (totals.Values.Select(t => (t.Id.ToString(), t.Baseline)), ScoreOrientation.HigherIsBetter),
+        };
+        return [.. Ranking.Rank(eligible, orientation).Select(r =>
+        {
+            var t = totals[r.Id];
+            var questions = metric is "relative-brier" or "mean-brier" ? t.DailyQuestions : t.Questions;
+            return new LeaderboardEntryLine(r.Rank, t.Id, fold.Handles.GetValueOrDefault(t.Id), r.Score, questions, t.Coverage, fold.Bots.GetValueOrDefault(t.Id));
+        })];
+    }
+
+    /// <summary>
+    /// The crowd as a pseudo-forecaster on one binary question (as the crowd calibration endpoint does): each step of
+    /// the recency-weighted median is a forecast rounded to whole permille (half to even, clamped to [1, 999]).
+    /// </summary>
+    public static IReadOnlyList<CalibrationPoint> CrowdCalibrationPoints(QuestionTimeline timeline, IReadOnlyList<ForecastPoint> points)
+    {
+        if (!timeline.IsBinary || timeline.Status != ScoringStatus.Scored)
+        {
+            return [];
+        }
+
+        const string crowd = "crowd";
+        var seq = 0L;
+        var pseudo = new List<ForecastPoint>();
+        foreach (var step in CrowdForecast.History(timeline, points))
+        {
+            seq++;
+            pseudo.Add(step.Probabilities is { } p
+                ? ForecastPoint.Binary(crowd, step.From, seq, Math.Clamp((int)Math.Round(p[0] * 1000, MidpointRounding.ToEven), 1, 999))
+                : ForecastPoint.Withdrawal(crowd, step.From, seq));
+        }
+
+        return Calibration.Points(timeline, pseudo, crowd);
+    }
+
+    private static IReadOnlyList<ForecastPoint> PointsOf(LedgerFold fold, Guid question) =>
+        fold.Forecasts.TryGetValue(question, out var points) ? points : [];
+
+    private static CalibrationTableLine CalibrationTable(string subject, int questions, CalibrationReport report) => new(
+        subject, report.BinScheme, questions, report.PointCount, report.TotalWeight,
+        [.. report.Bins.Select(b => new CalibrationBinLine(b.Index, b.LowerPermille, b.UpperPermille, b.MeanForecast, b.ObservedFrequency, b.Weight, b.Count, b.BandLower, b.BandUpper))],
+        report.Decomposition is { } d
+            ? new DecompositionLine(d.Brier, d.Reliability, d.Resolution, d.Uncertainty, d.WithinBinVariance, d.WithinBinCovariance, d.BrierSkillScore)
+            : null);
+
+    private static JsonElement Element<T>(T value) => JsonSerializer.SerializeToElement(value, Json);
+}
+
+/// <summary>How figures are keyed on both sides of the comparison.</summary>
+public static class FigureKeys
+{
+    public static string Question(Guid id) => $"question {id}";
+
+    public static string Score(Guid question, Guid forecaster) => $"score {question} {forecaster}";
+
+    public static string Leaderboard(string metric) => $"leaderboard {metric}";
+
+    public static string Crowd(Guid question, string method) => $"crowd {question} {method}";
+
+    public static string Calibration(string subject) => $"calibration {subject}";
+
+    /// <summary>The key of an exported line, or null for header/end/unknown kinds.</summary>
+    public static string? Of(JsonElement line) => line.GetProperty("kind").GetString() switch
+    {
+        "question" => Question(line.GetProperty("questionId").GetGuid()),
+        "score" => Score(line.GetProperty("questionId").GetGuid(), line.GetProperty("forecasterId").GetGuid()),
+        "leaderboard" => Leaderboard(line.GetProperty("metric").GetString()!),
+        "crowd" => Crowd(line.GetProperty("questionId").GetGuid(), line.GetProperty("method").GetString()!),
+        "calibration" => Calibration(line.GetProperty("calibration").GetProperty("subject").GetString()!),
+        _ => null,
+    };
+}
+
+public sealed record QuestionLine(string Kind, Guid QuestionId, string Slug, IReadOnlyList<string> Options, DateTimeOffset OpensAt, DateTimeOffset ClosesAt,
+    string State, string? Outcome, DateTimeOffset? KnownAt, long Version);
+
+public sealed record ScoreLine(string Kind, Guid QuestionId, Guid ForecasterId, decimal? FinalBrier, decimal? MeanDailyBrier, decimal? MedianScore,
+    decimal Participation, decimal? RelativeBrier, double Log, double Baseline, double Peer, double Coverage, bool Truncated, int DaysScored, int ScoringDays);
+
+public sealed record LeaderboardEntryLine(int Rank, Guid ForecasterId, string? Handle, double Score, int Questions, double CoverageSum, bool IsBot);
+
+public sealed record LeaderboardLine(string Kind, string Metric, IReadOnlyList<LeaderboardEntryLine> Entries);
+
+public sealed record CrowdStepLine(DateTimeOffset From, DateTimeOffset Until, int ForecasterCount, IReadOnlyList<double>? Probabilities);
+
+public sealed record CrowdLine(string Kind, Guid QuestionId, string Method, bool IncludesBots, IReadOnlyList<CrowdStepLine> Steps);
+
+public sealed record CalibrationBinLine(int Index, decimal LowerPermille, decimal UpperPermille, decimal? MeanForecast, decimal? ObservedFrequency,
+    decimal Weight, int Count, double BandLower, double BandUpper);
+
+public sealed record DecompositionLine(decimal Brier, decimal Reliability, decimal Resolution, decimal Uncertainty, decimal WithinBinVariance,
+    decimal WithinBinCovariance, decimal? BrierSkillScore);
+
+public sealed record CalibrationTableLine(string Subject, string BinScheme, int Questions, int PointCount, decimal TotalWeight,
+    IReadOnlyList<CalibrationBinLine> Bins, DecompositionLine? Decomposition);
+
+public sealed record CalibrationLine(string Kind, CalibrationTableLine Calibration);
