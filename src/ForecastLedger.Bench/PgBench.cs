@@ -111,7 +111,7 @@ internal sealed partial class PgBench(string connectionString, string ledgerSche
         {
             "-n", "-M", "prepared", "-h", builder.Host!, "-p", builder.Port.ToString(CultureInfo.InvariantCulture), "-U", builder.Username!,
             "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", Math.Min(clients, Environment.ProcessorCount).ToString(CultureInfo.InvariantCulture),
-            "-T", Math.Max(3, (int)Math.Round(duration.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
+            "-T", Math.Max(5, (int)Math.Round(duration.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
             "-f", ScriptPath(locked), builder.Database!,
         })
         {
@@ -134,7 +134,13 @@ internal sealed partial class PgBench(string connectionString, string ledgerSche
         var tps = Number(TpsPattern());
         var latency = Number(LatencyPattern());
         var transactions = (long)Number(TransactionsPattern());
-        if (double.IsNaN(tps))
+        if (transactions == 0)
+        {
+            // pgbench prints no tps when nothing committed in the whole run: that is a rate of zero.
+            tps = 0;
+        }
+
+        if (double.IsNaN(tps) || transactions == 0)
         {
             Console.Error.WriteLine($"pgbench output could not be parsed:{Environment.NewLine}{output}");
         }

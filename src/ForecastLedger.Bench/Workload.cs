@@ -126,7 +126,7 @@ internal sealed class Workload(HttpClient http, string adminKey, string runId)
                 }
 
                 var n = Interlocked.Increment(ref done);
-                if (n % 50_000 == 0)
+                if (n % Math.Max(1_000, forecasts / 20) == 0)
                 {
                     Console.WriteLine($"seed: {n:N0}/{forecasts:N0} forecasts, {n / progress.Elapsed.TotalSeconds:0} /s");
                 }
