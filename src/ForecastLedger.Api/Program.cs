@@ -1,5 +1,6 @@
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Api.Infrastructure.Authentication;
+using ForecastLedger.Api.Infrastructure.Telemetry;
 using JasperFx;
 using JasperFx.CodeGeneration;
 using Wolverine;
@@ -35,6 +36,7 @@ builder.Services.AddLedgerHealthChecks();
 builder.Services.AddLedgerProjections(builder.Configuration);
 builder.Services.AddLedgerSwagger();
 builder.Services.AddLedgerAuthentication(builder.Configuration);
+builder.Services.AddLedgerTelemetry();
 
 builder.Host.UseWolverine(options =>
 {
@@ -56,6 +58,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 app.UseLedgerSwagger();
 app.MapLedgerHealthChecks();
+app.MapLedgerMetrics();
 app.MapWolverineEndpoints(options => options.RejectUnparseableQueryValues = true);
 
 return await app.RunJasperFxCommands(args);

@@ -48,3 +48,28 @@ public sealed class UnknownEventTypeException : Exception
     /// <summary>The unknown aliases.</summary>
     public IReadOnlyCollection<string> Aliases { get; }
 }
+
+/// <summary>
+/// A guarded append found its guard stream (for example the question a forecast is about) at another version than the
+/// one the caller decided on. Nothing was appended; reload the guard stream, decide again and retry.
+/// </summary>
+public sealed class GuardFailedException : Exception
+{
+    /// <summary>Creates the exception for a guard on <paramref name="guardStreamId"/> that no longer holds.</summary>
+    public GuardFailedException(string guardStreamId, long expectedVersion, long actualVersion)
+        : base($"Stream '{guardStreamId}' is at version {actualVersion}, not the {expectedVersion} the append was decided on.")
+    {
+        GuardStreamId = guardStreamId;
+        ExpectedVersion = expectedVersion;
+        ActualVersion = actualVersion;
+    }
+
+    /// <summary>The guard stream.</summary>
+    public string GuardStreamId { get; }
+
+    /// <summary>The version the caller decided on.</summary>
+    public long ExpectedVersion { get; }
+
+    /// <summary>The version found.</summary>
+    public long ActualVersion { get; }
+}

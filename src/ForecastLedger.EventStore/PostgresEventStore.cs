@@ -39,6 +39,9 @@ public sealed class PostgresEventStore : IEventStore
 
     private NpgsqlDataSource _dataSource => _getDataSource();
 
+    /// <summary>The data source, looked up now (see the constructor taking a factory).</summary>
+    internal NpgsqlDataSource DataSource => _getDataSource();
+
     /// <summary>The store's settings.</summary>
     public EventStoreOptions Options => _options;
 
@@ -129,7 +132,7 @@ public sealed class PostgresEventStore : IEventStore
     internal static bool IsVersionCollision(PostgresException e) =>
         e.SqlState == PostgresErrorCodes.UniqueViolation && string.Equals(e.TableName, "events", StringComparison.Ordinal);
 
-    private PreparedAppend PrepareAppend(string streamId, IReadOnlyList<object> events, AppendOptions? options)
+    internal PreparedAppend PrepareAppend(string streamId, IReadOnlyList<object> events, AppendOptions? options)
     {
         var timestamp = EventHashing.TruncateToMicroseconds(_options.Clock.GetUtcNow());
         var metadataJson = JsonSerializer.Serialize(options?.Metadata ?? new EventMetadata(), MetadataJson);
@@ -151,7 +154,7 @@ public sealed class PostgresEventStore : IEventStore
         return prepared;
     }
 
-    private static string DefaultStreamType(string streamId)
+    internal static string DefaultStreamType(string streamId)
     {
         var dash = streamId.IndexOf('-', StringComparison.Ordinal);
         return dash > 0 ? streamId[..dash] : "stream";
@@ -224,6 +227,17 @@ public sealed class PostgresEventStore : IEventStore
         await using var command = _dataSource.CreateCommand($"DELETE FROM {_schema}.idempotency_keys WHERE created < $1");
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = olderThan });
         return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// A stream's current version (0 when it does not exist) from its stream row, without reading its events: the
+    /// expected version for an append whose decision does not depend on the stream's state.
+    /// </summary>
+    public async Task<long> StreamVersionAsync(string streamId, CancellationToken ct = default)
+    {
+        await using var command = _dataSource.CreateCommand($"SELECT version FROM {_schema}.streams WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = streamId });
+        return await command.ExecuteScalarAsync(ct) is long version ? version : 0;
     }
 
     /// <summary>The highest committed seq.</summary>
@@ -301,7 +315,7 @@ public sealed class PostgresEventStore : IEventStore
         reader.GetFieldValue<byte[]>(9),
         reader.GetFieldValue<byte[]>(10));
 
-    private sealed record PreparedAppend(Guid[] Ids, string[] Types, string[] Data, string[] Metadata, DateTimeOffset Timestamp, byte[][] ContentHashes);
+    internal sealed record PreparedAppend(Guid[] Ids, string[] Types, string[] Data, string[] Metadata, DateTimeOffset Timestamp, byte[][] ContentHashes);
 }
 
 /// <summary>An event as stored, before any deserialisation: what verification works on.</summary>

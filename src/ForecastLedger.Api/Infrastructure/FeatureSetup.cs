@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ForecastLedger.Api.Features.Forecasts;
+using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 
 namespace ForecastLedger.Api.Infrastructure;
@@ -12,7 +13,9 @@ public static class FeatureSetup
     {
         services.AddSingleton<QuestionCatalog>();
         services.AddSingleton<ForecastStreams>();
+        services.AddForecastGroupCommit();
         services.AddHostedService<CatalogSeeder>();
+        services.AddPointInTimeReads();
         services.ConfigureHttpJsonOptions(options =>
         {
             // A missing or null required field is a 400, not a half-filled command.

@@ -2,7 +2,6 @@ using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain.Forecasts;
 using ForecastLedger.EventStore;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace ForecastLedger.Api.Features.Forecasts;
 
@@ -23,83 +22,55 @@ public sealed record ForecastResource(
     public const string Submitted = "submitted";
     public const string Withdrawn = "withdrawn";
 
-    public static ForecastResource? From(EventEnvelope e) => e.Data switch
+    public static ForecastResource? From(EventEnvelope e) => e.Data is IForecastEvent f ? From(f, e.Version, e.Seq) : null;
+
+    /// <summary>The resource of an event just appended at <paramref name="version"/> and <paramref name="seq"/>.</summary>
+    public static ForecastResource From(IForecastEvent e, long version, long seq) => e switch
     {
-        ForecastSubmitted s => new(s.ForecastId, s.QuestionId, s.ForecasterId, Submitted, s.Probabilities, s.Rationale, s.SubmittedAt, e.Version, e.Seq),
-        ForecastWithdrawn w => new(w.ForecastId, w.QuestionId, w.ForecasterId, Withdrawn, null, null, w.WithdrawnAt, e.Version, e.Seq),
-        _ => null,
+        ForecastSubmitted s => new(s.ForecastId, s.QuestionId, s.ForecasterId, Submitted, s.Probabilities, s.Rationale, s.SubmittedAt, version, seq),
+        ForecastWithdrawn w => new(w.ForecastId, w.QuestionId, w.ForecasterId, Withdrawn, null, null, w.WithdrawnAt, version, seq),
+        _ => throw new InvalidOperationException($"Unexpected forecast event {e.GetType().Name}."),
     };
 }
 
 /// <summary>
-/// Writes to the per-(question, forecaster) streams: forecasters never contend on one stream (ADR 0004). Each append
-/// also inserts its rows into <c>forecast_history</c>, in the same transaction.
+/// Writes to the per-(question, forecaster) streams: forecasters never contend on one stream (ADR 0006). Appends go
+/// through the group commit (ADR 0007); <see cref="ForecastHistoryProjection"/> writes their <c>forecast_history</c>
+/// rows inline, in the same transaction.
 /// </summary>
-public sealed class ForecastStreams(PostgresEventStore store, LedgerDatabase database)
+public sealed class ForecastStreams(PostgresEventStore store, LedgerDatabase database, GroupCommitAppender appender)
 {
     public Task<Fetched<StandingForecast>> LoadAsync(Guid questionId, Guid forecasterId, CancellationToken ct) =>
         store.FetchForWritingAsync(StandingForecast.StreamId(questionId, forecasterId), StandingForecast.Initial, StandingForecast.Evolve, ct);
+
+    /// <summary>The stream's current version from its stream row, without reading (or folding) its events.</summary>
+    public Task<long> VersionAsync(Guid questionId, Guid forecasterId, CancellationToken ct) =>
+        store.StreamVersionAsync(StandingForecast.StreamId(questionId, forecasterId), ct);
 
     public async Task<IReadOnlyList<ForecastResource>> HistoryAsync(Guid questionId, Guid forecasterId, CancellationToken ct) =>
         [.. (await store.FetchStreamAsync(StandingForecast.StreamId(questionId, forecasterId), null, ct)).Select(ForecastResource.From).OfType<ForecastResource>()];
 
     /// <summary>Appends and records history; on an idempotent replay returns the originally appended forecast.</summary>
-    public async Task<ForecastResource> AppendAsync(Guid questionId, Guid forecasterId, long expectedVersion, IReadOnlyList<IForecastEvent> events, AppendOptions options, CancellationToken ct)
+    public Task<ForecastResource> AppendAsync(Guid questionId, Guid forecasterId, long expectedVersion, IReadOnlyList<IForecastEvent> events, AppendOptions options, CancellationToken ct) =>
+        AppendAsync(questionId, forecasterId, expectedVersion, events, options, null, ct);
+
+    /// <summary>
+    /// Appends through the group commit, with an optional guard (the question's version the events were decided on),
+    /// and records history in the same transaction. The response is built from the appended events and the append's
+    /// result; only an idempotent replay reads the originally appended forecast back.
+    /// </summary>
+    public async Task<ForecastResource> AppendAsync(
+        Guid questionId, Guid forecasterId, long expectedVersion, IReadOnlyList<IForecastEvent> events, AppendOptions options, StreamGuard? guard, CancellationToken ct)
     {
         var streamId = StandingForecast.StreamId(questionId, forecasterId);
-        AppendResult result;
-        await using (var connection = await database.DataSource.OpenConnectionAsync(ct))
+        var result = await appender.AppendAsync(new AppendRequest(streamId, expectedVersion, [.. events], options, guard), ct);
+        if (!result.Replayed)
         {
-            await using var transaction = await connection.BeginTransactionAsync(ct);
-            result = await store.AppendOnConnectionAsync(connection, streamId, expectedVersion, [.. events], options, ct);
-            if (!result.Replayed)
-            {
-                await RecordHistoryAsync(connection, events, result, ct);
-            }
-
-            await transaction.CommitAsync(ct);
+            return ForecastResource.From(events[^1], result.Version, result.LastSeq);
         }
 
         var appended = await store.FetchStreamAsync(streamId, new StreamReadLimit(ToVersion: result.Version), ct);
         return ForecastResource.From(appended[^1])!;
-    }
-
-    private async Task RecordHistoryAsync(NpgsqlConnection connection, IReadOnlyList<IForecastEvent> events, AppendResult result, CancellationToken ct)
-    {
-        var count = events.Count;
-        var seqs = new long[count];
-        var kinds = new string[count];
-        var forecastIds = new Guid[count];
-        var probabilities = new string?[count];
-        var rationales = new string?[count];
-        var ats = new DateTimeOffset[count];
-        var versions = new long[count];
-        for (var i = 0; i < count; i++)
-        {
-            seqs[i] = result.FirstSeq + i;
-            versions[i] = result.Version - count + 1 + i;
-            (kinds[i], forecastIds[i], probabilities[i], rationales[i], ats[i]) = events[i] switch
-            {
-                ForecastSubmitted s => (ForecastResource.Submitted, s.ForecastId, "{" + string.Join(',', s.Probabilities) + "}", s.Rationale, s.SubmittedAt),
-                ForecastWithdrawn w => (ForecastResource.Withdrawn, w.ForecastId, (string?)null, (string?)null, w.WithdrawnAt),
-                _ => throw new InvalidOperationException($"Unexpected forecast event {events[i].GetType().Name}."),
-            };
-        }
-
-        await using var command = new NpgsqlCommand($"""
-            INSERT INTO {store.Options.Schema}.forecast_history (seq_id, question_id, forecaster_id, forecast_id, kind, probabilities, rationale, at, version)
-            SELECT s, $1, $2, f, k, p::integer[], r, a, v FROM unnest($3, $4, $5, $6, $7, $8, $9) AS u(s, k, f, p, r, a, v)
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = events[0].QuestionId });
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = events[0].ForecasterId });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = seqs });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = kinds });
-        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = forecastIds });
-        command.Parameters.Add(new NpgsqlParameter { Value = probabilities, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = rationales, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = ats });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = versions });
-        await command.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>A question's forecasts and withdrawals in ledger order, after a seq (keyset pagination).</summary>

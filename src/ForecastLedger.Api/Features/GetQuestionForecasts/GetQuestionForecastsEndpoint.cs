@@ -1,4 +1,5 @@
 using ForecastLedger.Api.Features.Forecasts;
+using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
@@ -26,32 +27,50 @@ public static class GetQuestionForecastsEndpoint
     /// Auditors and admins may read it at any time. For everyone else it becomes public when the question closes (early or
     /// as scheduled), or at its crowd-reveal time if that comes first; before then the answer is 403
     /// <c>forecasts-not-public-yet</c>, so that no forecaster can copy another's forecast while the question is open.
+    /// With <c>asOf</c> or <c>atSeq</c> only the entries up to that point are listed, and the rule is applied as of that
+    /// instant (docs/point-in-time.md); pass the same point with each <c>after</c> to page through it.
     /// </remarks>
     /// <param name="questionId">The question's id or slug.</param>
     /// <param name="after">Return entries with a seq greater than this.</param>
     /// <param name="limit">Page size, 1 to 1000 (default 100).</param>
+    /// <param name="asOf">Read the state as it stood at this instant (RFC 3339 with an offset); not with <c>atSeq</c>.</param>
+    /// <param name="atSeq">Read the state as it stood at this ledger position; not with <c>asOf</c>.</param>
     [WolverineGet("/api/questions/{questionId}/forecasts", OperationId = "getQuestionForecasts", Summary = "Read a question's full forecast history")]
     [Tags("Forecasts")]
     [ProducesResponseType<QuestionForecastsPage>(StatusCodes.Status200OK)]
+    [ProducesResponseType(StatusCodes.Status304NotModified)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Get(string questionId, long? after, int? limit, HttpContext context, QuestionCatalog catalog, ForecastStreams forecasts, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Get(string questionId, long? after, int? limit, string? asOf, long? atSeq, HttpContext context, QuestionCatalog catalog,
+        PointInTimeResolver pit, LedgerReplay replay, TimeProvider clock, CancellationToken ct)
     {
-        if (await catalog.ResolveIdAsync(questionId, ct) is not { } id || await catalog.FindAsync(id, ct) is not { } view)
+        var (point, problem) = await pit.ResolveAsync(asOf, atSeq, ct);
+        if (problem is not null)
+        {
+            return Results.Problem(problem);
+        }
+
+        if (await catalog.ResolveIdAsync(questionId, ct) is not { } id
+            || (point is null ? await catalog.FindAsync(id, ct) : (await replay.QuestionsAsync(point.Seq, [id], ct)).GetValueOrDefault(id)) is not { } view)
         {
             return Results.Problem(QuestionCommand.NotFound(questionId));
         }
 
         var privileged = context.User.IsInRole(Roles.Auditor) || context.User.IsInRole(Roles.Admin);
-        if (!privileged && clock.GetUtcNow() < view.HistoryPublicAt)
+        if (!privileged && (point?.At ?? clock.GetUtcNow()) < view.HistoryPublicAt)
         {
             return Results.Problem(ProblemDetailsSetup.Problem(403, "forecasts-not-public-yet",
                 $"This question's forecasts become public at {view.HistoryPublicAt:O}; auditors and admins can read them now."));
         }
 
+        if (point is not null && PointCaching.NotModified(context, point))
+        {
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
         var size = limit ?? DefaultLimit;
-        var items = await forecasts.QuestionHistoryAsync(id, after ?? 0, size, ct);
+        var items = await replay.QuestionHistoryAsync(id, after ?? 0, point?.Seq ?? long.MaxValue, size, ct);
         return Results.Ok(new QuestionForecastsPage(items, items.Count == size ? items[^1].Seq : null));
     }
 }

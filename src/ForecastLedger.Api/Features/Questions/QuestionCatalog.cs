@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using ForecastLedger.Api.Infrastructure;
@@ -20,6 +21,70 @@ public sealed class QuestionCatalog(PostgresEventStore store, LedgerDatabase dat
     private static readonly JsonSerializerOptions Json = EventStoreOptions.DefaultJson;
 
     private string Schema => store.Options.Schema;
+
+    // Group commit (ADR 0007): caches for the forecast write path. See ResolveIdCachedAsync and LoadForDecisionAsync.
+    private const int MaxCached = 10_000;
+    private readonly ConcurrentDictionary<string, Guid> _idsBySlug = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Guid, LoadedQuestion> _forDecision = new();
+
+    /// <summary>
+    /// <see cref="ResolveIdAsync"/> with a cache of slugs found: a slug is fixed when its question is published and a
+    /// question is never deleted, so a found slug never changes meaning. Unknown slugs are not cached (they may be
+    /// published later).
+    /// </summary>
+    public async Task<Guid?> ResolveIdCachedAsync(string idOrSlug, CancellationToken ct)
+    {
+        if (Guid.TryParse(idOrSlug, out var id))
+        {
+            return id;
+        }
+
+        if (_idsBySlug.TryGetValue(idOrSlug, out id))
+        {
+            return id;
+        }
+
+        var found = await ResolveIdAsync(idOrSlug, ct);
+        if (found is { } resolved)
+        {
+            Remember(_idsBySlug, idOrSlug, resolved);
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// The question as last loaded for a decision, possibly stale. Safe only with a guard: the write that uses it must
+    /// carry <c>StreamGuard(Question.StreamId(id), loaded.Version)</c>, which the append re-checks under a share lock on
+    /// the question's stream row, and on a mismatch call <see cref="ReloadForDecisionAsync"/> and decide again.
+    /// Unknown questions are not cached.
+    /// </summary>
+    public async Task<LoadedQuestion> LoadForDecisionAsync(Guid questionId, CancellationToken ct) =>
+        _forDecision.TryGetValue(questionId, out var cached) ? cached : await ReloadForDecisionAsync(questionId, ct);
+
+    /// <summary>Loads the question afresh and caches it for <see cref="LoadForDecisionAsync"/>.</summary>
+    public async Task<LoadedQuestion> ReloadForDecisionAsync(Guid questionId, CancellationToken ct)
+    {
+        _forDecision.TryRemove(questionId, out _);
+        var loaded = await LoadAsync(questionId, ct);
+        if (loaded.View is not null)
+        {
+            Remember(_forDecision, questionId, loaded);
+        }
+
+        return loaded;
+    }
+
+    private static void Remember<TKey, TValue>(ConcurrentDictionary<TKey, TValue> cache, TKey key, TValue value)
+        where TKey : notnull
+    {
+        if (cache.Count >= MaxCached)
+        {
+            cache.Clear();
+        }
+
+        cache[key] = value;
+    }
 
     /// <summary>Folds the question stream into its decision state and its view.</summary>
     public async Task<LoadedQuestion> LoadAsync(Guid questionId, CancellationToken ct)
@@ -119,6 +184,29 @@ public sealed class QuestionCatalog(PostgresEventStore store, LedgerDatabase dat
     }
 
     /// <summary>
+    /// <see cref="ListAsync"/> over views in memory (a point-in-time replay): the same filters, order and cursor as the
+    /// SQL, with closesAt at PostgreSQL's microsecond precision and ids in its uuid order.
+    /// </summary>
+    public static (IReadOnlyList<QuestionView> Items, string? NextCursor) Page(
+        IEnumerable<QuestionView> views, string? status, string? tag, QuestionCursor? after, int limit, DateTimeOffset now)
+    {
+        static DateTimeOffset Stored(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % 10), TimeSpan.Zero);
+        var order = PointInTime.PgUuidOrder.Instance;
+        var items = views
+            .Where(v => status is null || v.StatusAt(now) == status)
+            .Where(v => tag is null || v.Tags.Contains(tag))
+            .Select(v => (View: v, ClosesAt: Stored(v.ClosesAt)))
+            .Where(i => after is null || i.ClosesAt > after.ClosesAt || (i.ClosesAt == after.ClosesAt && order.Compare(i.View.Id, after.Id) > 0))
+            .OrderBy(i => i.ClosesAt)
+            .ThenBy(i => i.View.Id, order)
+            .Take(limit + 1)
+            .ToList();
+        var page = items.Take(limit).ToList();
+        var next = items.Count > limit ? new QuestionCursor(page[^1].ClosesAt, page[^1].View.Id).Encode() : null;
+        return ([.. page.Select(i => i.View)], next);
+    }
+
+    /// <summary>
     /// Appends question events with an expected version and rewrites the read model, in one transaction.
     /// Returns the new view (re-read on an idempotent replay).
     /// </summary>
@@ -144,6 +232,7 @@ public sealed class QuestionCatalog(PostgresEventStore store, LedgerDatabase dat
 
         await UpsertAsync(connection, view!, result.LastSeq, ct);
         await transaction.CommitAsync(ct);
+        _forDecision.TryRemove(questionId, out _); // the guard would catch it; this saves the forecast write a retry
         return (result, view!);
     }
 

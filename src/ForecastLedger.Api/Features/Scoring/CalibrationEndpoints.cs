@@ -1,3 +1,5 @@
+using ForecastLedger.Api.Features.PointInTime;
+using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain.Scoring;
 using Microsoft.AspNetCore.Mvc;
@@ -60,31 +62,40 @@ public static class CalibrationEndpoints
     /// </remarks>
     /// <param name="id">The forecaster's id.</param>
     /// <param name="bins">Number of equal bins, 2 to 100 (default 10).</param>
+    /// <param name="asOf">Read the state as it stood at this instant (RFC 3339 with an offset); not with <c>atSeq</c>.</param>
+    /// <param name="atSeq">Read the state as it stood at this ledger position; not with <c>asOf</c>.</param>
     [WolverineGet("/api/forecasters/{id}/calibration", OperationId = "getForecasterCalibration", Summary = "Read a forecaster's calibration")]
     [Tags("Scores")]
     [ProducesResponseType<CalibrationResource>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status304NotModified)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> GetForecaster(Guid id, int? bins, HttpContext context, HistoryReads history, CancellationToken ct)
+    public static async Task<IResult> GetForecaster(Guid id, int? bins, string? asOf, long? atSeq, HttpContext context, HistoryReads history,
+        PointInTimeResolver pit, LedgerReplay replay, CancellationToken ct)
     {
         if (InvalidBins(bins) is { } problem)
         {
             return Results.Problem(problem);
         }
 
-        if (!await history.ForecasterExistsAsync(id, ct))
+        var (point, pointProblem) = await pit.ResolveAsync(asOf, atSeq, ct);
+        if (pointProblem is not null)
+        {
+            return Results.Problem(pointProblem);
+        }
+
+        if (!(point is null ? await history.ForecasterExistsAsync(id, ct) : (await replay.ForecastersAsync(point.Seq, [id], ct)).ContainsKey(id)))
         {
             return Results.Problem(ProblemDetailsSetup.Problem(404, "forecaster-not-found", $"No forecaster has the id '{id}'."));
         }
 
-        if (ScoreCaching.NotModified(context, await history.LedgerETagAsync(ct)))
+        if (point is null ? ScoreCaching.NotModified(context, await history.LedgerETagAsync(ct)) : PointCaching.NotModified(context, point))
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
 
         var forecaster = id.ToString();
-        var questions = await history.ScoredQuestionsAsync(id, ct);
+        var questions = point is null ? await history.ScoredQuestionsAsync(id, ct) : await ScoredQuestionsAtAsync(replay, point.Seq, id, ct);
         var perQuestion = questions
             .Select(q => Calibration.Points(QuestionScoreComputation.Timeline(q.View), q.Points, forecaster))
             .Where(p => p.Count > 0)
@@ -99,24 +110,33 @@ public static class CalibrationEndpoints
     /// forecast, rounded to whole permille, weighted by its duration before the close.
     /// </remarks>
     /// <param name="bins">Number of equal bins, 2 to 100 (default 10).</param>
+    /// <param name="asOf">Read the state as it stood at this instant (RFC 3339 with an offset); not with <c>atSeq</c>.</param>
+    /// <param name="atSeq">Read the state as it stood at this ledger position; not with <c>asOf</c>.</param>
     [WolverineGet("/api/calibration/crowd", OperationId = "getCrowdCalibration", Summary = "Read the crowd's calibration")]
     [Tags("Scores")]
     [ProducesResponseType<CalibrationResource>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status304NotModified)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public static async Task<IResult> GetCrowd(int? bins, HttpContext context, HistoryReads history, CancellationToken ct)
+    public static async Task<IResult> GetCrowd(int? bins, string? asOf, long? atSeq, HttpContext context, HistoryReads history,
+        PointInTimeResolver pit, LedgerReplay replay, CancellationToken ct)
     {
         if (InvalidBins(bins) is { } problem)
         {
             return Results.Problem(problem);
         }
 
-        if (ScoreCaching.NotModified(context, await history.LedgerETagAsync(ct)))
+        var (point, pointProblem) = await pit.ResolveAsync(asOf, atSeq, ct);
+        if (pointProblem is not null)
+        {
+            return Results.Problem(pointProblem);
+        }
+
+        if (point is null ? ScoreCaching.NotModified(context, await history.LedgerETagAsync(ct)) : PointCaching.NotModified(context, point))
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        var questions = await history.ScoredQuestionsAsync(null, ct);
+        var questions = point is null ? await history.ScoredQuestionsAsync(null, ct) : await ScoredQuestionsAtAsync(replay, point.Seq, null, ct);
         var perQuestion = questions
             .Select(q => CrowdPoints(QuestionScoreComputation.Timeline(q.View), q.Points))
             .Where(p => p.Count > 0)
@@ -145,6 +165,28 @@ public static class CalibrationEndpoints
         }
 
         return Calibration.Points(timeline, pseudo, crowd);
+    }
+
+    /// <summary>
+    /// <see cref="HistoryReads.ScoredQuestionsAsync"/> at a seq: questions resolved then (in id order), with one
+    /// forecaster's points, or every forecaster's but those flagged as bots then.
+    /// </summary>
+    public static async Task<IReadOnlyList<(QuestionView View, IReadOnlyList<ForecastPoint> Points)>> ScoredQuestionsAtAsync(
+        LedgerReplay replay, long seq, Guid? forecaster, CancellationToken ct)
+    {
+        var views = (await replay.QuestionsAsync(seq, null, ct)).Values
+            .Where(v => v.State == QuestionView.Resolved)
+            .OrderBy(v => v.Id, PgUuidOrder.Instance)
+            .ToArray();
+        var points = await replay.PointsAsync([.. views.Select(v => v.Id)], seq, forecaster, null, ct);
+        var bots = new HashSet<Guid>();
+        if (forecaster is null)
+        {
+            var who = await replay.ForecastersAsync(seq, [.. points.Values.SelectMany(p => p).Select(p => Guid.Parse(p.ForecasterId)).Distinct()], ct);
+            bots = [.. who.Values.Where(f => f.IsBot).Select(f => f.Id)];
+        }
+
+        return [.. views.Select(v => (v, (IReadOnlyList<ForecastPoint>)[.. points[v.Id].Where(p => !bots.Contains(Guid.Parse(p.ForecasterId)))]))];
     }
 
     private static ProblemDetails? InvalidBins(int? bins) => bins is < MinBins or > MaxBins

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain.Scoring;
 using Microsoft.AspNetCore.Mvc;
@@ -38,18 +39,22 @@ public static class GetLeaderboardEndpoint
     /// <item><c>peer</c>: Σ Peer / max(30, Σ Coverage); higher is better.</item>
     /// <item><c>baseline</c>: Σ Baseline; higher is better.</item>
     /// </list>
-    /// Served from the <c>question_scores</c> projection with one grouped query; ties (numpy <c>isclose</c>) share a rank.
+    /// Served from the <c>question_scores</c> projection (totals cached per projection checkpoint); ties (numpy <c>isclose</c>)
+    /// share a rank. With <c>asOf</c> or <c>atSeq</c> the scores are recomputed from the ledger up to that point (docs/point-in-time.md).
     /// </remarks>
     /// <param name="metric"><c>relative-brier</c>, <c>mean-brier</c>, <c>peer</c> or <c>baseline</c>.</param>
     /// <param name="tag">Only questions carrying this tag.</param>
     /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
     /// <param name="limit">Page size, 1 to 1000 (default 100).</param>
+    /// <param name="asOf">Read the state as it stood at this instant (RFC 3339 with an offset); not with <c>atSeq</c>.</param>
+    /// <param name="atSeq">Read the state as it stood at this ledger position; not with <c>asOf</c>.</param>
     [WolverineGet("/api/leaderboards", OperationId = "getLeaderboard", Summary = "Rank forecasters across questions")]
     [Tags("Scores")]
     [ProducesResponseType<LeaderboardPage>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status304NotModified)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public static async Task<IResult> Get(string? metric, string? tag, string? cursor, int? limit, HttpContext context, ScoreReads scores, CancellationToken ct)
+    public static async Task<IResult> Get(string? metric, string? tag, string? cursor, int? limit, string? asOf, long? atSeq, HttpContext context,
+        ScoreReads scores, PointInTimeResolver pit, ScoresAtPoint replay, LedgerReplay ledger, ReadCache cache, CancellationToken ct)
     {
         var chosen = metric ?? "relative-brier";
         if (!Metrics.Contains(chosen))
@@ -69,12 +74,40 @@ public static class GetLeaderboardEndpoint
             return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-cursor", "The cursor is not one this API issued."));
         }
 
-        if (ScoreCaching.NotModified(context, await scores.ETagAsync(ct)))
+        var (point, problem) = await pit.ResolveAsync(asOf, atSeq, ct);
+        if (problem is not null)
         {
-            return Results.StatusCode(StatusCodes.Status304NotModified);
+            return Results.Problem(problem);
         }
 
-        var ranked = Rank(chosen, await scores.TotalsAsync(tag, ct));
+        IReadOnlyList<ForecasterTotals> totals;
+        if (point is not null)
+        {
+            if (PointCaching.NotModified(context, point))
+            {
+                return Results.StatusCode(StatusCodes.Status304NotModified);
+            }
+
+            totals = await cache.GetOrAddAsync($"totals-at|{point.Seq}|{tag}", async () =>
+            {
+                var scored = await cache.GetOrAddAsync($"scores-at|{point.Seq}", () => replay.ComputeAsync(point.Seq, null, ct));
+                var rows = scored.Rows.Where(r => tag is null || scored.Views[r.QuestionId].Tags.Contains(tag)).ToArray();
+                var who = await ledger.ForecastersAsync(point.Seq, [.. rows.Select(r => r.ForecasterId).Distinct()], ct);
+                return ScoreTotals.PerForecaster(rows, id => who.TryGetValue(id, out var f) ? (f.Handle, f.IsBot) : (null, false));
+            });
+        }
+        else
+        {
+            var etag = await scores.ETagAsync(ct);
+            if (ScoreCaching.NotModified(context, etag))
+            {
+                return Results.StatusCode(StatusCodes.Status304NotModified);
+            }
+
+            totals = await scores.TotalsAsync(etag, tag, ct);
+        }
+
+        var ranked = Rank(chosen, totals);
         var size = limit ?? DefaultLimit;
         var page = ranked.Skip(offset).Take(size).ToArray();
         var next = offset + size < ranked.Count ? Base64Url.Encode((offset + size).ToString(CultureInfo.InvariantCulture)) : null;

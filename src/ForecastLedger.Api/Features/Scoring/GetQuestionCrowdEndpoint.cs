@@ -1,4 +1,5 @@
 using System.Globalization;
+using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain.Scoring;
@@ -46,6 +47,8 @@ public static class GetQuestionCrowdEndpoint
     /// <param name="includeBots">Count bots' forecasts too (default false).</param>
     /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
     /// <param name="limit">Page size, 1 to 5000 (default 500).</param>
+    /// <param name="asOf">Read the state as it stood at this instant (RFC 3339 with an offset); not with <c>atSeq</c>.</param>
+    /// <param name="atSeq">Read the state as it stood at this ledger position; not with <c>asOf</c>.</param>
     [WolverineGet("/api/questions/{questionId}/crowd", OperationId = "getQuestionCrowd", Summary = "Read a question's crowd forecast over time")]
     [Tags("Scores")]
     [ProducesResponseType<CrowdPage>(StatusCodes.Status200OK)]
@@ -53,8 +56,8 @@ public static class GetQuestionCrowdEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Get(string questionId, string? method, bool? includeBots, string? cursor, int? limit, HttpContext context,
-        QuestionCatalog catalog, HistoryReads history, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Get(string questionId, string? method, bool? includeBots, string? cursor, int? limit, string? asOf, long? atSeq,
+        HttpContext context, QuestionCatalog catalog, HistoryReads history, PointInTimeResolver pit, LedgerReplay replay, TimeProvider clock, CancellationToken ct)
     {
         var chosen = method ?? "recency-weighted-median";
         if (!Methods.TryGetValue(chosen, out var aggregation))
@@ -74,29 +77,51 @@ public static class GetQuestionCrowdEndpoint
             return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-cursor", "The cursor is not one this API issued."));
         }
 
-        if (await catalog.ResolveIdAsync(questionId, ct) is not { } id || await catalog.FindAsync(id, ct) is not { } view)
+        var (point, problem) = await pit.ResolveAsync(asOf, atSeq, ct);
+        if (problem is not null)
+        {
+            return Results.Problem(problem);
+        }
+
+        if (await catalog.ResolveIdAsync(questionId, ct) is not { } id
+            || (point is null ? await catalog.FindAsync(id, ct) : (await replay.QuestionsAsync(point.Seq, [id], ct)).GetValueOrDefault(id)) is not { } view)
         {
             return Results.Problem(QuestionCommand.NotFound(questionId));
         }
 
+        // At a point, the visibility rule is applied as of that point too: what the endpoint answered then.
         var privileged = context.User.IsInRole(Roles.Auditor) || context.User.IsInRole(Roles.Admin);
-        if (!privileged && clock.GetUtcNow() < view.HistoryPublicAt)
+        if (!privileged && (point?.At ?? clock.GetUtcNow()) < view.HistoryPublicAt)
         {
             return Results.Problem(ProblemDetailsSetup.Problem(403, "crowd-not-public-yet",
                 $"This question's crowd forecast becomes public at {view.HistoryPublicAt:O}; auditors and admins can read it now."));
         }
 
-        if (ScoreCaching.NotModified(context, await history.QuestionETagAsync(view, ct)))
+        if (point is null ? ScoreCaching.NotModified(context, await history.QuestionETagAsync(view, ct)) : PointCaching.NotModified(context, point))
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
 
         var bots = includeBots ?? false;
         var timeline = QuestionScoreComputation.Timeline(view);
-        var steps = CrowdForecast.History(timeline, await history.QuestionPointsAsync(id, bots, ct), aggregation);
+        var points = point is null ? await history.QuestionPointsAsync(id, bots, ct) : await PointsAtAsync(replay, id, point.Seq, bots, ct);
+        var steps = CrowdForecast.History(timeline, points, aggregation);
         var size = limit ?? DefaultLimit;
         var page = steps.Skip(offset).Take(size).Select(s => new CrowdStepResource(s.From, s.Until, s.ForecasterCount, s.Probabilities)).ToArray();
         var next = offset + size < steps.Count ? Base64Url.Encode((offset + size).ToString(CultureInfo.InvariantCulture)) : null;
         return Results.Ok(new CrowdPage(id, chosen, bots, page, next));
+    }
+
+    /// <summary>A question's points at a seq, bots (as flagged then) left out unless <paramref name="includeBots"/>.</summary>
+    public static async Task<IReadOnlyList<ForecastPoint>> PointsAtAsync(LedgerReplay replay, Guid questionId, long seq, bool includeBots, CancellationToken ct)
+    {
+        var points = (await replay.PointsAsync([questionId], seq, null, null, ct))[questionId];
+        if (includeBots)
+        {
+            return points;
+        }
+
+        var who = await replay.ForecastersAsync(seq, [.. points.Select(p => Guid.Parse(p.ForecasterId)).Distinct()], ct);
+        return [.. points.Where(p => !(who.TryGetValue(Guid.Parse(p.ForecasterId), out var f) && f.IsBot))];
     }
 }

@@ -1,3 +1,4 @@
+using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain.Scoring;
@@ -62,18 +63,22 @@ public static class GetQuestionScoresEndpoint
     /// <remarks>
     /// Served from the <c>question_scores</c> projection, which follows the ledger asynchronously: a resolution shows up
     /// here a moment after it is recorded. The <c>ETag</c> names the projection's checkpoint; send it back as
-    /// <c>If-None-Match</c> for a 304.
+    /// <c>If-None-Match</c> for a 304. With <c>asOf</c> or <c>atSeq</c> the scores are recomputed from the ledger up to
+    /// that point with the same scoring code (docs/point-in-time.md).
     /// </remarks>
     /// <param name="questionId">The question's id or slug.</param>
     /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
     /// <param name="limit">Page size, 1 to 1000 (default 100).</param>
+    /// <param name="asOf">Read the state as it stood at this instant (RFC 3339 with an offset); not with <c>atSeq</c>.</param>
+    /// <param name="atSeq">Read the state as it stood at this ledger position; not with <c>asOf</c>.</param>
     [WolverineGet("/api/questions/{questionId}/scores", OperationId = "getQuestionScores", Summary = "Read a question's scores")]
     [Tags("Scores")]
     [ProducesResponseType<QuestionScoresPage>(StatusCodes.Status200OK)]
     [ProducesResponseType(StatusCodes.Status304NotModified)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Get(string questionId, string? cursor, int? limit, HttpContext context, QuestionCatalog catalog, ScoreReads scores, CancellationToken ct)
+    public static async Task<IResult> Get(string questionId, string? cursor, int? limit, string? asOf, long? atSeq, HttpContext context, QuestionCatalog catalog,
+        ScoreReads scores, PointInTimeResolver pit, ScoresAtPoint replay, ReadCache cache, CancellationToken ct)
     {
         if (limit is < 1 or > MaxLimit)
         {
@@ -91,6 +96,40 @@ public static class GetQuestionScoresEndpoint
             after = parsed;
         }
 
+        var (point, problem) = await pit.ResolveAsync(asOf, atSeq, ct);
+        if (problem is not null)
+        {
+            return Results.Problem(problem);
+        }
+
+        var size = limit ?? DefaultLimit;
+        if (point is not null)
+        {
+            if (await catalog.ResolveIdAsync(questionId, ct) is not { } known)
+            {
+                return Results.Problem(QuestionCommand.NotFound(questionId));
+            }
+
+            var (views, rows) = await cache.GetOrAddAsync($"question-scores|{point.Seq}|{known}", () => replay.ComputeAsync(point.Seq, [known], ct));
+            if (!views.TryGetValue(known, out var then))
+            {
+                return Results.Problem(QuestionCommand.NotFound(questionId));
+            }
+
+            if (PointCaching.NotModified(context, point))
+            {
+                return Results.StatusCode(StatusCodes.Status304NotModified);
+            }
+
+            var names = await replay.HandlesAsync(point.Seq, rows.Select(r => r.ForecasterId), ct);
+            var page = rows.OrderBy(r => r.ForecasterId, PgUuidOrder.Instance)
+                .Where(r => after is null || PgUuidOrder.Instance.Compare(r.ForecasterId, after.Value) > 0)
+                .Take(size)
+                .Select(r => (r, names.GetValueOrDefault(r.ForecasterId)))
+                .ToArray();
+            return Results.Ok(Page(then, page, size));
+        }
+
         if (await catalog.ResolveIdAsync(questionId, ct) is not { } id || await catalog.FindAsync(id, ct) is not { } view)
         {
             return Results.Problem(QuestionCommand.NotFound(questionId));
@@ -101,15 +140,19 @@ public static class GetQuestionScoresEndpoint
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
 
+        return Results.Ok(Page(view, await scores.QuestionAsync(id, after, size, ct), size));
+    }
+
+    /// <summary>One page, from rows in forecaster order: the shape both the current and the point-in-time read serve.</summary>
+    public static QuestionScoresPage Page(QuestionView view, IReadOnlyList<(QuestionScoreRow Row, string? Handle)> rows, int size)
+    {
         var status = QuestionScoreComputation.Timeline(view).Status switch
         {
             ScoringStatus.Scored => "scored",
             ScoringStatus.Annulled => "annulled",
             _ => "unresolved",
         };
-        var size = limit ?? DefaultLimit;
-        var rows = await scores.QuestionAsync(id, after, size, ct);
         var next = rows.Count == size ? Base64Url.Encode(rows[^1].Row.ForecasterId.ToString("N")) : null;
-        return Results.Ok(new QuestionScoresPage(id, status, [.. rows.Select(r => ForecasterScoreResource.From(r.Row, r.Handle))], next));
+        return new QuestionScoresPage(view.Id, status, [.. rows.Select(r => ForecasterScoreResource.From(r.Row, r.Handle))], next);
     }
 }

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using ForecastLedger.Api.Features.PointInTime;
+using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.EventStore;
 using Npgsql;
@@ -18,7 +21,7 @@ public sealed record ForecasterTotals(
     double CoverageSum);
 
 /// <summary>Reads of the scoring projections, and the ETag they are served under.</summary>
-public sealed class ScoreReads(LedgerDatabase database, EventStoreOptions options)
+public sealed class ScoreReads(LedgerDatabase database, EventStoreOptions options, ReadCache cache)
 {
     private string Schema => options.Schema;
 
@@ -78,35 +81,53 @@ public sealed class ScoreReads(LedgerDatabase database, EventStoreOptions option
         return rows;
     }
 
-    /// <summary>Totals per forecaster across the scored questions (optionally of one tag), in one indexed, grouped query.</summary>
-    public async Task<IReadOnlyList<ForecasterTotals>> TotalsAsync(string? tag, CancellationToken ct)
+    /// <summary>
+    /// Totals per forecaster across the scored questions (optionally of one tag): one indexed read of the score rows,
+    /// summed with <see cref="ScoreTotals.PerForecaster"/> (the code reads at a point use too), cached per projection
+    /// ETag so a leaderboard read between two projection batches is a cache lookup.
+    /// </summary>
+    public async Task<IReadOnlyList<ForecasterTotals>> TotalsAsync(string etag, string? tag, CancellationToken ct) =>
+        await cache.GetOrAddAsync($"totals|{Schema}|{etag}|{tag}", async () =>
+        {
+            await using var command = database.DataSource.CreateCommand($"""
+                SELECT s.question_id, s.forecaster_id, s.mean_daily_brier, s.relative_brier, s.peer, s.baseline, s.coverage,
+                       f.handle, coalesce(f.is_bot, false)
+                FROM {Schema}.question_scores s LEFT JOIN {Schema}.forecasters f ON f.id = s.forecaster_id
+                WHERE ($1::text IS NULL OR s.tags @> ARRAY[$1::text])
+                """);
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)tag ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            var rows = new List<QuestionScoreRow>();
+            var who = new Dictionary<Guid, (string?, bool)>();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var forecaster = reader.GetGuid(1);
+                rows.Add(new QuestionScoreRow(reader.GetGuid(0), forecaster, null, reader.IsDBNull(2) ? null : reader.GetDecimal(2), null, 0m,
+                    reader.IsDBNull(3) ? null : reader.GetDecimal(3), 0, reader.GetDouble(5), reader.GetDouble(4), reader.GetDouble(6), false, 0, 0));
+                who[forecaster] = (reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetBoolean(8));
+            }
+
+            return ScoreTotals.PerForecaster(rows, id => who[id]);
+        });
+
+    /// <summary>A forecaster's score rows with the questions they score (resolved, not annulled), in one indexed statement.</summary>
+    public async Task<IReadOnlyList<(QuestionScoreRow Row, QuestionView View)>> ForecasterAsync(Guid forecasterId, CancellationToken ct)
     {
         await using var command = database.DataSource.CreateCommand($"""
-            SELECT s.forecaster_id, f.handle, coalesce(f.is_bot, false), count(*)::int, count(s.relative_brier)::int,
-                   sum(s.relative_brier), avg(s.mean_daily_brier), sum(s.peer), sum(s.baseline), sum(s.coverage)
-            FROM {Schema}.question_scores s LEFT JOIN {Schema}.forecasters f ON f.id = s.forecaster_id
-            WHERE ($1::text IS NULL OR s.tags @> ARRAY[$1::text])
-            GROUP BY s.forecaster_id, f.handle, f.is_bot
+            SELECT s.question_id, s.forecaster_id, s.final_brier, s.mean_daily_brier, s.median_score, s.participation, s.relative_brier,
+                   s.log_score, s.baseline, s.peer, s.coverage, s.truncated, s.days_scored, s.scoring_days, q.document::text
+            FROM {Schema}.question_scores s JOIN {Schema}.questions q ON q.id = s.question_id
+            WHERE s.forecaster_id = $1
             """);
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)tag ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        var totals = new List<ForecasterTotals>();
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = forecasterId });
+        var rows = new List<(QuestionScoreRow, QuestionView)>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            totals.Add(new ForecasterTotals(
-                reader.GetGuid(0),
-                reader.IsDBNull(1) ? null : reader.GetString(1),
-                reader.GetBoolean(2),
-                reader.GetInt32(3),
-                reader.GetInt32(4),
-                reader.IsDBNull(5) ? null : reader.GetDecimal(5),
-                reader.IsDBNull(6) ? null : reader.GetDecimal(6),
-                reader.GetDouble(7),
-                reader.GetDouble(8),
-                reader.GetDouble(9)));
+            rows.Add((Read(reader), JsonSerializer.Deserialize<QuestionView>(reader.GetString(14), EventStoreOptions.DefaultJson)!));
         }
 
-        return totals;
+        return rows;
     }
 
     private static QuestionScoreRow Read(NpgsqlDataReader reader) => new(

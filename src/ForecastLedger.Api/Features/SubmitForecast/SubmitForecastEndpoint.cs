@@ -3,7 +3,6 @@ using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain;
 using ForecastLedger.Domain.Forecasts;
-using ForecastLedger.EventStore;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -43,25 +42,28 @@ public static class SubmitForecastEndpoint
         [FromHeader(Name = RequestIdempotency.Header)] string? idempotencyKey,
         HttpContext context, QuestionCatalog catalog, ForecastStreams forecasts, TimeProvider clock, CancellationToken ct)
     {
-        var (write, refused) = await ForecasterAccess.PrepareWriteAsync(context.User, questionId, forecasterId, ifMatch, idempotencyKey, catalog, forecasts, clock, ct);
+        // The decider ignores the standing forecast (replacing is always allowed; a unit test pins this down), so the
+        // write reads only the stream's version, or nothing when If-Match gives it.
+        var (forecast, refused) = await ForecasterAccess.WriteAsync(
+            context.User, questionId, forecasterId, ifMatch, idempotencyKey, StandingNeed.VersionOnly,
+            write => SubmitForecastDecider.Decide(
+                new Domain.Forecasts.SubmitForecast(write.QuestionId, forecasterId, Guid.CreateVersion7(write.Now), Probabilities(request), request.Rationale, write.Now),
+                write.Question.State, write.Standing ?? StandingForecast.Initial),
+            _ => RequestIdempotency.AppendOptionsFor(context, context.User, idempotencyKey, request),
+            catalog, forecasts, clock, ct);
         if (refused is not null)
         {
             return Results.Problem(refused);
         }
 
-        var probabilities = (request.PYes, request.Probabilities) switch
-        {
-            ({ } p, null) => [p],
-            (null, { } ps) => ps,
-            _ => throw new DomainRuleViolation("probabilities-required", "Give exactly one of pYes (binary) or probabilities (one per option).", RuleKind.Invalid),
-        };
-        var (question, questionGuid, standing, expected, now) = write!;
-        var events = SubmitForecastDecider.Decide(
-            new Domain.Forecasts.SubmitForecast(questionGuid, forecasterId, Guid.CreateVersion7(now), probabilities, request.Rationale, now),
-            question.State, standing.State);
-        var options = RequestIdempotency.AppendOptionsFor(context, context.User, idempotencyKey, request);
-        var forecast = await forecasts.AppendAsync(questionGuid, forecasterId, expected, events, options, ct);
-        context.Response.Headers.ETag = ETags.For(forecast.Version);
-        return Results.Created($"/api/questions/{questionGuid}/forecasters/{forecasterId}/forecasts", forecast);
+        context.Response.Headers.ETag = ETags.For(forecast!.Version);
+        return Results.Created($"/api/questions/{forecast.QuestionId}/forecasters/{forecasterId}/forecasts", forecast);
     }
+
+    private static IReadOnlyList<int> Probabilities(SubmitForecastRequest request) => (request.PYes, request.Probabilities) switch
+    {
+        ({ } p, null) => [p],
+        (null, { } ps) => ps,
+        _ => throw new DomainRuleViolation("probabilities-required", "Give exactly one of pYes (binary) or probabilities (one per option).", RuleKind.Invalid),
+    };
 }

@@ -2,7 +2,6 @@ using ForecastLedger.Api.Features.Forecasts;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain.Forecasts;
-using ForecastLedger.EventStore;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -31,17 +30,17 @@ public static class WithdrawForecastEndpoint
         [FromHeader(Name = RequestIdempotency.Header)] string? idempotencyKey,
         HttpContext context, QuestionCatalog catalog, ForecastStreams forecasts, TimeProvider clock, CancellationToken ct)
     {
-        var (write, refused) = await ForecasterAccess.PrepareWriteAsync(context.User, questionId, forecasterId, ifMatch, idempotencyKey, catalog, forecasts, clock, ct);
+        var (withdrawal, refused) = await ForecasterAccess.WriteAsync(
+            context.User, questionId, forecasterId, ifMatch, idempotencyKey, StandingNeed.State,
+            write => WithdrawForecastDecider.Decide(new Domain.Forecasts.WithdrawForecast(write.QuestionId, forecasterId, write.Now), write.Question.State, write.Standing!),
+            questionGuid => RequestIdempotency.AppendOptionsFor(context, context.User, idempotencyKey, new { questionGuid, forecasterId }),
+            catalog, forecasts, clock, ct);
         if (refused is not null)
         {
             return Results.Problem(refused);
         }
 
-        var (question, questionGuid, standing, expected, now) = write!;
-        var events = WithdrawForecastDecider.Decide(new Domain.Forecasts.WithdrawForecast(questionGuid, forecasterId, now), question.State, standing.State);
-        var options = RequestIdempotency.AppendOptionsFor(context, context.User, idempotencyKey, new { questionGuid, forecasterId });
-        var withdrawal = await forecasts.AppendAsync(questionGuid, forecasterId, expected, events, options, ct);
-        context.Response.Headers.ETag = ETags.For(withdrawal.Version);
+        context.Response.Headers.ETag = ETags.For(withdrawal!.Version);
         return Results.Ok(withdrawal);
     }
 }

@@ -1,0 +1,117 @@
+using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.EventStore;
+using ForecastLedger.EventStore.Projections;
+using JasperFx.CommandLine;
+
+namespace ForecastLedger.Api.Features.Scoring.Cli;
+
+/// <summary>What <c>ledger-projections</c> does.</summary>
+public enum ProjectionsAction
+{
+    /// <summary>Print every projection's state, checkpoint and lag.</summary>
+    Status,
+
+    /// <summary>Rebuild one projection, or all of them, and wait until done.</summary>
+    Rebuild,
+}
+
+/// <summary>Input of <c>ledger-projections</c>.</summary>
+public sealed class ProjectionsInput : NetCoreInput
+{
+    [Description("status or rebuild")]
+    public ProjectionsAction Action { get; set; }
+
+    [Description("The projection to rebuild (default: every projection)")]
+    public string Name { get; set; } = "";
+}
+
+/// <summary>
+/// <c>dotnet run --project src/ForecastLedger.Api -- ledger-projections status|rebuild [name]</c>: the CLI twin of the admin
+/// projection endpoints, on the configured database (or the zero-config local cluster, shared if the service runs it).
+/// </summary>
+/// <remarks>
+/// The command starts the database and the projection daemon of this process, not the web server. A rebuild is recorded
+/// in <c>projection_progress</c> and carried out by whichever node leads the projection: a running service if there is
+/// one, otherwise this process. Either way the command waits until the replay has caught up with the high-water mark of
+/// the moment it started (<see cref="ProjectionDaemon.RebuildAsync"/>).
+/// </remarks>
+[Description("Show projection status, or rebuild a projection from the ledger", Name = "ledger-projections")]
+public sealed class ProjectionsCommand : JasperFxAsyncCommand<ProjectionsInput>
+{
+    public ProjectionsCommand()
+    {
+        Usage("Show every projection's status").Arguments(x => x.Action);
+        Usage("Rebuild one projection").Arguments(x => x.Action, x => x.Name);
+    }
+
+    public override async Task<bool> Execute(ProjectionsInput input)
+    {
+        using var host = input.BuildHost();
+        return await RunAsync(host.Services, input.Action, string.IsNullOrEmpty(input.Name) ? null : input.Name, Console.Out, CancellationToken.None) == 0;
+    }
+
+    /// <summary>Starts the database and the daemon from <paramref name="services"/> (a host that is built, not started), acts, and stops them.</summary>
+    /// <returns>0 on success, 1 when the projection is unknown or a rebuild stopped on a poison event.</returns>
+    public static async Task<int> RunAsync(IServiceProvider services, ProjectionsAction action, string? name, TextWriter output, CancellationToken ct)
+    {
+        var database = services.GetRequiredService<LedgerDatabase>();
+        var startup = new LedgerStartup(database, services.GetRequiredService<EventStoreOptions>(), services.GetRequiredService<ILogger<LedgerStartup>>());
+        await startup.StartAsync(ct);
+        var daemon = services.GetRequiredService<ProjectionDaemon>();
+        try
+        {
+            if (name is not null && !daemon.Projections.Contains(name))
+            {
+                await output.WriteLineAsync($"Unknown projection '{name}'. Known: {string.Join(", ", daemon.Projections.Order(StringComparer.Ordinal))}.");
+                return 1;
+            }
+
+            if (action == ProjectionsAction.Rebuild)
+            {
+                await daemon.StartAsync(ct);
+                foreach (var projection in name is null ? [.. daemon.Projections.Order(StringComparer.Ordinal)] : new[] { name })
+                {
+                    var started = TimeProvider.System.GetTimestamp();
+                    try
+                    {
+                        await daemon.RebuildAsync(projection, ct);
+                    }
+                    catch (ProjectionStoppedException e)
+                    {
+                        await output.WriteLineAsync($"{projection}: the rebuild stopped at seq {e.ErrorSeq}: {e.Error}");
+                        return 1;
+                    }
+
+                    var status = await daemon.GetStatusAsync(projection, ct);
+                    await output.WriteLineAsync(
+                        $"{projection}: rebuilt to seq {status.Checkpoint} in {TimeProvider.System.GetElapsedTime(started).TotalSeconds:0.000} s");
+                }
+            }
+
+            foreach (var status in await daemon.GetStatusAsync(ct))
+            {
+                if (name is null || status.Name == name)
+                {
+                    await output.WriteLineAsync(
+                        $"{status.Name}: {ProjectionStatusText(status.State)} checkpoint={status.Checkpoint} high-water={status.HighWaterMark} lag={status.Lag}"
+                        + (status.ErrorSeq is { } seq ? $" stopped at seq {seq}: {status.Error}" : ""));
+                }
+            }
+
+            return 0;
+        }
+        finally
+        {
+            await daemon.StopAsync(CancellationToken.None);
+            await startup.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static string ProjectionStatusText(ProjectionState state) => state switch
+    {
+        ProjectionState.Running => "running",
+        ProjectionState.Stopped => "stopped",
+        ProjectionState.RebuildRequested => "rebuild_requested",
+        _ => "rebuilding",
+    };
+}

@@ -1,0 +1,150 @@
+using System.Globalization;
+using ForecastLedger.Api.Features.PointInTime;
+using ForecastLedger.Api.Features.Questions;
+using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Domain.Scoring;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ForecastLedger.Api.Features.Scoring;
+
+/// <summary>Totals across a forecaster's scored questions up to and including one question (scoring.md §3.4).</summary>
+/// <param name="Questions">Scored questions so far.</param>
+/// <param name="DailyQuestions">Those with at least one scored day.</param>
+/// <param name="RelativeBrierSum">Σ relative Brier (the <c>relative-brier</c> leaderboard score); null before the first scored day.</param>
+/// <param name="MeanDailyBrierMean">Mean of the per-question mean daily Brier (the <c>mean-brier</c> score); null before the first scored day.</param>
+/// <param name="PeerSum">Σ Peer.</param>
+/// <param name="PeerScore">Σ Peer / max(30, Σ coverage) (the <c>peer</c> leaderboard score).</param>
+/// <param name="BaselineSum">Σ Baseline (the <c>baseline</c> leaderboard score).</param>
+/// <param name="CoverageSum">Σ coverage.</param>
+public sealed record ScoreTotalsResource(int Questions, int DailyQuestions, decimal? RelativeBrierSum, decimal? MeanDailyBrierMean, double PeerSum,
+    double PeerScore, double BaselineSum, double CoverageSum)
+{
+    public static ScoreTotalsResource From(ScoreTotals t) => new(t.Questions, t.DailyQuestions, t.RelativeBrierSum, t.MeanDailyBrierMean, t.PeerSum,
+        t.PeerScore, t.BaselineSum, t.CoverageSum);
+}
+
+/// <summary>One scored question in a forecaster's history, with the running totals as of it.</summary>
+/// <param name="QuestionId">The question.</param>
+/// <param name="Slug">Its slug.</param>
+/// <param name="Title">Its title.</param>
+/// <param name="KnownAt">When its outcome became known: the history's order.</param>
+/// <param name="Outcome">The option that came true.</param>
+/// <param name="Score">The forecaster's scores on it, with their explanation.</param>
+/// <param name="Totals">Totals over this question and every one before it.</param>
+public sealed record ScoreHistoryEntry(Guid QuestionId, string Slug, string Title, DateTimeOffset KnownAt, string Outcome, ForecasterScoreResource Score,
+    ScoreTotalsResource Totals);
+
+/// <summary>A page of a forecaster's score history.</summary>
+/// <param name="ForecasterId">The forecaster.</param>
+/// <param name="Handle">Its handle.</param>
+/// <param name="Items">Scored questions in order of the time their outcome became known (then by question id).</param>
+/// <param name="NextCursor">Pass as <c>cursor</c> for the next page; null on the last page.</param>
+public sealed record ForecasterScoreHistoryPage(Guid ForecasterId, string? Handle, IReadOnlyList<ScoreHistoryEntry> Items, string? NextCursor);
+
+public static class GetForecasterScoresEndpoint
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    /// <summary>Reads a forecaster's scores question by question, with running totals.</summary>
+    /// <remarks>
+    /// Every resolved, non-annulled question the forecaster forecast, in the order their outcomes became known
+    /// (<c>knownAt</c>), each with the forecaster's scores (days scored, participation, coverage, truncation) and the
+    /// totals across questions as of that question (scoring.md §3.4). Served from the <c>question_scores</c> projection
+    /// (its ETag; 304 on <c>If-None-Match</c>); with <c>asOf</c> or <c>atSeq</c>, recomputed from the ledger up to that
+    /// point with the same scoring code (docs/point-in-time.md).
+    /// </remarks>
+    /// <param name="id">The forecaster's id.</param>
+    /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
+    /// <param name="limit">Page size, 1 to 1000 (default 100).</param>
+    /// <param name="asOf">Read the state as it stood at this instant (RFC 3339 with an offset); not with <c>atSeq</c>.</param>
+    /// <param name="atSeq">Read the state as it stood at this ledger position; not with <c>asOf</c>.</param>
+    [WolverineGet("/api/forecasters/{id}/scores", OperationId = "getForecasterScores", Summary = "Read a forecaster's score history")]
+    [Tags("Scores")]
+    [ProducesResponseType<ForecasterScoreHistoryPage>(StatusCodes.Status200OK)]
+    [ProducesResponseType(StatusCodes.Status304NotModified)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public static async Task<IResult> Get(Guid id, string? cursor, int? limit, string? asOf, long? atSeq, HttpContext context, ScoreReads scores,
+        PointInTimeResolver pit, LedgerReplay replay, ScoresAtPoint scoresAt, ReadCache cache, CancellationToken ct)
+    {
+        if (limit is < 1 or > MaxLimit)
+        {
+            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-limit", $"limit must be between 1 and {MaxLimit}."));
+        }
+
+        var offset = 0;
+        if (cursor is not null && (Base64Url.TryDecode(cursor) is not { } text
+            || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out offset)))
+        {
+            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-cursor", "The cursor is not one this API issued."));
+        }
+
+        var (point, problem) = await pit.ResolveAsync(asOf, atSeq, ct);
+        if (problem is not null)
+        {
+            return Results.Problem(problem);
+        }
+
+        // Registration is an event like any other: at a point, a forecaster registered later does not exist yet.
+        var forecaster = (await replay.ForecastersAsync(point?.Seq ?? long.MaxValue, [id], ct)).GetValueOrDefault(id);
+        if (forecaster is null)
+        {
+            return Results.Problem(ProblemDetailsSetup.Problem(404, "forecaster-not-found", $"No forecaster has the id '{id}'."));
+        }
+
+        IReadOnlyList<(QuestionScoreRow Row, QuestionView View)> rows;
+        if (point is not null)
+        {
+            if (PointCaching.NotModified(context, point))
+            {
+                return Results.StatusCode(StatusCodes.Status304NotModified);
+            }
+
+            rows = await cache.GetOrAddAsync($"forecaster-scores|{point.Seq}|{id}", async () =>
+            {
+                var views = await replay.QuestionsAsync(point.Seq, null, ct);
+                var scored = views.Values.Where(v => QuestionScoreComputation.Timeline(v).Status == ScoringStatus.Scored).Select(v => v.Id).ToArray();
+                var mine = (await replay.PointsAsync(scored, point.Seq, id, null, ct)).Where(p => p.Value.Count > 0).Select(p => p.Key).ToArray();
+                var computed = await scoresAt.ComputeAsync(point.Seq, mine, ct);
+                return computed.Rows.Where(r => r.ForecasterId == id).Select(r => (r, computed.Views[r.QuestionId])).ToArray();
+            });
+        }
+        else
+        {
+            if (ScoreCaching.NotModified(context, await scores.ETagAsync(ct)))
+            {
+                return Results.StatusCode(StatusCodes.Status304NotModified);
+            }
+
+            rows = await scores.ForecasterAsync(id, ct);
+        }
+
+        return Results.Ok(Page(id, forecaster.Handle, rows, offset, limit ?? DefaultLimit));
+    }
+
+    /// <summary>The history in known-at order with running totals, one page of it: what both the current and the point-in-time read serve.</summary>
+    public static ForecasterScoreHistoryPage Page(Guid id, string? handle, IEnumerable<(QuestionScoreRow Row, QuestionView View)> rows, int offset, int size)
+    {
+        var ordered = rows
+            .OrderBy(r => r.View.Resolution!.KnownAt)
+            .ThenBy(r => r.Row.QuestionId, PgUuidOrder.Instance)
+            .ToArray();
+        var totals = ScoreTotals.Empty;
+        var entries = new List<ScoreHistoryEntry>();
+        for (var i = 0; i < ordered.Length && i < offset + size; i++)
+        {
+            var (row, view) = ordered[i];
+            totals = totals.Add(row);
+            if (i >= offset)
+            {
+                entries.Add(new ScoreHistoryEntry(view.Id, view.Slug, view.Title, view.Resolution!.KnownAt, view.Resolution.Outcome,
+                    ForecasterScoreResource.From(row, handle), ScoreTotalsResource.From(totals)));
+            }
+        }
+
+        var next = offset + size < ordered.Length ? Base64Url.Encode((offset + size).ToString(CultureInfo.InvariantCulture)) : null;
+        return new ForecasterScoreHistoryPage(id, handle, entries, next);
+    }
+}

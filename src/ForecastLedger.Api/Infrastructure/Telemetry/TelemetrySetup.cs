@@ -1,0 +1,87 @@
+using System.Diagnostics.Metrics;
+using ForecastLedger.EventStore.Projections;
+using OpenTelemetry.Metrics;
+
+namespace ForecastLedger.Api.Infrastructure.Telemetry;
+
+/// <summary>
+/// Metrics with the OpenTelemetry SDK, served in the Prometheus text format at <c>/metrics</c>: the projection daemon's
+/// meter (lag in seqs), the projection lag age, ASP.NET Core's request metrics and the .NET runtime's.
+/// </summary>
+/// <remarks>
+/// <c>/metrics</c> needs no API key, as scrapers expect: it shows counts and timings, never ledger content. Expose it on a
+/// private network only (or block the path at the proxy) where even those figures must stay private.
+/// </remarks>
+public static class TelemetrySetup
+{
+    /// <summary>The path metrics are served on.</summary>
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>The meter this host adds on top of the daemon's.</summary>
+    public const string MeterName = "ForecastLedger.Api";
+
+    /// <summary>Seconds since the oldest event a projection has not applied yet was recorded (0 when caught up).</summary>
+    public const string LagAgeInstrumentName = "forecastledger.projection.lag_age";
+
+    public static IServiceCollection AddLedgerTelemetry(this IServiceCollection services)
+    {
+        services.AddSingleton<ProjectionLagAgeGauge>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(ProjectionDaemon.MeterName, MeterName)
+            .AddAspNetCoreInstrumentation()
+            .AddRuntimeInstrumentation()
+            .AddPrometheusExporter());
+        // The gauge's meter is created with the daemon, when the SDK first resolves the gauge.
+        services.ConfigureOpenTelemetryMeterProvider((sp, _) => sp.GetRequiredService<ProjectionLagAgeGauge>());
+        return services;
+    }
+
+    /// <summary>Maps <c>/metrics</c> (hidden from the OpenAPI document).</summary>
+    public static WebApplication MapLedgerMetrics(this WebApplication app)
+    {
+        app.MapPrometheusScrapingEndpoint(MetricsPath).ExcludeFromDescription();
+        return app;
+    }
+}
+
+/// <summary>
+/// The age half of projection lag. The daemon's own meter reports the lag in seqs; the age needs a status read, so it is
+/// observed here, once per scrape, with a short timeout (a slow database yields no measurement rather than a stuck scrape).
+/// </summary>
+public sealed class ProjectionLagAgeGauge : IDisposable
+{
+    private readonly Meter _meter = new(TelemetrySetup.MeterName);
+    private readonly ProjectionDaemon _daemon;
+    private readonly LedgerDatabase _database;
+
+    public ProjectionLagAgeGauge(ProjectionDaemon daemon, LedgerDatabase database)
+    {
+        _daemon = daemon;
+        _database = database;
+        _meter.CreateObservableGauge(TelemetrySetup.LagAgeInstrumentName, Observe, unit: "s",
+            description: "Age of the oldest event a projection has not applied yet; 0 when it is caught up.");
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    private IEnumerable<Measurement<double>> Observe()
+    {
+        if (!_database.IsStarted)
+        {
+            return [];
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            var statuses = _daemon.GetStatusAsync(timeout.Token).GetAwaiter().GetResult();
+            return [.. statuses.Select(s => new Measurement<double>(
+                s.Lag == 0 ? 0 : (s.OldestUnprocessedAge ?? TimeSpan.Zero).TotalSeconds,
+                new KeyValuePair<string, object?>("projection", s.Name)))];
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or OperationCanceledException or TimeoutException or InvalidOperationException)
+        {
+            return [];
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using Npgsql;
+
+namespace ForecastLedger.EventStore;
+
+/// <summary>
+/// A precondition on another stream, checked in the append's transaction under a share lock on that stream's row:
+/// the append happens only while <paramref name="StreamId"/> is still at <paramref name="Version"/> (0: does not exist).
+/// A writer to the guard stream waits until the guarded append commits, so the decision cannot go stale in between.
+/// </summary>
+/// <param name="StreamId">The guard stream, e.g. the question a forecast is about.</param>
+/// <param name="Version">The version the caller decided on.</param>
+public sealed record StreamGuard(string StreamId, long Version);
+
+/// <summary>One append for a <see cref="GroupCommitAppender"/>.</summary>
+/// <param name="StreamId">The stream to append to.</param>
+/// <param name="ExpectedVersion">null: any version (the stream is created when missing); 0: the stream must not exist; n: exactly n.</param>
+/// <param name="Events">At least one event.</param>
+/// <param name="Options">Metadata, idempotency key and stream type, as for <see cref="IEventStore"/>.</param>
+/// <param name="Guard">An optional precondition on another stream; see <see cref="StreamGuard"/>.</param>
+public sealed record AppendRequest(
+    string StreamId,
+    long? ExpectedVersion,
+    IReadOnlyList<object> Events,
+    AppendOptions? Options = null,
+    StreamGuard? Guard = null);
+
+/// <summary>An event written by a group commit, as an inline projection sees it.</summary>
+/// <param name="Seq">Its global sequence number.</param>
+/// <param name="StreamId">Its stream.</param>
+/// <param name="Version">Its version in the stream.</param>
+/// <param name="Type">Its type alias.</param>
+/// <param name="Timestamp">Its recorded time.</param>
+/// <param name="Data">The event object that was appended.</param>
+/// <param name="Metadata">Its metadata.</param>
+public sealed record AppendedEvent(long Seq, string StreamId, long Version, string Type, DateTimeOffset Timestamp, object Data, EventMetadata Metadata);
+
+/// <summary>
+/// A read model written in the same transaction as its events (Marten's inline projection lifecycle). A group commit
+/// calls it once per batch, after the appends and before the commit, with every event the batch appended (idempotent
+/// replays and rejected appends excluded) in seq order: write set-based. If it throws, the batch is retried one
+/// savepoint per append, so its failure on one append fails only that append.
+/// </summary>
+public interface IInlineProjection
+{
+    /// <summary>Writes the rows for <paramref name="events"/> on <paramref name="connection"/>, inside its open transaction.</summary>
+    Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<AppendedEvent> events, CancellationToken ct);
+}
+
+/// <summary>How a <see cref="GroupCommitAppender"/> batches.</summary>
+public sealed class GroupCommitOptions
+{
+    /// <summary>The most appends committed in one transaction.</summary>
+    public int MaxBatchSize { get; init; } = 256;
+
+    /// <summary>
+    /// How many batches may be in flight at once. Commits are serialised by the global-order lock anyway; a second
+    /// writer prepares its batch (locks, checks) while the first one's commit is being flushed.
+    /// </summary>
+    public int Writers { get; init; } = 1;
+}
+
+/// <summary>Counters of a <see cref="GroupCommitAppender"/>, for tests and measurements.</summary>
+/// <param name="Batches">Transactions committed.</param>
+/// <param name="Appends">Appends taken into those transactions (any outcome).</param>
+/// <param name="LargestBatch">The most appends in one transaction.</param>
+/// <param name="IsolatedBatches">Batches re-run one savepoint per append because one append failed.</param>
+/// <param name="FailedBatches">Batches that failed as a whole (every request got the error).</param>
+public sealed record GroupCommitStatistics(long Batches, long Appends, long LargestBatch, long IsolatedBatches, long FailedBatches);
