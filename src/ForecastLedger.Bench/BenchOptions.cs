@@ -16,6 +16,7 @@ internal sealed record BenchOptions
     public int Questions { get; init; } = 20;
     public long Forecasts { get; init; } = 1_000;
     public int SeedClients { get; init; } = 32;
+    public TimeSpan? SeedBudget { get; init; }
     public string? JsonPath { get; init; }
     public string? MarkdownPath { get; init; }
     public bool Keep { get; init; }
@@ -37,6 +38,8 @@ internal sealed record BenchOptions
         --clients 16,64         concurrencies to run every phase at
         --duration SECONDS      length of each phase
         --forecasters N --questions M --forecasts K --seed-clients C   override the scale's seeding
+        --seed-seconds S        stop posting forecasts after S seconds and go on with what was seeded (the report
+                                shows planned and seeded counts and the rate, so the time for the full count can be read)
         --json PATH             write the report as JSON
         --md PATH               write the report as Markdown (the table, machine and commit)
         --skip-pgbench --skip-rebuild --keep (keep the data folder)
@@ -84,6 +87,7 @@ internal sealed record BenchOptions
                 "--questions" => options with { Questions = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--forecasts" => options with { Forecasts = long.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--seed-clients" => options with { SeedClients = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--seed-seconds" => options with { SeedBudget = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)) },
                 "--json" => options with { JsonPath = Next() },
                 "--md" => options with { MarkdownPath = Next() },
                 "--keep" => options with { Keep = true },

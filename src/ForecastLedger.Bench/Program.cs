@@ -71,7 +71,12 @@ try
     var workload = new Workload(http, adminKey, runId);
     var probe = new ProcessProbe(service?.ApiPid, service?.DataDirectory);
 
-    var seed = await workload.SeedAsync(options.Forecasters, options.Questions, options.Forecasts, options.SeedClients, ct);
+    var seed = await workload.SeedAsync(options.Forecasters, options.Questions, options.Forecasts, options.SeedClients, options.SeedBudget, ct);
+    if (seed.Forecasts < seed.PlannedForecasts)
+    {
+        notes.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Seeding stopped at its time budget: {seed.Forecasts:N0} of the planned {seed.PlannedForecasts:N0} forecasts were posted through the API at {seed.ForecastsPerSecond:0}/s; the full count would take about {seed.PlannedForecasts / seed.ForecastsPerSecond / 3600:0.0} h at that rate."));
+    }
 
     var phases = new List<PhaseResult>();
     var pgbench = new List<PgBenchResult>();

@@ -65,6 +65,7 @@ internal sealed record SeedResult(
     int Forecasters,
     int Questions,
     int ResolvedQuestions,
+    long PlannedForecasts,
     long Forecasts,
     double RegisterSeconds,
     double PublishSeconds,

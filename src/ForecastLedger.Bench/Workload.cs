@@ -57,7 +57,7 @@ internal sealed class Workload(HttpClient http, string adminKey, string runId)
 
     // ------------------------------------------------------------------ seeding
 
-    public async Task<SeedResult> SeedAsync(int forecasters, int questions, long forecasts, int clients, CancellationToken ct)
+    public async Task<SeedResult> SeedAsync(int forecasters, int questions, long forecasts, int clients, TimeSpan? forecastBudget, CancellationToken ct)
     {
         var total = Stopwatch.StartNew();
         var watch = Stopwatch.StartNew();
@@ -117,6 +117,11 @@ internal sealed class Workload(HttpClient http, string adminKey, string runId)
             var share = (forecasts / clients) + (c < forecasts % clients ? 1 : 0);
             for (long k = 0; k < share && mine.Length > 0; k++)
             {
+                if (forecastBudget is { } budget && progress.Elapsed > budget)
+                {
+                    break;
+                }
+
                 var forecaster = Forecasters[mine[k % mine.Length]];
                 var question = Questions[random.Next(Questions.Count)];
                 var (ok, _) = await SubmitAsync(forecaster, question, random.Next(BinaryBodies.Length), ct);
@@ -134,6 +139,8 @@ internal sealed class Workload(HttpClient http, string adminKey, string runId)
         }, ct)).ToArray();
         await Task.WhenAll(workers);
         var forecastSeconds = watch.Elapsed.TotalSeconds;
+        var planned = forecasts;
+        forecasts = Interlocked.Read(ref done);
         Console.WriteLine($"seed: {forecasts:N0} forecasts in {forecastSeconds:0.0} s ({forecasts / forecastSeconds:0} /s, {errors} errors)");
 
         // Resolve a tenth of the questions so that scores and leaderboards have data.
@@ -156,7 +163,7 @@ internal sealed class Workload(HttpClient http, string adminKey, string runId)
         await WaitForCatchUpAsync(TimeSpan.FromHours(2), ct);
         var catchUp = watch.Elapsed.TotalSeconds;
         Console.WriteLine($"seed: {Resolved} questions resolved in {resolveSeconds:0.0} s; projections caught up {catchUp:0.0} s later");
-        return new SeedResult(forecasters, questions, Resolved, forecasts, registerSeconds, publishSeconds, forecastSeconds,
+        return new SeedResult(forecasters, questions, Resolved, planned, forecasts, registerSeconds, publishSeconds, forecastSeconds,
             forecasts / forecastSeconds, errors, resolveSeconds, catchUp, total.Elapsed.TotalSeconds, clients);
     }
 
