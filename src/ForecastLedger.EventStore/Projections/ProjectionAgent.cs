@@ -264,8 +264,10 @@ internal sealed class ProjectionAgent
         Observe(_checkpoint, page.HighWaterMark);
         if (page.Headers.Count == 0)
         {
-            // Idle: also the moment to notice an admin's request (rebuild, stop) or another node's move.
-            return await SyncProgressAsync(ct) ? Options.IdlePollInterval : null;
+            // Idle: also the moment to notice an admin's request (rebuild, stop) or another node's move. A state that
+            // changed is acted on at once, not after an idle wait (a rebuild request would otherwise wait a poll).
+            var before = _state;
+            return await SyncProgressAsync(ct) && _state == before ? Options.IdlePollInterval : null;
         }
 
         var outcome = await ApplyBatchAsync(page, ct);
