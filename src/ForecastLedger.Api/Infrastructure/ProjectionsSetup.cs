@@ -28,7 +28,7 @@ public static class ProjectionsSetup
                 sp.GetRequiredService<IEventStore>(),
                 sp.GetRequiredService<EventStoreOptions>(),
                 sp.GetServices<IProjection>(),
-                new ProjectionDaemonOptions(),
+                new ProjectionDaemonOptions { RebuildBatchSize = ProjectionDaemonOptions.SuggestedRebuildBatchSize },
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<ProjectionDaemon>(),
                 sp.GetRequiredService<TimeProvider>());
         });

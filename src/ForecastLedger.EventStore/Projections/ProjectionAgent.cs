@@ -15,6 +15,7 @@ internal sealed class ProjectionAgent
     private const int MaxErrorLength = 4000;
 
     private readonly IProjection _projection;
+    private readonly IEventHeaderProjection? _headerProjection;
     private readonly ProjectionDaemon _daemon;
     private readonly HashSet<string>? _handled;
     private readonly string _lockKey;
@@ -36,6 +37,7 @@ internal sealed class ProjectionAgent
     public ProjectionAgent(IProjection projection, ProjectionDaemon daemon)
     {
         _projection = projection;
+        _headerProjection = projection as IEventHeaderProjection;
         _daemon = daemon;
         _handled = projection.EventTypes is { } types ? new HashSet<string>(types, StringComparer.Ordinal) : null;
         _lockKey = $"forecastledger:projection:{daemon.Schema}:{projection.Name}";
@@ -231,10 +233,13 @@ internal sealed class ProjectionAgent
                 return null;
         }
 
-        EventPage page;
+        Batch page;
+        var size = _singleSteps > 0 ? 1 : _state is ProjectionState.Rebuilding ? Options.EffectiveRebuildBatchSize : Options.BatchSize;
         try
         {
-            page = await _daemon.Store.ReadAllAsync(_checkpoint, _singleSteps > 0 ? 1 : Options.BatchSize, ct);
+            page = _headerProjection is null
+                ? Batch.Of(await _daemon.Store.ReadAllAsync(_checkpoint, size, ct))
+                : await ReadHeadersAsync(size, ct);
         }
         catch (Exception e) when (!IsTransient(e, ct))
         {
@@ -257,16 +262,18 @@ internal sealed class ProjectionAgent
         }
 
         Observe(_checkpoint, page.HighWaterMark);
-        if (page.Events.Count == 0)
+        if (page.Headers.Count == 0)
         {
-            // Idle: also the moment to notice an admin's request (rebuild, stop) or another node's move.
-            return await SyncProgressAsync(ct) ? Options.IdlePollInterval : null;
+            // Idle: also the moment to notice an admin's request (rebuild, stop) or another node's move. A state that
+            // changed is acted on at once, not after an idle wait (a rebuild request would otherwise wait a poll).
+            var before = _state;
+            return await SyncProgressAsync(ct) && _state == before ? Options.IdlePollInterval : null;
         }
 
-        var outcome = await ApplyBatchAsync(page.Events, ct);
+        var outcome = await ApplyBatchAsync(page, ct);
         return outcome switch
         {
-            BatchOutcome.Committed when page.Events.Count >= Options.BatchSize => null,
+            BatchOutcome.Committed when page.Headers.Count >= size => null,
             BatchOutcome.Committed => Options.BusyPollInterval,
             _ => null,
         };
@@ -280,11 +287,13 @@ internal sealed class ProjectionAgent
         Poisoned,
     }
 
-    private async Task<BatchOutcome> ApplyBatchAsync(IReadOnlyList<EventEnvelope> events, CancellationToken ct)
+    private async Task<BatchOutcome> ApplyBatchAsync(Batch batch, CancellationToken ct)
     {
+        var events = batch.Headers;
         var newCheckpoint = events[^1].Seq;
         var gaps = SeqGaps.Find(_checkpoint, events.Select(e => e.Seq));
         var handled = Handled(events);
+        var context = Context;
         var newState = NextState(newCheckpoint);
 
         await using var connection = await _daemon.DataSource.OpenConnectionAsync(ct);
@@ -302,7 +311,7 @@ internal sealed class ProjectionAgent
         {
             if (handled.Count > 0)
             {
-                await _projection.ApplyAsync(connection, handled, ct);
+                await ApplyAsync(connection, batch, handled, context, ct);
             }
         }
         catch (Exception e) when (!IsTransient(e, ct))
@@ -310,7 +319,7 @@ internal sealed class ProjectionAgent
             await transaction.RollbackAsync(CancellationToken.None);
             Logger.LogWarning(e, "Projection {Projection}: batch ({From}..{To}] failed; retrying event by event to find the poison event",
                 Name, _checkpoint, newCheckpoint);
-            return await IsolatePoisonAsync(events, gaps, ct);
+            return await IsolatePoisonAsync(batch, gaps, ct);
         }
 
         await transaction.CommitAsync(ct);
@@ -322,8 +331,10 @@ internal sealed class ProjectionAgent
     /// Replays a failed batch one event at a time under savepoints, in one transaction: the good prefix commits with
     /// the checkpoint at its last event, and the projection stops at the first event that fails. Never skips.
     /// </summary>
-    private async Task<BatchOutcome> IsolatePoisonAsync(IReadOnlyList<EventEnvelope> events, IReadOnlyList<SeqRange> gaps, CancellationToken ct)
+    private async Task<BatchOutcome> IsolatePoisonAsync(Batch batch, IReadOnlyList<SeqRange> gaps, CancellationToken ct)
     {
+        var events = batch.Headers;
+        var context = Context;
         await using var connection = await _daemon.DataSource.OpenConnectionAsync(ct);
         await using var transaction = await BeginBatchAsync(connection, ct);
         if (!await LockProgressAsync(connection, ct))
@@ -333,15 +344,16 @@ internal sealed class ProjectionAgent
         }
 
         var good = _checkpoint;
-        (EventEnvelope Event, Exception Error)? poison = null;
-        foreach (var @event in events)
+        (EventHeader Event, Exception Error)? poison = null;
+        for (var i = 0; i < events.Count; i++)
         {
+            var @event = events[i];
             if (_handled is null || _handled.Contains(@event.Type))
             {
                 await transaction.SaveAsync("projection_event", ct);
                 try
                 {
-                    await _projection.ApplyAsync(connection, [@event], ct);
+                    await ApplyAsync(connection, batch, [i], context, ct);
                     await transaction.ReleaseAsync("projection_event", ct);
                 }
                 catch (Exception e) when (!IsTransient(e, ct))
@@ -610,8 +622,57 @@ internal sealed class ProjectionAgent
         Interlocked.Exchange(ref _observedHighWaterMark, highWaterMark);
     }
 
-    private List<EventEnvelope> Handled(IReadOnlyList<EventEnvelope> events) =>
-        _handled is null ? [.. events] : [.. events.Where(e => _handled.Contains(e.Type))];
+    /// <summary>The indexes of the events this projection handles.</summary>
+    private List<int> Handled(IReadOnlyList<EventHeader> events) =>
+        [.. Enumerable.Range(0, events.Count).Where(i => _handled is null || _handled.Contains(events[i].Type))];
+
+    private ProjectionBatchContext Context => _state is ProjectionState.Rebuilding
+        ? new ProjectionBatchContext(true, _rebuildTarget)
+        : ProjectionBatchContext.Live;
+
+    private Task ApplyAsync(NpgsqlConnection connection, Batch batch, IReadOnlyList<int> indexes, ProjectionBatchContext context, CancellationToken ct) =>
+        _headerProjection is { } headers
+            ? headers.ApplyHeadersAsync(connection, [.. indexes.Select(i => batch.Headers[i])], context, ct)
+            : _projection.ApplyAsync(connection, [.. indexes.Select(i => batch.Envelopes![i])], ct);
+
+    /// <summary>
+    /// The next page of headers after the checkpoint, with the high-water mark from the same snapshot: for
+    /// <see cref="IEventHeaderProjection"/>s, which need no payloads. Every seq is read (not only handled types), so
+    /// gaps are found exactly as with full reads.
+    /// </summary>
+    private async Task<Batch> ReadHeadersAsync(int limit, CancellationToken ct)
+    {
+        await using var command = _daemon.DataSource.CreateCommand($"""
+            SELECT seq_id, stream_id, version, type, "timestamp", (SELECT COALESCE(max(seq_id), 0) FROM {Schema}.events) AS high_water_mark
+            FROM {Schema}.events WHERE seq_id > $1 ORDER BY seq_id LIMIT $2
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _checkpoint });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        var headers = new List<EventHeader>(Math.Min(limit, 16_384));
+        long highWaterMark = -1;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                headers.Add(new EventHeader(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4)));
+                highWaterMark = reader.GetInt64(5);
+            }
+        }
+
+        if (highWaterMark < 0)
+        {
+            await using var hwm = _daemon.DataSource.CreateCommand($"SELECT COALESCE(max(seq_id), 0) FROM {Schema}.events");
+            highWaterMark = (long)(await hwm.ExecuteScalarAsync(ct))!;
+        }
+
+        return new Batch(headers, null, highWaterMark);
+    }
+
+    /// <summary>One page read for a projection: headers always; full envelopes unless it is a header-only projection.</summary>
+    private sealed record Batch(IReadOnlyList<EventHeader> Headers, IReadOnlyList<EventEnvelope>? Envelopes, long HighWaterMark)
+    {
+        public static Batch Of(EventPage page) => new([.. page.Events.Select(EventHeader.Of)], page.Events, page.HighWaterMark);
+    }
 
     /// <summary>Errors that say nothing about the event: retry the batch later rather than stop the projection.</summary>
     private static bool IsTransient(Exception e, CancellationToken ct) =>

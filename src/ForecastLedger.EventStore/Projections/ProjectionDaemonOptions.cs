@@ -6,6 +6,18 @@ public sealed class ProjectionDaemonOptions
     /// <summary>The most events read and applied in one transaction.</summary>
     public int BatchSize { get; init; } = 500;
 
+    /// <summary>
+    /// The most events read and applied in one transaction while a projection rebuilds; null (the default) means
+    /// <see cref="BatchSize"/>. A replay favours throughput over the latency of any one event, so hosts set it larger
+    /// (the API uses <see cref="SuggestedRebuildBatchSize"/>).
+    /// </summary>
+    public int? RebuildBatchSize { get; init; }
+
+    /// <summary>A rebuild batch size that suits header-only projections: few transactions, bounded memory.</summary>
+    public const int SuggestedRebuildBatchSize = 10_000;
+
+    internal int EffectiveRebuildBatchSize => RebuildBatchSize ?? BatchSize;
+
     /// <summary>How long a leader waits for a notification after a batch that was not full, before polling again.</summary>
     public TimeSpan BusyPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
@@ -36,6 +48,7 @@ public sealed class ProjectionDaemonOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(EffectiveRebuildBatchSize);
         foreach (var interval in new[] { BusyPollInterval, IdlePollInterval, LeadershipRetryInterval, HeartbeatInterval, ErrorBackoff, BatchIdleTimeout })
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);

@@ -90,10 +90,20 @@ public static class QuestionScoreComputation
 /// A batch recomputes each touched question once, with one read of the questions and one of their histories.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Both sources are written inline with the events, so they may be ahead of the batch: every later event of Q
 /// recomputes Q again, so once the projection catches up the rows equal a rebuild's.
+/// </para>
+/// <para>
+/// It needs only each event's stream (the question is in the stream id: <c>question-{q}</c>, <c>forecast-{q}-{f}</c>),
+/// so it is an <see cref="IEventHeaderProjection"/>: the daemon never reads or deserialises payloads for it. During a
+/// rebuild it looks ahead: a recomputation reads the read models as they are now, so only the one at Q's last event up
+/// to the rebuild target counts, and every earlier one would be overwritten. It recomputes Q only in the batch that
+/// holds that last event (or any event past the target), so a rebuild computes each question once instead of once per
+/// batch — with the same rows as before, and a failing question still stops on one of its own events.
+/// </para>
 /// </remarks>
-public sealed class QuestionScoresProjection(EventStoreOptions options) : IProjection
+public sealed class QuestionScoresProjection(EventStoreOptions options) : IEventHeaderProjection
 {
     public const string ProjectionName = "question_scores";
 
@@ -148,6 +158,91 @@ public sealed class QuestionScoresProjection(EventStoreOptions options) : IProje
         await RecomputeAsync(connection, Schema, touched, ct);
     }
 
+    public async Task ApplyHeadersAsync(NpgsqlConnection connection, IReadOnlyList<EventHeader> batch, ProjectionBatchContext context, CancellationToken ct)
+    {
+        // The last seq of each question in this batch, in first-touched order.
+        var lastInBatch = new Dictionary<Guid, long>();
+        foreach (var e in batch)
+        {
+            lastInBatch[QuestionOf(e)] = e.Seq;
+        }
+
+        IEnumerable<Guid> touched = lastInBatch.Keys;
+        if (context.IsRebuilding)
+        {
+            var lastUpToTarget = await RebuildPlanAsync(connection, context.RebuildTarget, ct);
+            touched = touched.Where(q => !lastUpToTarget.TryGetValue(q, out var last) || lastInBatch[q] >= last);
+        }
+
+        var questions = touched.ToArray();
+        if (questions.Length > 0)
+        {
+            await RecomputeAsync(connection, Schema, questions, ct);
+        }
+    }
+
+    /// <summary>The question an event belongs to, from its stream id; throws (a poison event) for any other stream.</summary>
+    internal static Guid QuestionOf(EventHeader e)
+    {
+        var id = e.StreamId.AsSpan();
+        if (id.StartsWith(QuestionStreamPrefix, StringComparison.Ordinal) && Guid.TryParseExact(id[QuestionStreamPrefix.Length..], "D", out var question))
+        {
+            return question;
+        }
+
+        if (id.StartsWith(ForecastStreamPrefix, StringComparison.Ordinal) && id.Length >= ForecastStreamPrefix.Length + 36
+            && Guid.TryParseExact(id.Slice(ForecastStreamPrefix.Length, 36), "D", out question))
+        {
+            return question;
+        }
+
+        throw new InvalidOperationException($"Unexpected event {e.Type} at seq {e.Seq} on stream {e.StreamId}.");
+    }
+
+    private const string QuestionStreamPrefix = "question-";
+    private const string ForecastStreamPrefix = "forecast-";
+
+    // Replaced whole (a reference write), so a reader never sees a plan half-built.
+    private RebuildPlan? _rebuildPlan;
+
+    /// <summary>
+    /// For a rebuild to <paramref name="target"/>: each question's last handled event at or below it, read once per
+    /// rebuild from <c>forecast_history</c> (one row per forecast event) and the question streams. All of it is
+    /// committed (seq order is commit order), so the answer cannot change while the replay runs.
+    /// </summary>
+    private async Task<Dictionary<Guid, long>> RebuildPlanAsync(NpgsqlConnection connection, long target, CancellationToken ct)
+    {
+        if (_rebuildPlan is { } plan && plan.Target == target)
+        {
+            return plan.LastSeqs;
+        }
+
+        var last = new Dictionary<Guid, long>();
+        await using var command = new NpgsqlCommand($"""
+            SELECT question_id, max(seq_id) FROM {Schema}.forecast_history WHERE seq_id <= $1 GROUP BY question_id
+            UNION ALL
+            SELECT q.id, max(e.seq_id) FROM {Schema}.questions q
+            JOIN {Schema}.events e ON e.stream_id = 'question-' || q.id::text
+            WHERE e.seq_id <= $1 AND e.type = ANY($2) GROUP BY q.id
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = target });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. EventTypes!.Where(t => t.StartsWith("question_", StringComparison.Ordinal))] });
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var question = reader.GetGuid(0);
+                var seq = reader.GetInt64(1);
+                last[question] = Math.Max(seq, last.GetValueOrDefault(question));
+            }
+        }
+
+        _rebuildPlan = new RebuildPlan(target, last);
+        return last;
+    }
+
+    private sealed record RebuildPlan(long Target, Dictionary<Guid, long> LastSeqs);
+
     public async Task ResetAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand($"DELETE FROM {Schema}.question_scores", connection);
@@ -186,7 +281,23 @@ public sealed class QuestionScoresProjection(EventStoreOptions options) : IProje
             }
         }
 
-        var rows = scored.SelectMany(id => QuestionScoreComputation.Compute(views[id], points[id]).Select(r => (Row: r, Tags: views[id].Tags))).ToArray();
+        // The scoring engine is pure and CPU-bound (a question with ~1,000 forecasters takes hundreds of ms), so the
+        // questions of a batch are scored on every core; AsOrdered keeps the rows in the same order as a serial run.
+        IEnumerable<(QuestionScoreRow Row, IReadOnlyList<string> Tags)> Score(Guid id) =>
+            QuestionScoreComputation.Compute(views[id], points[id]).Select(r => (r, (IReadOnlyList<string>)views[id].Tags));
+        (QuestionScoreRow Row, IReadOnlyList<string> Tags)[] rows;
+        try
+        {
+            rows = scored.Length <= 1 || Environment.ProcessorCount == 1
+                ? [.. scored.SelectMany(Score)]
+                : scored.AsParallel().AsOrdered().WithDegreeOfParallelism(Math.Min(Environment.ProcessorCount, scored.Length)).SelectMany(Score).ToArray();
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // Report the question's own error (a poison event's message), not PLINQ's wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
+        }
         await using var batch = new NpgsqlBatch(connection);
         var delete = new NpgsqlBatchCommand($"DELETE FROM {schema}.question_scores WHERE question_id = ANY($1)");
         delete.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = questions });
