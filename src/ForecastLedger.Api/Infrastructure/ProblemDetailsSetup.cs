@@ -93,6 +93,7 @@ public sealed class LedgerExceptionHandler(IProblemDetailsService problemDetails
             BadHttpRequestException b => ProblemDetailsSetup.Problem(b.StatusCode, ProblemDetailsSetup.DefaultCode(b.StatusCode), b.Message),
             System.Text.Json.JsonException => ProblemDetailsSetup.Problem(StatusCodes.Status400BadRequest, "malformed-json", "The request body is not valid JSON for this endpoint."),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => null,
+            _ when IsOverload(exception) => Overloaded(httpContext, exception),
             _ => null,
         };
 
@@ -114,5 +115,25 @@ public sealed class LedgerExceptionHandler(IProblemDetailsService problemDetails
             ProblemDetails = problem,
             Exception = exception,
         });
+    }
+
+    /// <summary>
+    /// The database is saturated rather than wrong: the pool is exhausted, a command timed out, or the server refuses
+    /// connections. That is a 503 the client may retry, never a 500.
+    /// </summary>
+    internal static bool IsOverload(Exception exception) => exception switch
+    {
+        Npgsql.PostgresException p => p.SqlState is "53300" or "57014" or "57P03",
+        Npgsql.NpgsqlException n => n.InnerException is TimeoutException,
+        TimeoutException => true,
+        _ => false,
+    };
+
+    private ProblemDetails Overloaded(HttpContext httpContext, Exception exception)
+    {
+        logger.LogWarning(exception, "Database overloaded on {Method} {Path}; answered 503", httpContext.Request.Method, httpContext.Request.Path);
+        httpContext.Response.Headers.RetryAfter = "1";
+        return ProblemDetailsSetup.Problem(StatusCodes.Status503ServiceUnavailable, "database-busy",
+            "The ledger's database is saturated right now; retry shortly (a write with the same Idempotency-Key is safe to retry).");
     }
 }
