@@ -175,10 +175,41 @@ public sealed class QuestionScoresProjection(EventStoreOptions options) : IEvent
         }
 
         var questions = touched.ToArray();
+        if (questions.Length > 0 && !context.IsRebuilding)
+        {
+            questions = await WithoutLaterEventsAsync(connection, questions, lastInBatch, ct);
+        }
+
         if (questions.Length > 0)
         {
             await RecomputeAsync(connection, Schema, questions, ct);
         }
+    }
+
+    /// <summary>
+    /// The questions with no handled event after this batch. A recomputation reads the read models as they are now, so
+    /// for a question with a later event it would compute that later state early, and blame a failure on the wrong
+    /// event. The later event recomputes the question anyway, so it is deferred to that event's batch.
+    /// </summary>
+    private async Task<Guid[]> WithoutLaterEventsAsync(NpgsqlConnection connection, Guid[] questions, Dictionary<Guid, long> lastInBatch, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"""
+            SELECT u.q FROM unnest($1::uuid[], $2::bigint[]) AS u(q, last)
+            WHERE NOT EXISTS (SELECT 1 FROM {Schema}.forecast_history h WHERE h.question_id = u.q AND h.seq_id > u.last)
+              AND NOT EXISTS (SELECT 1 FROM {Schema}.events e
+                              WHERE e.stream_id = '{QuestionStreamPrefix}' || u.q::text AND e.seq_id > u.last AND e.type = ANY($3))
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = questions });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. questions.Select(q => lastInBatch[q])] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. EventTypes!] });
+        var current = new List<Guid>(questions.Length);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            current.Add(reader.GetGuid(0));
+        }
+
+        return [.. current];
     }
 
     /// <summary>The question an event belongs to, from its stream id; throws (a poison event) for any other stream.</summary>
