@@ -46,8 +46,8 @@ internal sealed partial class PgBench(string connectionString, string ledgerSche
             }
         }
 
-        // The trigger is the ledger's assign_seq_id (0001_event_store.sql) with the schema swapped; the no-lock copy
-        // differs only by the missing advisory lock.
+        // The trigger is the ledger's assign_seq_id (0001, with 0005's global chain) with the schema swapped; the no-lock
+        // copy differs only by the missing advisory lock (its global chain is then not race-free: it is a ceiling, not a ledger).
         await using (var setup = new NpgsqlCommand($"""
             DROP SCHEMA IF EXISTS {Schema} CASCADE;
             CREATE SCHEMA {Schema};
@@ -58,15 +58,25 @@ internal sealed partial class PgBench(string connectionString, string ledgerSche
             CREATE SEQUENCE {Schema}.events_seq AS bigint;
             CREATE SEQUENCE {Schema}.events_nolock_seq AS bigint;
             CREATE FUNCTION {Schema}.assign_seq_id() RETURNS trigger LANGUAGE plpgsql AS $fn$
+            DECLARE
+                v_prev bytea;
             BEGIN
                 PERFORM pg_advisory_xact_lock(hashtextextended('forecastledger:seq:{Schema}', 0));
                 NEW.seq_id := nextval('{Schema}.events_seq');
+                SELECT e.global_hash INTO v_prev FROM {Schema}.events e ORDER BY e.seq_id DESC LIMIT 1;
+                NEW.global_prev := COALESCE(v_prev, decode(repeat('00', 32), 'hex'));
+                NEW.global_hash := sha256(NEW.global_prev || int8send(NEW.seq_id) || NEW.hash);
                 RETURN NEW;
             END
             $fn$;
             CREATE FUNCTION {Schema}.assign_seq_id_nolock() RETURNS trigger LANGUAGE plpgsql AS $fn$
+            DECLARE
+                v_prev bytea;
             BEGIN
                 NEW.seq_id := nextval('{Schema}.events_nolock_seq');
+                SELECT e.global_hash INTO v_prev FROM {Schema}.events_nolock e ORDER BY e.seq_id DESC LIMIT 1;
+                NEW.global_prev := COALESCE(v_prev, decode(repeat('00', 32), 'hex'));
+                NEW.global_hash := sha256(NEW.global_prev || int8send(NEW.seq_id) || NEW.hash);
                 RETURN NEW;
             END
             $fn$;
