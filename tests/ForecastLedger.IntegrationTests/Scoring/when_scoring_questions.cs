@@ -160,6 +160,32 @@ public sealed class when_scoring_questions(PostgresFixture db, ITestOutputHelper
     }
 
     [Fact]
+    public async Task forecasts_on_open_questions_keep_the_leaderboard_tag_and_a_resolution_moves_it()
+    {
+        await ScoredQuestionAsync("stable-tag-q1", 800, 300);
+        await _api.WaitForScoresAsync();
+        const string path = "/api/leaderboards?metric=peer";
+        var before = (await _api.CreateClient().GetAsync(path)).Headers.ETag!.Tag;
+
+        // Forecasts on an open question move the projection's checkpoint but change no score.
+        await _api.PublishAsync(Binary("stable-tag-open"));
+        var forecaster = await _api.RegisterForecasterAsync();
+        var posted = await forecaster.Client.PostAsJsonAsync(ForecastsPath("stable-tag-open", forecaster.ForecasterId), new { pYes = 420 });
+        Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync());
+        await _api.WaitForScoresAsync();
+        using (var conditional = new HttpRequestMessage(HttpMethod.Get, path))
+        {
+            conditional.Headers.TryAddWithoutValidation("If-None-Match", before);
+            Assert.Equal(HttpStatusCode.NotModified, (await _api.CreateClient().SendAsync(conditional)).StatusCode);
+        }
+
+        await ScoredQuestionAsync("stable-tag-q2", 650);
+        await _api.WaitForScoresAsync();
+        var after = (await _api.CreateClient().GetAsync(path)).Headers.ETag!.Tag;
+        Assert.NotEqual(before, after);
+    }
+
+    [Fact]
     public async Task the_leaderboard_ranks_as_the_domain_leaderboards_do_and_pages()
     {
         await ScoredQuestionAsync("board-q1", 900, 100, 500);

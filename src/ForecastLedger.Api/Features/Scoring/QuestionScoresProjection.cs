@@ -143,6 +143,11 @@ public sealed class QuestionScoresProjection(EventStoreOptions options) : IEvent
             CREATE INDEX IF NOT EXISTS question_scores_forecaster ON {Schema}.question_scores (forecaster_id)
                 INCLUDE (relative_brier, mean_daily_brier, peer, baseline, coverage);
             CREATE INDEX IF NOT EXISTS question_scores_tags ON {Schema}.question_scores USING gin (tags);
+            CREATE TABLE IF NOT EXISTS {Schema}.{GenerationTable} (
+                id         boolean PRIMARY KEY DEFAULT true CHECK (id),
+                generation bigint  NOT NULL
+            );
+            INSERT INTO {Schema}.{GenerationTable} (id, generation) VALUES (true, 0) ON CONFLICT (id) DO NOTHING;
             """, connection);
         await command.ExecuteNonQueryAsync(ct);
     }
@@ -276,9 +281,17 @@ public sealed class QuestionScoresProjection(EventStoreOptions options) : IEvent
 
     public async Task ResetAsync(NpgsqlConnection connection, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"DELETE FROM {Schema}.question_scores", connection);
+        await using var command = new NpgsqlCommand(
+            $"DELETE FROM {Schema}.question_scores; UPDATE {Schema}.{GenerationTable} SET generation = generation + 1", connection);
         await command.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>
+    /// One row counting the changes to <c>question_scores</c>: bumped only when rows are written or removed, never reset.
+    /// Reads are cached and tagged by it, so forecasts on open questions (which move the checkpoint but change no score)
+    /// leave leaderboards a cache hit and a 304.
+    /// </summary>
+    public const string GenerationTable = "question_scores_generation";
 
     /// <summary>Reads the questions and their histories in two statements and replaces their rows.</summary>
     internal static async Task RecomputeAsync(NpgsqlConnection connection, string schema, Guid[] questions, CancellationToken ct)
@@ -330,8 +343,12 @@ public sealed class QuestionScoresProjection(EventStoreOptions options) : IEvent
             throw;
         }
         await using var batch = new NpgsqlBatch(connection);
-        var delete = new NpgsqlBatchCommand($"DELETE FROM {schema}.question_scores WHERE question_id = ANY($1)");
+        var delete = new NpgsqlBatchCommand($"""
+            WITH deleted AS (DELETE FROM {schema}.question_scores WHERE question_id = ANY($1) RETURNING 1)
+            UPDATE {schema}.{GenerationTable} SET generation = generation + 1 WHERE $2 OR EXISTS (SELECT 1 FROM deleted)
+            """);
         delete.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = questions });
+        delete.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = rows.Length > 0 });
         batch.BatchCommands.Add(delete);
         if (rows.Length > 0)
         {

@@ -26,18 +26,22 @@ public sealed class ScoreReads(LedgerDatabase database, EventStoreOptions option
     private string Schema => options.Schema;
 
     /// <summary>
-    /// The ETag of everything the <c>question_scores</c> projection serves: its checkpoint and the time it moved, so a
-    /// rebuild (which resets the checkpoint) never repeats an old tag.
+    /// The ETag of everything the <c>question_scores</c> projection serves: its generation, which moves only when score rows
+    /// change and is never reset (not even by a rebuild), so a tag is never repeated for other content.
     /// </summary>
     public async Task<string> ETagAsync(CancellationToken ct)
     {
         await using var command = database.DataSource.CreateCommand(
-            $"SELECT last_seq_id, last_updated FROM {Schema}.projection_progress WHERE name = $1");
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = QuestionScoresProjection.ProjectionName });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct)
-            ? $"\"s{reader.GetInt64(0)}-{reader.GetFieldValue<DateTimeOffset>(1).UtcTicks}\""
-            : "\"s0\"";
+            $"SELECT generation FROM {Schema}.{QuestionScoresProjection.GenerationTable}");
+        try
+        {
+            return $"\"g{(long)(await command.ExecuteScalarAsync(ct) ?? 0L)}\"";
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            // The daemon has not created the projection's tables yet: nothing is scored.
+            return "\"g0\"";
+        }
     }
 
     /// <summary>A question's score rows in forecaster order, after <paramref name="after"/>, with handles.</summary>
