@@ -85,32 +85,13 @@ public static class FigureRecomputation
     }
 
     /// <summary>
-    /// A question's score rows as the <c>question_scores</c> projection composes them (QuestionScoreComputation): the
+    /// A question's score rows, composed by the same Domain <see cref="QuestionScoring"/> the <c>question_scores</c> projection uses: the
     /// daily-grid and continuous-grid Domain scores, and the Brier of the forecast standing at the effective close.
     /// </summary>
-    public static IReadOnlyList<ScoreLine> Scores(Guid questionId, QuestionTimeline timeline, IReadOnlyList<ForecastPoint> forecasts)
-    {
-        if (timeline.Status != ScoringStatus.Scored)
-        {
-            return [];
-        }
-
-        var history = ForecastHistory.Build(timeline, forecasts);
-        var daily = DailyBrierScoring.Score(history);
-        var continuous = ContinuousScoring.Score(history);
-        var outcome = timeline.ResolvedOption!.Value;
-        var finals = history.StandingAt(timeline.EffectiveClose).ToDictionary(s => s.ForecasterId, StringComparer.Ordinal);
-        var dailyBy = daily.Forecasters.ToDictionary(s => s.ForecasterId, StringComparer.Ordinal);
-        return [.. continuous.Forecasters
-            .Select(c =>
-            {
-                var d = dailyBy.GetValueOrDefault(c.ForecasterId);
-                decimal? final = finals.TryGetValue(c.ForecasterId, out var standing) ? InstantaneousScores.Brier(standing.Permille, outcome) : null;
-                return new ScoreLine("score", questionId, Guid.Parse(c.ForecasterId), final, d?.MeanDailyBrier, d?.MedianScore,
-                    d?.Participation ?? 0m, d?.RelativeBrier, c.Log, c.Baseline, c.Peer, c.Coverage, continuous.Truncated,
-                    d?.ActiveDays ?? 0, daily.ScoringDays);
-            })];
-    }
+    public static IReadOnlyList<ScoreLine> Scores(Guid questionId, QuestionTimeline timeline, IReadOnlyList<ForecastPoint> forecasts) =>
+        [.. QuestionScoring.Score(timeline, forecasts).Select(s => new ScoreLine("score", questionId, Guid.Parse(s.ForecasterId), s.FinalBrier,
+            s.MeanDailyBrier, s.MedianScore, s.Participation, s.RelativeBrier, s.Log, s.Baseline, s.Peer, s.Coverage, s.Truncated,
+            s.DaysScored, s.ScoringDays))];
 
     /// <summary>
     /// One leaderboard over the score rows (scoring.md §3.4) as the API ranks it: relative-brier = Σ RB and mean-brier
@@ -146,26 +127,8 @@ public static class FigureRecomputation
     /// The crowd as a pseudo-forecaster on one binary question (as the crowd calibration endpoint does): each step of
     /// the recency-weighted median is a forecast rounded to whole permille (half to even, clamped to [1, 999]).
     /// </summary>
-    public static IReadOnlyList<CalibrationPoint> CrowdCalibrationPoints(QuestionTimeline timeline, IReadOnlyList<ForecastPoint> points)
-    {
-        if (!timeline.IsBinary || timeline.Status != ScoringStatus.Scored)
-        {
-            return [];
-        }
-
-        const string crowd = "crowd";
-        var seq = 0L;
-        var pseudo = new List<ForecastPoint>();
-        foreach (var step in CrowdForecast.History(timeline, points))
-        {
-            seq++;
-            pseudo.Add(step.Probabilities is { } p
-                ? ForecastPoint.Binary(crowd, step.From, seq, Math.Clamp((int)Math.Round(p[0] * 1000, MidpointRounding.ToEven), 1, 999))
-                : ForecastPoint.Withdrawal(crowd, step.From, seq));
-        }
-
-        return Calibration.Points(timeline, pseudo, crowd);
-    }
+    public static IReadOnlyList<CalibrationPoint> CrowdCalibrationPoints(QuestionTimeline timeline, IReadOnlyList<ForecastPoint> points) =>
+        QuestionScoring.CrowdCalibrationPoints(timeline, points);
 
     private static IReadOnlyList<ForecastPoint> PointsOf(LedgerFold fold, Guid question) =>
         fold.Forecasts.TryGetValue(question, out var points) ? points : [];

@@ -159,27 +159,9 @@ public static class CalibrationEndpoints
         return CalibrationResource.From("crowd", perQuestion.Length, report);
     }
 
-    /// <summary>The crowd's calibration points on one binary question: its steps as a pseudo-forecaster's forecasts.</summary>
-    public static IReadOnlyList<CalibrationPoint> CrowdPoints(QuestionTimeline timeline, IReadOnlyList<ForecastPoint> points)
-    {
-        if (!timeline.IsBinary || timeline.Status != ScoringStatus.Scored)
-        {
-            return [];
-        }
-
-        const string crowd = "crowd";
-        var seq = 0L;
-        var pseudo = new List<ForecastPoint>();
-        foreach (var step in CrowdForecast.History(timeline, points))
-        {
-            seq++;
-            pseudo.Add(step.Probabilities is { } p
-                ? ForecastPoint.Binary(crowd, step.From, seq, Math.Clamp((int)Math.Round(p[0] * 1000, MidpointRounding.ToEven), 1, 999))
-                : ForecastPoint.Withdrawal(crowd, step.From, seq));
-        }
-
-        return Calibration.Points(timeline, pseudo, crowd);
-    }
+    /// <summary>The crowd's calibration points on one binary question (Domain <see cref="QuestionScoring.CrowdCalibrationPoints"/>).</summary>
+    public static IReadOnlyList<CalibrationPoint> CrowdPoints(QuestionTimeline timeline, IReadOnlyList<ForecastPoint> points) =>
+        QuestionScoring.CrowdCalibrationPoints(timeline, points);
 
     /// <summary>
     /// <see cref="HistoryReads.ScoredQuestionsAsync"/> at a seq: questions resolved then (in id order), with one

@@ -56,32 +56,12 @@ public static class QuestionScoreComputation
             view.State == QuestionView.Annulled);
     }
 
-    /// <summary>Every forecaster's scores; empty unless the question is resolved and not annulled.</summary>
-    public static IReadOnlyList<QuestionScoreRow> Compute(QuestionView view, IEnumerable<ForecastPoint> forecasts)
-    {
-        var timeline = Timeline(view);
-        if (timeline.Status != ScoringStatus.Scored)
-        {
-            return [];
-        }
-
-        var history = ForecastHistory.Build(timeline, forecasts);
-        var daily = DailyBrierScoring.Score(history);
-        var continuous = ContinuousScoring.Score(history);
-        var outcome = timeline.ResolvedOption!.Value;
-        var finals = history.StandingAt(timeline.EffectiveClose).ToDictionary(s => s.ForecasterId, StringComparer.Ordinal);
-        var dailyBy = daily.Forecasters.ToDictionary(s => s.ForecasterId, StringComparer.Ordinal);
-        return [.. continuous.Forecasters
-            .Select(c =>
-            {
-                var d = dailyBy.GetValueOrDefault(c.ForecasterId);
-                decimal? final = finals.TryGetValue(c.ForecasterId, out var standing) ? InstantaneousScores.Brier(standing.Permille, outcome) : null;
-                return new QuestionScoreRow(view.Id, Guid.Parse(c.ForecasterId), final, d?.MeanDailyBrier, d?.MedianScore,
-                    d?.Participation ?? 0m, d?.RelativeBrier, c.Log, c.Baseline, c.Peer, c.Coverage, continuous.Truncated,
-                    d?.ActiveDays ?? 0, daily.ScoringDays);
-            })
+    /// <summary>Every forecaster's scores (Domain <see cref="QuestionScoring"/>); empty unless the question is resolved and not annulled.</summary>
+    public static IReadOnlyList<QuestionScoreRow> Compute(QuestionView view, IEnumerable<ForecastPoint> forecasts) =>
+        [.. QuestionScoring.Score(Timeline(view), forecasts)
+            .Select(s => new QuestionScoreRow(view.Id, Guid.Parse(s.ForecasterId), s.FinalBrier, s.MeanDailyBrier, s.MedianScore,
+                s.Participation, s.RelativeBrier, s.Log, s.Baseline, s.Peer, s.Coverage, s.Truncated, s.DaysScored, s.ScoringDays))
             .OrderBy(r => r.ForecasterId)];
-    }
 }
 
 /// <summary>

@@ -1,0 +1,87 @@
+namespace ForecastLedger.Domain.Scoring;
+
+/// <summary>One forecaster's scores on one resolved question: what the <c>question_scores</c> projection stores.</summary>
+/// <param name="ForecasterId">The forecaster.</param>
+/// <param name="FinalBrier">Brier score of the forecast standing at the effective close; null without one.</param>
+/// <param name="MeanDailyBrier">MDB on the daily grid (scoring.md §3.2); null without an active scoring day.</param>
+/// <param name="MedianScore">Mean of the daily crowd median Brier over the same days; null without an active day.</param>
+/// <param name="Participation">Active days / scoring days; 0 without an active day.</param>
+/// <param name="RelativeBrier">Relative Brier (MDB − MS)·π; null without an active day.</param>
+/// <param name="Log">Time-averaged ln score over the scheduled span (§3.3).</param>
+/// <param name="Baseline">Time-averaged Baseline score (§3.3).</param>
+/// <param name="Peer">Time-averaged Peer score (§3.3).</param>
+/// <param name="Coverage">Share of the scheduled span with a standing forecast.</param>
+/// <param name="Truncated">True when the question closed early and the rest of the span scores 0.</param>
+/// <param name="DaysScored">Active scoring days on the daily grid.</param>
+/// <param name="ScoringDays">D, the scoring days of the question.</param>
+public sealed record QuestionScore(
+    string ForecasterId,
+    decimal? FinalBrier,
+    decimal? MeanDailyBrier,
+    decimal? MedianScore,
+    decimal Participation,
+    decimal? RelativeBrier,
+    double Log,
+    double Baseline,
+    double Peer,
+    double Coverage,
+    bool Truncated,
+    int DaysScored,
+    int ScoringDays);
+
+/// <summary>
+/// Every forecaster's scores on one question, composed from the daily-grid and continuous-grid engines and the Brier of
+/// the forecast standing at the effective close: the one composition the projection, point-in-time reads and the
+/// offline verifier share.
+/// </summary>
+public static class QuestionScoring
+{
+    /// <summary>Scores in the continuous engine's forecaster order; empty unless the question is resolved and not annulled.</summary>
+    public static IReadOnlyList<QuestionScore> Score(QuestionTimeline timeline, IEnumerable<ForecastPoint> forecasts)
+    {
+        if (timeline.Status != ScoringStatus.Scored)
+        {
+            return [];
+        }
+
+        var history = ForecastHistory.Build(timeline, forecasts);
+        var daily = DailyBrierScoring.Score(history);
+        var continuous = ContinuousScoring.Score(history);
+        var outcome = timeline.ResolvedOption!.Value;
+        var finals = history.StandingAt(timeline.EffectiveClose).ToDictionary(s => s.ForecasterId, StringComparer.Ordinal);
+        var dailyBy = daily.Forecasters.ToDictionary(s => s.ForecasterId, StringComparer.Ordinal);
+        return [.. continuous.Forecasters
+            .Select(c =>
+            {
+                var d = dailyBy.GetValueOrDefault(c.ForecasterId);
+                decimal? final = finals.TryGetValue(c.ForecasterId, out var standing) ? InstantaneousScores.Brier(standing.Permille, outcome) : null;
+                return new QuestionScore(c.ForecasterId, final, d?.MeanDailyBrier, d?.MedianScore, d?.Participation ?? 0m, d?.RelativeBrier,
+                    c.Log, c.Baseline, c.Peer, c.Coverage, continuous.Truncated, d?.ActiveDays ?? 0, daily.ScoringDays);
+            })];
+    }
+
+    /// <summary>
+    /// The crowd as a pseudo-forecaster on one binary question, for crowd calibration: each step of the default crowd
+    /// is a forecast rounded to whole permille (half to even, clamped to [1, 999]). Empty for other questions.
+    /// </summary>
+    public static IReadOnlyList<CalibrationPoint> CrowdCalibrationPoints(QuestionTimeline timeline, IReadOnlyList<ForecastPoint> points)
+    {
+        if (!timeline.IsBinary || timeline.Status != ScoringStatus.Scored)
+        {
+            return [];
+        }
+
+        const string crowd = "crowd";
+        var seq = 0L;
+        var pseudo = new List<ForecastPoint>();
+        foreach (var step in CrowdForecast.History(timeline, points))
+        {
+            seq++;
+            pseudo.Add(step.Probabilities is { } p
+                ? ForecastPoint.Binary(crowd, step.From, seq, Math.Clamp((int)Math.Round(p[0] * 1000, MidpointRounding.ToEven), 1, 999))
+                : ForecastPoint.Withdrawal(crowd, step.From, seq));
+        }
+
+        return Calibration.Points(timeline, pseudo, crowd);
+    }
+}
