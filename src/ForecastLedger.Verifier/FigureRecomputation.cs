@@ -16,7 +16,7 @@ public static class FigureRecomputation
     };
 
     /// <summary>The leaderboard metrics the API ranks.</summary>
-    public static readonly IReadOnlyList<string> Metrics = ["relative-brier", "mean-brier", "peer", "baseline"];
+    public static readonly IReadOnlyList<string> Metrics = LeaderboardTotals.Metrics;
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -94,32 +94,24 @@ public static class FigureRecomputation
             s.DaysScored, s.ScoringDays))];
 
     /// <summary>
-    /// One leaderboard over the score rows (scoring.md §3.4) as the API ranks it: relative-brier = Σ RB and mean-brier
-    /// = mean MDB over the questions with a scored day (lower is better); peer = Σ Peer / max(30, Σ Coverage) and
-    /// baseline = Σ Baseline (higher is better); ties share a rank (Domain <see cref="Ranking"/>).
+    /// One leaderboard over the score rows (scoring.md §3.4), ranked by the same Domain <see cref="LeaderboardTotals"/>
+    /// the API ranks with.
     /// </summary>
     public static IReadOnlyList<LeaderboardEntryLine> Leaderboard(string metric, IReadOnlyList<ScoreLine> rows, LedgerFold fold)
     {
         var totals = rows.GroupBy(r => r.ForecasterId).Select(g =>
         {
             var daily = g.Where(r => r.RelativeBrier is not null).ToArray();
-            return (Id: g.Key, Questions: g.Count(), DailyQuestions: daily.Length,
-                RelativeBrier: daily.Length == 0 ? (decimal?)null : daily.Sum(r => r.RelativeBrier!.Value),
-                MeanDailyBrier: daily.Length == 0 ? (decimal?)null : daily.Average(r => r.MeanDailyBrier!.Value),
-                Peer: g.Sum(r => r.Peer), Baseline: g.Sum(r => r.Baseline), Coverage: g.Sum(r => r.Coverage));
+            return (Id: g.Key, Sums: new LeaderboardTotals(g.Count(), daily.Length,
+                daily.Length == 0 ? null : daily.Sum(r => r.RelativeBrier!.Value),
+                daily.Length == 0 ? null : daily.Average(r => r.MeanDailyBrier!.Value),
+                g.Sum(r => r.Peer), g.Sum(r => r.Baseline), g.Sum(r => r.Coverage)));
         }).ToDictionary(t => t.Id.ToString());
-        var (eligible, orientation) = metric switch
-        {
-            "relative-brier" => (totals.Values.Where(t => t.RelativeBrier is not null).Select(t => (t.Id.ToString(), (double)t.RelativeBrier!.Value)), ScoreOrientation.LowerIsBetter),
-            "mean-brier" => (totals.Values.Where(t => t.MeanDailyBrier is not null).Select(t => (t.Id.ToString(), (double)t.MeanDailyBrier!.Value)), ScoreOrientation.LowerIsBetter),
-            "peer" => (totals.Values.Select(t => (t.Id.ToString(), t.Peer / Math.Max(Leaderboards.GlobalPeerCoverageFloor, t.Coverage))), ScoreOrientation.HigherIsBetter),
-            _ => (totals.Values.Select(t => (t.Id.ToString(), t.Baseline)), ScoreOrientation.HigherIsBetter),
-        };
-        return [.. Ranking.Rank(eligible, orientation).Select(r =>
+        return [.. LeaderboardTotals.Rank(metric, totals.Select(kv => (kv.Key, kv.Value.Sums))).Select(r =>
         {
             var t = totals[r.Id];
-            var questions = metric is "relative-brier" or "mean-brier" ? t.DailyQuestions : t.Questions;
-            return new LeaderboardEntryLine(r.Rank, t.Id, fold.Handles.GetValueOrDefault(t.Id), r.Score, questions, t.Coverage, fold.Bots.GetValueOrDefault(t.Id));
+            return new LeaderboardEntryLine(r.Rank, t.Id, fold.Handles.GetValueOrDefault(t.Id), r.Score, t.Sums.QuestionsCounted(metric),
+                t.Sums.CoverageSum, fold.Bots.GetValueOrDefault(t.Id));
         })];
     }
 

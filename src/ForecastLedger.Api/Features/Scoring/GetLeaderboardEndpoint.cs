@@ -29,7 +29,7 @@ public static class GetLeaderboardEndpoint
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
-    public static readonly IReadOnlyList<string> Metrics = ["relative-brier", "mean-brier", "peer", "baseline"];
+    public static readonly IReadOnlyList<string> Metrics = LeaderboardTotals.Metrics;
 
     /// <summary>Ranks forecasters across scored questions (scoring.md §3.4).</summary>
     /// <remarks>
@@ -117,20 +117,13 @@ public static class GetLeaderboardEndpoint
     /// <summary>Ranks totals with the Domain <see cref="Ranking"/> (ties 1, 1, 3), per the metric's formula (§3.4).</summary>
     public static IReadOnlyList<LeaderboardEntry> Rank(string metric, IReadOnlyList<ForecasterTotals> totals)
     {
-        var (eligible, score, orientation) = metric switch
-        {
-            "relative-brier" => (totals.Where(t => t.RelativeBrierSum is not null), (Func<ForecasterTotals, double>)(t => (double)t.RelativeBrierSum!.Value), ScoreOrientation.LowerIsBetter),
-            "mean-brier" => (totals.Where(t => t.MeanDailyBrierMean is not null), t => (double)t.MeanDailyBrierMean!.Value, ScoreOrientation.LowerIsBetter),
-            "peer" => (totals, t => t.PeerSum / Math.Max(Leaderboards.GlobalPeerCoverageFloor, t.CoverageSum), ScoreOrientation.HigherIsBetter),
-            _ => (totals, t => t.BaselineSum, ScoreOrientation.HigherIsBetter),
-        };
-        var byId = totals.ToDictionary(t => t.ForecasterId.ToString());
-        return [.. Ranking.Rank(eligible.Select(t => (t.ForecasterId.ToString(), score(t))), orientation)
+        var byId = totals.ToDictionary(t => t.ForecasterId.ToString(), t => (Forecaster: t, Totals: new LeaderboardTotals(
+            t.Questions, t.DailyQuestions, t.RelativeBrierSum, t.MeanDailyBrierMean, t.PeerSum, t.BaselineSum, t.CoverageSum)));
+        return [.. LeaderboardTotals.Rank(metric, byId.Select(kv => (kv.Key, kv.Value.Totals)))
             .Select(r =>
             {
-                var t = byId[r.Id];
-                var questions = metric is "relative-brier" or "mean-brier" ? t.DailyQuestions : t.Questions;
-                return new LeaderboardEntry(r.Rank, t.ForecasterId, t.Handle, r.Score, questions, t.CoverageSum, t.IsBot);
+                var (t, sums) = byId[r.Id];
+                return new LeaderboardEntry(r.Rank, t.ForecasterId, t.Handle, r.Score, sums.QuestionsCounted(metric), t.CoverageSum, t.IsBot);
             })];
     }
 }
