@@ -20,6 +20,7 @@ public static class ProjectionsSetup
         services.AddSingleton<IProjection, QuestionScoresProjection>();
         services.AddSingleton<ScoreReads>();
         services.AddSingleton<HistoryReads>();
+        services.AddSingleton<CrowdReads>();
         services.AddSingleton(sp =>
         {
             var database = sp.GetRequiredService<LedgerDatabase>();

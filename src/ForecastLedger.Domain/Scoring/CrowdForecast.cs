@@ -46,8 +46,8 @@ public static class CrowdForecast
 
         return method switch
         {
-            CrowdAggregation.RecencyWeightedMedian => Median(oldestFirst, optionCount, RecencyWeights(n)),
-            CrowdAggregation.UnweightedMedian => Median(oldestFirst, optionCount, Enumerable.Repeat(1.0, n).ToArray()),
+            CrowdAggregation.RecencyWeightedMedian => Median(oldestFirst, optionCount, CachedRecencyWeights(n)),
+            CrowdAggregation.UnweightedMedian => Median(oldestFirst, optionCount, CachedEqualWeights(n)),
             CrowdAggregation.Mean => PerOption(oldestFirst, optionCount, values => values.Average()),
             CrowdAggregation.GeometricMean => PerOption(oldestFirst, optionCount, values => Math.Exp(values.Select(v => Math.Log(v)).Average())),
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown crowd aggregation."),
@@ -124,15 +124,106 @@ public static class CrowdForecast
 
     private static double[] Median(IReadOnlyList<StandingForecast> oldestFirst, int optionCount, double[] weights)
     {
+        // Σw once per crowd, computed exactly as WeightedMedian computes it, so both give bit-identical medians.
+        var total = ((IReadOnlyList<double>)weights).Sum();
         if (optionCount == 2)
         {
             // §4 step 4: binary takes the median of p_Yes; p_No = 1 − p_Yes by symmetry.
-            var yes = WeightedMedian(OptionValues(oldestFirst, 0), weights);
+            var yes = PermilleWeightedMedian(oldestFirst, 0, weights, total);
             return [yes, 1.0 - yes];
         }
 
-        var medians = Enumerable.Range(0, optionCount).Select(j => WeightedMedian(OptionValues(oldestFirst, j), weights)).ToArray();
+        var medians = new double[optionCount];
+        for (var j = 0; j < optionCount; j++)
+        {
+            medians[j] = PermilleWeightedMedian(oldestFirst, j, weights, total);
+        }
+
         return RenormaliseMultipleChoice(medians);
+    }
+
+    /// <summary>
+    /// <see cref="WeightedMedian"/> of one option's permille values, without comparison sorting: a stable counting sort over
+    /// the 1,001 permille values yields exactly the (value, index) order that method sorts into, and the cumulative sum
+    /// then adds the same weights in the same order, so the result is bit-identical (a unit test holds the two equal). It
+    /// costs O(N + 1,001) per crowd instead of O(N log N) with allocations: the crowd is recomputed at every event of a
+    /// question's history (§4), by every crowd read and by scoring.
+    /// </summary>
+    private static double PermilleWeightedMedian(IReadOnlyList<StandingForecast> oldestFirst, int option, double[] weights, double total)
+    {
+        var n = oldestFirst.Count;
+        Span<int> starts = stackalloc int[ProbabilityVector.Whole + 2];
+        for (var i = 0; i < n; i++)
+        {
+            starts[oldestFirst[i].Permille[option] + 1]++;
+        }
+
+        for (var v = 1; v < starts.Length; v++)
+        {
+            starts[v] += starts[v - 1];
+        }
+
+        var order = System.Buffers.ArrayPool<int>.Shared.Rent(n);
+        try
+        {
+            for (var i = 0; i < n; i++)
+            {
+                order[starts[oldestFirst[i].Permille[option]]++] = i;
+            }
+
+            var cumulative = 0.0;
+            var left = -1;
+            for (var k = 0; k < n; k++)
+            {
+                var i = order[k];
+                cumulative += weights[i];
+                var share = cumulative / total;
+                if (left < 0 && share >= 0.5)
+                {
+                    left = i;
+                }
+
+                if (share > 0.5)
+                {
+                    return 0.5 * (ProbabilityVector.ToDouble(oldestFirst[left].Permille[option]) + ProbabilityVector.ToDouble(oldestFirst[i].Permille[option]));
+                }
+            }
+
+            // Unreachable with positive weights (the last share is 1); kept total like WeightedMedian.
+            return ProbabilityVector.ToDouble(oldestFirst[order[n - 1]].Permille[option]);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<int>.Shared.Return(order);
+        }
+    }
+
+    // The weights depend only on N, which changes by at most one between consecutive steps of a history: keeping the last
+    // array per thread saves N exponentials per step. The arrays are private and never written after they are built.
+    [ThreadStatic]
+    private static double[]? lastRecencyWeights;
+
+    [ThreadStatic]
+    private static double[]? lastEqualWeights;
+
+    private static double[] CachedRecencyWeights(int count)
+    {
+        if (lastRecencyWeights is not { } cached || cached.Length != count)
+        {
+            lastRecencyWeights = cached = RecencyWeights(count);
+        }
+
+        return cached;
+    }
+
+    private static double[] CachedEqualWeights(int count)
+    {
+        if (lastEqualWeights is not { } cached || cached.Length != count)
+        {
+            lastEqualWeights = cached = Enumerable.Repeat(1.0, count).ToArray();
+        }
+
+        return cached;
     }
 
     private static double[] PerOption(IReadOnlyList<StandingForecast> forecasts, int optionCount, Func<double[], double> combine) =>

@@ -1,8 +1,10 @@
 using System.Globalization;
+using System.Text.Json;
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain.Scoring;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.Scoring;
@@ -54,7 +56,8 @@ public static class GetLeaderboardEndpoint
     [ProducesResponseType(StatusCodes.Status304NotModified)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     public static async Task<IResult> Get(string? metric, string? tag, string? cursor, int? limit, string? asOf, long? atSeq, HttpContext context,
-        ScoreReads scores, PointInTimeResolver pit, ScoresAtPoint replay, LedgerReplay ledger, ReadCache cache, CancellationToken ct)
+        ScoreReads scores, PointInTimeResolver pit, ScoresAtPoint replay, LedgerReplay ledger, ReadCache cache,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken ct)
     {
         var chosen = metric ?? "relative-brier";
         if (!Metrics.Contains(chosen))
@@ -104,14 +107,24 @@ public static class GetLeaderboardEndpoint
                 return Results.StatusCode(StatusCodes.Status304NotModified);
             }
 
-            totals = await scores.TotalsAsync(etag, tag, ct);
+            // The ranking and the serialised page are cached per ETag too: ranking every forecaster costs O(F log F), which a
+            // read that returns one page must not pay again while the scores stand still.
+            var current = await cache.GetOrAddAsync($"leaderboard-page|{etag}|{tag}|{chosen}|{offset}|{limit}", async () =>
+            {
+                var ranked = await cache.GetOrAddAsync($"leaderboard|{etag}|{tag}|{chosen}", async () => Rank(chosen, await scores.TotalsAsync(etag, tag, ct)));
+                return JsonSerializer.SerializeToUtf8Bytes(Page(chosen, tag, ranked, offset, limit ?? DefaultLimit), json.Value.SerializerOptions);
+            });
+            return Results.Bytes(current, "application/json; charset=utf-8");
         }
 
-        var ranked = Rank(chosen, totals);
-        var size = limit ?? DefaultLimit;
-        var page = ranked.Skip(offset).Take(size).ToArray();
-        var next = offset + size < ranked.Count ? Base64Url.Encode((offset + size).ToString(CultureInfo.InvariantCulture)) : null;
-        return Results.Ok(new LeaderboardPage(chosen, tag, page, next));
+        return Results.Ok(Page(chosen, tag, Rank(chosen, totals), offset, limit ?? DefaultLimit));
+    }
+
+    private static LeaderboardPage Page(string metric, string? tag, IReadOnlyList<LeaderboardEntry> ranked, int offset, int limit)
+    {
+        var page = ranked.Skip(offset).Take(limit).ToArray();
+        var next = offset + limit < ranked.Count ? Base64Url.Encode((offset + limit).ToString(CultureInfo.InvariantCulture)) : null;
+        return new LeaderboardPage(metric, tag, page, next);
     }
 
     /// <summary>Ranks totals with the Domain <see cref="Ranking"/> (ties 1, 1, 3), per the metric's formula (§3.4).</summary>

@@ -57,7 +57,8 @@ public static class GetQuestionCrowdEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public static async Task<IResult> Get(string questionId, string? method, bool? includeBots, string? cursor, int? limit, string? asOf, long? atSeq,
-        HttpContext context, QuestionCatalog catalog, HistoryReads history, PointInTimeResolver pit, LedgerReplay replay, TimeProvider clock, CancellationToken ct)
+        HttpContext context, QuestionCatalog catalog, HistoryReads history, CrowdReads crowd, PointInTimeResolver pit, LedgerReplay replay, TimeProvider clock,
+        CancellationToken ct)
     {
         var chosen = method ?? "recency-weighted-median";
         if (!Methods.TryGetValue(chosen, out var aggregation))
@@ -97,19 +98,31 @@ public static class GetQuestionCrowdEndpoint
                 $"This question's crowd forecast becomes public at {view.HistoryPublicAt:O}; auditors and admins can read it now."));
         }
 
-        if (point is null ? ScoreCaching.NotModified(context, await history.QuestionETagAsync(view, ct)) : PointCaching.NotModified(context, point))
+        var etag = point is null ? await history.QuestionETagAsync(view, ct) : null;
+        if (point is null ? ScoreCaching.NotModified(context, etag!) : PointCaching.NotModified(context, point))
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
 
         var bots = includeBots ?? false;
-        var timeline = QuestionScoreComputation.Timeline(view);
-        var points = point is null ? await history.QuestionPointsAsync(id, bots, ct) : await PointsAtAsync(replay, id, point.Seq, bots, ct);
-        var steps = CrowdForecast.History(timeline, points, aggregation);
         var size = limit ?? DefaultLimit;
-        var page = steps.Skip(offset).Take(size).Select(s => new CrowdStepResource(s.From, s.Until, s.ForecasterCount, s.Probabilities)).ToArray();
-        var next = offset + size < steps.Count ? Base64Url.Encode((offset + size).ToString(CultureInfo.InvariantCulture)) : null;
-        return Results.Ok(new CrowdPage(id, chosen, bots, page, next));
+        if (point is null)
+        {
+            // The current crowd: computed once per ETag and served from memory (CrowdReads).
+            return Results.Bytes(await crowd.PageAsync(view, etag!, chosen, aggregation, bots, offset, size, ct), "application/json; charset=utf-8");
+        }
+
+        var points = await PointsAtAsync(replay, id, point.Seq, bots, ct);
+        var steps = CrowdForecast.History(QuestionScoreComputation.Timeline(view), points, aggregation);
+        return Results.Ok(Page(id, chosen, bots, steps, offset, size));
+    }
+
+    /// <summary>The page of <paramref name="steps"/> starting at <paramref name="offset"/>, with the cursor of the next one.</summary>
+    public static CrowdPage Page(Guid questionId, string method, bool includeBots, IReadOnlyList<CrowdStep> steps, int offset, int limit)
+    {
+        var page = steps.Skip(offset).Take(limit).Select(s => new CrowdStepResource(s.From, s.Until, s.ForecasterCount, s.Probabilities)).ToArray();
+        var next = offset + limit < steps.Count ? Base64Url.Encode((offset + limit).ToString(CultureInfo.InvariantCulture)) : null;
+        return new CrowdPage(questionId, method, includeBots, page, next);
     }
 
     /// <summary>A question's points at a seq, bots (as flagged then) left out unless <paramref name="includeBots"/>.</summary>

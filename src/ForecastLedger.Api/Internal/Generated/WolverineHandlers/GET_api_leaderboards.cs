@@ -3,6 +3,7 @@
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Scoring;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -19,8 +20,9 @@ namespace Internal.Generated.WolverineHandlers
         private readonly ForecastLedger.Api.Features.PointInTime.ReadCache _readCache;
         private readonly ForecastLedger.Api.Features.Scoring.ScoreReads _scoreReads;
         private readonly ForecastLedger.Api.Features.Scoring.ScoresAtPoint _scoresAtPoint;
+        private readonly Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> _optionsOfJsonOptions;
 
-        public GET_api_leaderboards(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ForecastLedger.Api.Features.PointInTime.LedgerReplay ledgerReplay, ForecastLedger.Api.Features.PointInTime.PointInTimeResolver pointInTimeResolver, ForecastLedger.Api.Features.PointInTime.ReadCache readCache, ForecastLedger.Api.Features.Scoring.ScoreReads scoreReads, ForecastLedger.Api.Features.Scoring.ScoresAtPoint scoresAtPoint) : base(wolverineHttpOptions)
+        public GET_api_leaderboards(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ForecastLedger.Api.Features.PointInTime.LedgerReplay ledgerReplay, ForecastLedger.Api.Features.PointInTime.PointInTimeResolver pointInTimeResolver, ForecastLedger.Api.Features.PointInTime.ReadCache readCache, ForecastLedger.Api.Features.Scoring.ScoreReads scoreReads, ForecastLedger.Api.Features.Scoring.ScoresAtPoint scoresAtPoint, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> optionsOfJsonOptions) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _ledgerReplay = ledgerReplay;
@@ -28,6 +30,7 @@ namespace Internal.Generated.WolverineHandlers
             _readCache = readCache;
             _scoreReads = scoreReads;
             _scoresAtPoint = scoresAtPoint;
+            _optionsOfJsonOptions = optionsOfJsonOptions;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
@@ -65,7 +68,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await ForecastLedger.Api.Features.Scoring.GetLeaderboardEndpoint.Get(metric, tag, cursor, limit, asOf, atSeq, httpContext, _scoreReads, _pointInTimeResolver, _scoresAtPoint, _ledgerReplay, _readCache, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await ForecastLedger.Api.Features.Scoring.GetLeaderboardEndpoint.Get(metric, tag, cursor, limit, asOf, atSeq, httpContext, _scoreReads, _pointInTimeResolver, _scoresAtPoint, _ledgerReplay, _readCache, _optionsOfJsonOptions, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

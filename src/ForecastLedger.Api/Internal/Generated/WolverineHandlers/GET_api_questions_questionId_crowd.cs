@@ -18,15 +18,17 @@ namespace Internal.Generated.WolverineHandlers
         private readonly ForecastLedger.Api.Features.PointInTime.LedgerReplay _ledgerReplay;
         private readonly ForecastLedger.Api.Features.PointInTime.PointInTimeResolver _pointInTimeResolver;
         private readonly ForecastLedger.Api.Features.Questions.QuestionCatalog _questionCatalog;
+        private readonly ForecastLedger.Api.Features.Scoring.CrowdReads _crowdReads;
         private readonly ForecastLedger.Api.Features.Scoring.HistoryReads _historyReads;
         private readonly System.TimeProvider _timeProvider;
 
-        public GET_api_questions_questionId_crowd(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ForecastLedger.Api.Features.PointInTime.LedgerReplay ledgerReplay, ForecastLedger.Api.Features.PointInTime.PointInTimeResolver pointInTimeResolver, ForecastLedger.Api.Features.Questions.QuestionCatalog questionCatalog, ForecastLedger.Api.Features.Scoring.HistoryReads historyReads, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
+        public GET_api_questions_questionId_crowd(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ForecastLedger.Api.Features.PointInTime.LedgerReplay ledgerReplay, ForecastLedger.Api.Features.PointInTime.PointInTimeResolver pointInTimeResolver, ForecastLedger.Api.Features.Questions.QuestionCatalog questionCatalog, ForecastLedger.Api.Features.Scoring.CrowdReads crowdReads, ForecastLedger.Api.Features.Scoring.HistoryReads historyReads, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _ledgerReplay = ledgerReplay;
             _pointInTimeResolver = pointInTimeResolver;
             _questionCatalog = questionCatalog;
+            _crowdReads = crowdReads;
             _historyReads = historyReads;
             _timeProvider = timeProvider;
         }
@@ -85,7 +87,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await ForecastLedger.Api.Features.Scoring.GetQuestionCrowdEndpoint.Get(questionId, method, includeBots, cursor, limit, asOf, atSeq, httpContext, _questionCatalog, _historyReads, _pointInTimeResolver, _ledgerReplay, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await ForecastLedger.Api.Features.Scoring.GetQuestionCrowdEndpoint.Get(questionId, method, includeBots, cursor, limit, asOf, atSeq, httpContext, _questionCatalog, _historyReads, _crowdReads, _pointInTimeResolver, _ledgerReplay, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
