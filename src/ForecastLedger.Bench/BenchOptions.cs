@@ -23,6 +23,9 @@ internal sealed record BenchOptions
     public bool SkipPgBench { get; init; }
     public bool SkipRebuild { get; init; }
 
+    /// <summary>A kept run's folder (<c>--keep</c>) to measure again without seeding.</summary>
+    public string? DataDirectory { get; init; }
+
     public const string Usage = """
         ForecastLedger.Bench: benchmark the real service beside the machine's own limit (pgbench).
 
@@ -43,6 +46,10 @@ internal sealed record BenchOptions
         --json PATH             write the report as JSON
         --md PATH               write the report as Markdown (the table, machine and commit)
         --skip-pgbench --skip-rebuild --keep (keep the data folder)
+        --data DIR              measure again on a kept run's folder (--keep prints it) without seeding: starts this
+                                build of the service on that cluster, registers fresh forecasters for the submissions and
+                                reads the questions there; needs the admin key that run used (--admin-key or
+                                FORECASTLEDGER_ADMIN_KEY), which the kept run wrote to DIR/admin.key
         """;
 
     public static BenchOptions Parse(string[] args)
@@ -93,6 +100,7 @@ internal sealed record BenchOptions
                 "--keep" => options with { Keep = true },
                 "--skip-pgbench" => options with { SkipPgBench = true },
                 "--skip-rebuild" => options with { SkipRebuild = true },
+                "--data" => options with { DataDirectory = Next(), Keep = true },
                 var other => throw new ArgumentException($"Unknown option '{other}'."),
             };
         }

@@ -51,7 +51,17 @@ try
     }
     else
     {
-        service = await ServiceUnderTest.StartAsync(options.Keep, ct);
+        string? reusedKey = null;
+        if (options.DataDirectory is { } data)
+        {
+            var keyFile = Path.Combine(data, "admin.key");
+            reusedKey = options.AdminKey ?? Environment.GetEnvironmentVariable("FORECASTLEDGER_ADMIN_KEY")
+                ?? (File.Exists(keyFile) ? File.ReadAllText(keyFile).Trim()
+                    : throw new ArgumentException($"--data needs the admin key of the run that seeded {data}: --admin-key, FORECASTLEDGER_ADMIN_KEY or {keyFile}."));
+            notes.Add($"Measured again on the data kept in {data} by an earlier run (no seeding); the seeding figures are that run's.");
+        }
+
+        service = await ServiceUnderTest.StartAsync(options.Keep, ct, options.DataDirectory, reusedKey);
         baseAddress = service.BaseAddress;
         adminKey = service.AdminKey;
         connectionString = service.ConnectionString;
@@ -71,7 +81,9 @@ try
     var workload = new Workload(http, adminKey, runId);
     var probe = new ProcessProbe(service?.ApiPid, service?.DataDirectory);
 
-    var seed = await workload.SeedAsync(options.Forecasters, options.Questions, options.Forecasts, options.SeedClients, options.SeedBudget, ct);
+    var seed = options.DataDirectory is null
+        ? await workload.SeedAsync(options.Forecasters, options.Questions, options.Forecasts, options.SeedClients, options.SeedBudget, ct)
+        : await workload.AttachAsync(Math.Max(options.Clients.Max() * 4, 256), options.SeedClients, ct);
     if (seed.Forecasts < seed.PlannedForecasts)
     {
         notes.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,

@@ -61,7 +61,15 @@ internal static class Report
         var seed = r.Seed;
         s.AppendLine("## Seeding (through the API)");
         s.AppendLine();
-        Line($"{seed.Forecasters:N0} forecasters (self-registration) in {seed.RegisterSeconds:0.0} s; {seed.Questions:N0} questions in {seed.PublishSeconds:0.0} s; {seed.Forecasts:N0} forecasts (planned {seed.PlannedForecasts:N0}) in {seed.ForecastSeconds:0.0} s (**{seed.ForecastsPerSecond:0} forecasts/s** with {seed.Clients} clients, {seed.ForecastErrors} errors); {seed.ResolvedQuestions} questions resolved in {seed.ResolveSeconds:0.0} s; projections caught up {seed.CatchUpSeconds:0.0} s later. Total {seed.TotalSeconds:0.0} s.");
+        if (seed.PlannedForecasts == 0)
+        {
+            Line($"None: this run measured the data an earlier run kept (see the notes): {seed.Questions:N0} benchmark questions, {seed.ResolvedQuestions:N0} of them resolved; {seed.Forecasters:N0} fresh forecasters registered for the submissions in {seed.RegisterSeconds:0.0} s.");
+        }
+        else
+        {
+            Line($"{seed.Forecasters:N0} forecasters (self-registration) in {seed.RegisterSeconds:0.0} s; {seed.Questions:N0} questions in {seed.PublishSeconds:0.0} s; {seed.Forecasts:N0} forecasts (planned {seed.PlannedForecasts:N0}) in {seed.ForecastSeconds:0.0} s (**{seed.ForecastsPerSecond:0} forecasts/s** with {seed.Clients} clients, {seed.ForecastErrors} errors); {seed.ResolvedQuestions} questions resolved in {seed.ResolveSeconds:0.0} s; projections caught up {seed.CatchUpSeconds:0.0} s later. Total {seed.TotalSeconds:0.0} s.");
+        }
+
         s.AppendLine();
         s.AppendLine("## Phases (HTTP, fixed duration, C concurrent clients)");
         s.AppendLine();

@@ -38,14 +38,18 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
 
     public string DataDirectory => _cluster!.DataDirectory;
 
-    public static async Task<ServiceUnderTest> StartAsync(bool keep, CancellationToken ct)
+    /// <summary>
+    /// Starts a fresh cluster and service, or with <paramref name="reuse"/> the cluster of a kept run (its admin key must be
+    /// passed: the service stores only its hash).
+    /// </summary>
+    public static async Task<ServiceUnderTest> StartAsync(bool keep, CancellationToken ct, string? reuse = null, string? adminKey = null)
     {
         // Under /tmp: as root the cluster runs as the postgres user, which cannot traverse /root.
-        var root = Path.Combine(Path.GetTempPath(), "flbench-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
-        var service = new ServiceUnderTest(root, keep);
+        var root = reuse ?? Path.Combine(Path.GetTempPath(), "flbench-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
+        var service = new ServiceUnderTest(root, keep || reuse is not null);
         try
         {
-            await service.StartCoreAsync(ct);
+            await service.StartCoreAsync(adminKey, ct);
             return service;
         }
         catch
@@ -55,14 +59,25 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         }
     }
 
-    private async Task StartCoreAsync(CancellationToken ct)
+    private async Task StartCoreAsync(string? adminKey, CancellationToken ct)
     {
         var apiDll = LocateApi();
         Console.WriteLine($"service: {apiDll}");
         _cluster = await LocalCluster.StartAsync(new LocalClusterOptions { RootDirectory = _root, MaxConnections = 300 }, NullLogger.Instance, ct);
         Console.WriteLine($"postgres: durable local cluster on port {_cluster.Port} in {_cluster.DataDirectory}");
 
-        AdminKey = $"fl_{RandomNumberGenerator.GetString(Base62, 8)}_{RandomNumberGenerator.GetString(Base62, 43)}";
+        AdminKey = adminKey ?? $"fl_{RandomNumberGenerator.GetString(Base62, 8)}_{RandomNumberGenerator.GetString(Base62, 43)}";
+        if (_keep && adminKey is null)
+        {
+            // A kept folder can be measured again (--data); the key is a secret, so only the owner may read it.
+            var keyFile = Path.Combine(_root, "admin.key");
+            File.WriteAllText(keyFile, AdminKey);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+
         var port = FreePort();
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
         var start = new ProcessStartInfo("dotnet")

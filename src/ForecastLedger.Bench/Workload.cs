@@ -61,16 +61,7 @@ internal sealed class Workload(HttpClient http, string adminKey, string runId)
     {
         var total = Stopwatch.StartNew();
         var watch = Stopwatch.StartNew();
-        var registered = new Forecaster[forecasters];
-        await ParallelAsync(forecasters, clients, async i =>
-        {
-            var body = JsonContent.Create(new { handle = $"b{runId}-{i}", displayName = $"Bench {i}" });
-            using var response = await http.PostAsync("/api/forecasters", body, ct);
-            await EnsureAsync(response, "register");
-            var json = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-            registered[i] = new Forecaster(json.GetProperty("forecasterId").GetGuid(), new AuthenticationHeaderValue("Bearer", json.GetProperty("apiKey").GetString()));
-        }, ct);
-        Forecasters.AddRange(registered);
+        await RegisterAsync(forecasters, clients, ct);
         var registerSeconds = watch.Elapsed.TotalSeconds;
         Console.WriteLine($"seed: {forecasters} forecasters registered in {registerSeconds:0.0} s");
 
@@ -165,6 +156,60 @@ internal sealed class Workload(HttpClient http, string adminKey, string runId)
         Console.WriteLine($"seed: {Resolved} questions resolved in {resolveSeconds:0.0} s; projections caught up {catchUp:0.0} s later");
         return new SeedResult(forecasters, questions, Resolved, planned, forecasts, registerSeconds, publishSeconds, forecastSeconds,
             forecasts / forecastSeconds, errors, resolveSeconds, catchUp, total.Elapsed.TotalSeconds, clients);
+    }
+
+    /// <summary>
+    /// Joins the data of an earlier run (<c>--data</c>): the benchmark's questions found through the API, resolved ones first
+    /// as seeding orders them, and <paramref name="forecasters"/> fresh forecasters for the submissions.
+    /// </summary>
+    public async Task<SeedResult> AttachAsync(int forecasters, int clients, CancellationToken ct)
+    {
+        var total = Stopwatch.StartNew();
+        await RegisterAsync(forecasters, clients, ct);
+        var registerSeconds = total.Elapsed.TotalSeconds;
+        var resolved = await ListAsync("resolved", ct);
+        var open = await ListAsync("open", ct);
+        if (open.Count == 0)
+        {
+            throw new InvalidOperationException("The kept data has no open benchmark questions to submit to.");
+        }
+
+        Questions.AddRange(resolved);
+        Questions.AddRange(open);
+        Resolved = resolved.Count;
+        Console.WriteLine($"attach: {resolved.Count} resolved and {open.Count} open benchmark questions; {forecasters} forecasters registered in {registerSeconds:0.0} s");
+        return new SeedResult(forecasters, Questions.Count, Resolved, 0, 0, registerSeconds, 0, 0, 0, 0, 0, 0, total.Elapsed.TotalSeconds, clients);
+    }
+
+    private async Task<List<Guid>> ListAsync(string status, CancellationToken ct)
+    {
+        var ids = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var url = $"/api/questions?tag=bench&status={status}&limit=200" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");
+            using var response = await http.GetAsync(url, ct);
+            await EnsureAsync(response, "list questions");
+            var page = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+            ids.AddRange(page.GetProperty("items").EnumerateArray().Select(q => q.GetProperty("id").GetGuid()));
+            cursor = page.GetProperty("nextCursor") is { ValueKind: JsonValueKind.String } next ? next.GetString() : null;
+        }
+        while (cursor is not null);
+        return ids;
+    }
+
+    private async Task RegisterAsync(int count, int clients, CancellationToken ct)
+    {
+        var registered = new Forecaster[count];
+        await ParallelAsync(count, clients, async i =>
+        {
+            var body = JsonContent.Create(new { handle = $"b{runId}-{i}", displayName = $"Bench {i}" });
+            using var response = await http.PostAsync("/api/forecasters", body, ct);
+            await EnsureAsync(response, "register");
+            var json = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+            registered[i] = new Forecaster(json.GetProperty("forecasterId").GetGuid(), new AuthenticationHeaderValue("Bearer", json.GetProperty("apiKey").GetString()));
+        }, ct);
+        Forecasters.AddRange(registered);
     }
 
     private static async Task ParallelAsync(int count, int clients, Func<int, Task> body, CancellationToken ct)
