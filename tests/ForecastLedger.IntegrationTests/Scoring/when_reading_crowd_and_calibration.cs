@@ -91,6 +91,37 @@ public sealed class when_reading_crowd_and_calibration(PostgresFixture db) : IAs
     }
 
     [Fact]
+    public async Task flagging_a_forecaster_as_a_bot_changes_the_crowd_and_its_etag()
+    {
+        await _api.PublishAsync(Binary("flagged-crowd", opensAt: DateTimeOffset.UtcNow.AddDays(-2), crowdRevealAt: DateTimeOffset.UtcNow.AddDays(-1)));
+        var human = await _api.RegisterForecasterAsync();
+        var later = await _api.RegisterForecasterAsync();
+        await human.Client.PostAsJsonAsync(ForecastsPath("flagged-crowd", human.ForecasterId), new { pYes = 200 });
+        await later.Client.PostAsJsonAsync(ForecastsPath("flagged-crowd", later.ForecasterId), new { pYes = 800 });
+        var client = _api.CreateClient();
+        const string path = "/api/questions/flagged-crowd/crowd?method=mean";
+        var before = await client.GetAsync(path);
+        var withBotsBefore = await client.GetAsync(path + "&includeBots=true");
+        Assert.Equal(0.5, (await before.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().Last().GetProperty("probabilities")[0].GetDouble(), 12);
+
+        (await _admin.PutAsJsonAsync($"/api/forecasters/{later.ForecasterId}/bot-flag", new { isBot = true })).EnsureSuccessStatusCode();
+
+        using var conditional = new HttpRequestMessage(HttpMethod.Get, path);
+        conditional.Headers.TryAddWithoutValidation("If-None-Match", before.Headers.ETag!.Tag);
+        var after = await client.SendAsync(conditional);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.NotEqual(before.Headers.ETag, after.Headers.ETag);
+        var last = (await after.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().Last();
+        Assert.Equal(1, last.GetProperty("forecasterCount").GetInt32());
+        Assert.Equal(0.2, last.GetProperty("probabilities")[0].GetDouble(), 12);
+
+        // Counting bots too, the crowd did not change, and neither does its tag.
+        using var withBots = new HttpRequestMessage(HttpMethod.Get, path + "&includeBots=true");
+        withBots.Headers.TryAddWithoutValidation("If-None-Match", withBotsBefore.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.NotModified, (await client.SendAsync(withBots)).StatusCode);
+    }
+
+    [Fact]
     public async Task calibration_equals_the_domain_analysis_for_a_forecaster_and_the_crowd()
     {
         await _api.PublishAsync(Binary("calib-q"));

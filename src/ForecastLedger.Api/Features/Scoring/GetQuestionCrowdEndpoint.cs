@@ -98,13 +98,13 @@ public static class GetQuestionCrowdEndpoint
                 $"This question's crowd forecast becomes public at {view.HistoryPublicAt:O}; auditors and admins can read it now."));
         }
 
-        var etag = point is null ? await history.QuestionETagAsync(view, ct) : null;
+        var bots = includeBots ?? false;
+        var etag = point is null ? await history.QuestionETagAsync(view, bots, ct) : null;
         if (point is null ? ScoreCaching.NotModified(context, etag!) : PointCaching.NotModified(context, point))
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        var bots = includeBots ?? false;
         var size = limit ?? DefaultLimit;
         if (point is null)
         {

@@ -14,13 +14,23 @@ public sealed class HistoryReads(LedgerDatabase database, EventStoreOptions opti
 
     private string Schema => options.Schema;
 
-    /// <summary>An ETag for one question's crowd: its stream version and its last forecast's seq.</summary>
-    public async Task<string> QuestionETagAsync(QuestionView view, CancellationToken ct)
+    /// <summary>
+    /// An ETag for one question's crowd: its stream version, its last forecast's seq and, when bots are left out, a digest
+    /// of the set of bots (flagging a forecaster changes which forecasts count). One statement; the bot set is read from a
+    /// partial index of the bots alone.
+    /// </summary>
+    public async Task<string> QuestionETagAsync(QuestionView view, bool includeBots, CancellationToken ct)
     {
-        await using var command = database.DataSource.CreateCommand($"SELECT coalesce(max(seq_id), 0) FROM {Schema}.forecast_history WHERE question_id = $1");
+        await using var command = database.DataSource.CreateCommand($"""
+            SELECT (SELECT coalesce(max(seq_id), 0) FROM {Schema}.forecast_history WHERE question_id = $1),
+                   CASE WHEN $2 THEN NULL ELSE (SELECT coalesce(left(md5(string_agg(id::text, ',' ORDER BY id)), 16), '') FROM {Schema}.forecasters WHERE is_bot) END
+            """);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = view.Id });
-        var last = (long)(await command.ExecuteScalarAsync(ct))!;
-        return $"\"c{view.Version}-{last}\"";
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = includeBots });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var last = reader.GetInt64(0);
+        return reader.IsDBNull(1) ? $"\"c{view.Version}-{last}\"" : $"\"c{view.Version}-{last}-b{reader.GetString(1)}\"";
     }
 
     /// <summary>An ETag for everything computed across questions: the newest seq in either read model.</summary>
