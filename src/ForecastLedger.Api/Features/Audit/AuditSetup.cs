@@ -28,6 +28,9 @@ public static class AuditSetup
     /// <summary>How often the publisher looks, in milliseconds (default 5000).</summary>
     public const string PollKey = "Audit:Checkpoints:PollMilliseconds";
 
+    /// <summary>Seconds between full event counts against the latest checkpoint (default 60).</summary>
+    public const string FullCheckKey = "Audit:Checkpoints:FullCheckSeconds";
+
     public static IServiceCollection AddLedgerAudit(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(sp =>
@@ -42,6 +45,7 @@ public static class AuditSetup
             EveryEvents = configuration.GetValue(EveryEventsKey, 1000),
             Interval = TimeSpan.FromSeconds(configuration.GetValue(IntervalKey, 60.0)),
             PollInterval = TimeSpan.FromMilliseconds(configuration.GetValue(PollKey, 5000)),
+            FullCheckInterval = TimeSpan.FromSeconds(configuration.GetValue(FullCheckKey, 60.0)),
         });
         services.AddSingleton(sp => new CheckpointPublisher(
             sp.GetRequiredService<AuditLedger>(),
