@@ -54,8 +54,7 @@ public sealed class HistoryReads(LedgerDatabase database, EventStoreOptions opti
     {
         await using var command = database.DataSource.CreateCommand($"""
             SELECT h.forecaster_id, h.seq_id, h.at, h.probabilities FROM {Schema}.forecast_history h
-            LEFT JOIN {Schema}.forecasters f ON f.id = h.forecaster_id
-            WHERE h.question_id = $1 AND ($2 OR NOT coalesce(f.is_bot, false))
+            WHERE h.question_id = $1 AND ($2 OR NOT EXISTS (SELECT 1 FROM {Schema}.forecasters f WHERE f.id = h.forecaster_id AND f.is_bot))
             ORDER BY h.seq_id
             """);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = questionId });
@@ -91,8 +90,8 @@ public sealed class HistoryReads(LedgerDatabase database, EventStoreOptions opti
         var points = views.Keys.ToDictionary(id => id, _ => new List<ForecastPoint>());
         await using (var command = database.DataSource.CreateCommand($"""
             SELECT h.question_id, h.forecaster_id, h.seq_id, h.at, h.probabilities FROM {Schema}.forecast_history h
-            LEFT JOIN {Schema}.forecasters f ON f.id = h.forecaster_id
-            WHERE h.question_id = ANY($1) AND (h.forecaster_id = $2 OR ($2 IS NULL AND NOT coalesce(f.is_bot, false)))
+            WHERE h.question_id = ANY($1) AND (h.forecaster_id = $2
+                OR ($2 IS NULL AND NOT EXISTS (SELECT 1 FROM {Schema}.forecasters f WHERE f.id = h.forecaster_id AND f.is_bot)))
             ORDER BY h.question_id, h.seq_id
             """))
         {
