@@ -12,11 +12,24 @@ namespace ForecastLedger.Api.Infrastructure;
 /// </summary>
 public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerDatabase> logger) : IAsyncDisposable
 {
+    /// <summary>Connections of <see cref="HotReads"/>: hot reads are sub-millisecond, so a few serve many requests.</summary>
+    public const int HotReadPoolSize = 16;
+
     private NpgsqlDataSource? _dataSource;
+    private NpgsqlDataSource? _hotReads;
     private LocalCluster? _localCluster;
 
     /// <summary>The data source; available once the host has started.</summary>
     public NpgsqlDataSource DataSource => _dataSource
+        ?? throw new InvalidOperationException("The ledger database is not started yet: it starts with the host.");
+
+    /// <summary>
+    /// A small pool for the single-statement reads nearly every request makes (API key lookup, score generation, crowd
+    /// ETag). Its connections skip the reset on return to the pool and auto-prepare these statements, so PostgreSQL
+    /// neither runs <c>DISCARD ALL</c> nor parses and plans them per request. Only plain SELECTs that leave no session
+    /// state may use it (no SET, advisory locks or temporary tables: nothing would reset them).
+    /// </summary>
+    public NpgsqlDataSource HotReads => _hotReads
         ?? throw new InvalidOperationException("The ledger database is not started yet: it starts with the host.");
 
     /// <summary>True once <see cref="StartAsync"/> has completed.</summary>
@@ -72,10 +85,23 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.ConnectionStringBuilder.ApplicationName ??= "forecastledger";
         _dataSource = builder.Build();
+
+        var hot = new NpgsqlDataSourceBuilder(connectionString);
+        hot.ConnectionStringBuilder.ApplicationName = (builder.ConnectionStringBuilder.ApplicationName ?? "forecastledger") + "-hot-reads";
+        hot.ConnectionStringBuilder.NoResetOnClose = true;
+        hot.ConnectionStringBuilder.MaxAutoPrepare = 32;
+        hot.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        hot.ConnectionStringBuilder.MaxPoolSize = HotReadPoolSize;
+        _hotReads = hot.Build();
     }
 
     public async Task StopAsync(CancellationToken ct)
     {
+        if (_hotReads is not null)
+        {
+            await _hotReads.DisposeAsync();
+        }
+
         if (_dataSource is not null)
         {
             await _dataSource.DisposeAsync();
@@ -89,6 +115,12 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
 
     public async ValueTask DisposeAsync()
     {
+        if (_hotReads is not null)
+        {
+            await _hotReads.DisposeAsync();
+            _hotReads = null;
+        }
+
         if (_dataSource is not null)
         {
             await _dataSource.DisposeAsync();

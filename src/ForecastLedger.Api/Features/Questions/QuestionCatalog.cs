@@ -117,7 +117,7 @@ public sealed class QuestionCatalog(PostgresEventStore store, LedgerDatabase dat
     /// <summary>One question's read model, or null.</summary>
     public async Task<QuestionView?> FindAsync(Guid id, CancellationToken ct)
     {
-        await using var command = database.DataSource.CreateCommand($"SELECT document::text FROM {Schema}.questions WHERE id = $1");
+        await using var command = database.HotReads.CreateCommand($"SELECT document::text FROM {Schema}.questions WHERE id = $1");
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
         return await command.ExecuteScalarAsync(ct) is string json ? JsonSerializer.Deserialize<QuestionView>(json, Json) : null;
     }

@@ -21,7 +21,7 @@ public sealed class HistoryReads(LedgerDatabase database, EventStoreOptions opti
     /// </summary>
     public async Task<string> QuestionETagAsync(QuestionView view, bool includeBots, CancellationToken ct)
     {
-        await using var command = database.DataSource.CreateCommand($"""
+        await using var command = database.HotReads.CreateCommand($"""
             SELECT (SELECT coalesce(max(seq_id), 0) FROM {Schema}.forecast_history WHERE question_id = $1),
                    CASE WHEN $2 THEN NULL ELSE (SELECT coalesce(left(md5(string_agg(id::text, ',' ORDER BY id)), 16), '') FROM {Schema}.forecasters WHERE is_bot) END
             """);

@@ -31,7 +31,7 @@ public sealed class ScoreReads(LedgerDatabase database, EventStoreOptions option
     /// </summary>
     public async Task<string> ETagAsync(CancellationToken ct)
     {
-        await using var command = database.DataSource.CreateCommand(
+        await using var command = database.HotReads.CreateCommand(
             $"SELECT generation FROM {Schema}.{QuestionScoresProjection.GenerationTable}");
         try
         {

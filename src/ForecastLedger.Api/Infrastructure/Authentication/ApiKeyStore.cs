@@ -41,7 +41,7 @@ public sealed class ApiKeyStore(LedgerDatabase database, PostgresEventStore stor
 
     public async Task<ApiKeyRecord?> FindByPrefixAsync(string prefix, CancellationToken ct)
     {
-        await using var command = database.DataSource.CreateCommand($"SELECT {Columns} FROM {Table} WHERE prefix = $1");
+        await using var command = database.HotReads.CreateCommand($"SELECT {Columns} FROM {Table} WHERE prefix = $1");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = prefix });
         return await ReadOneAsync(command, ct);
     }
