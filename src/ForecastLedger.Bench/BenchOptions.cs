@@ -26,6 +26,9 @@ internal sealed record BenchOptions
     /// <summary>A kept run's folder (<c>--keep</c>) to measure again without seeding.</summary>
     public string? DataDirectory { get; init; }
 
+    /// <summary>With <c>--data</c>: forecasts to add through the API before measuring.</summary>
+    public long TopUp { get; init; }
+
     public const string Usage = """
         ForecastLedger.Bench: benchmark the real service beside the machine's own limit (pgbench).
 
@@ -50,6 +53,8 @@ internal sealed record BenchOptions
                                 build of the service on that cluster, registers fresh forecasters for the submissions and
                                 reads the questions there; needs the admin key that run used (--admin-key or
                                 FORECASTLEDGER_ADMIN_KEY), which the kept run wrote to DIR/admin.key
+        --top-up K              with --data: first post K more forecasts through the API (fresh forecasters, open
+                                questions), to bring a kept history up to a scale
         """;
 
     public static BenchOptions Parse(string[] args)
@@ -101,6 +106,7 @@ internal sealed record BenchOptions
                 "--skip-pgbench" => options with { SkipPgBench = true },
                 "--skip-rebuild" => options with { SkipRebuild = true },
                 "--data" => options with { DataDirectory = Next(), Keep = true },
+                "--top-up" => options with { TopUp = long.Parse(Next(), CultureInfo.InvariantCulture) },
                 var other => throw new ArgumentException($"Unknown option '{other}'."),
             };
         }

@@ -83,7 +83,7 @@ try
 
     var seed = options.DataDirectory is null
         ? await workload.SeedAsync(options.Forecasters, options.Questions, options.Forecasts, options.SeedClients, options.SeedBudget, ct)
-        : await workload.AttachAsync(Math.Max(options.Clients.Max() * 4, 256), options.SeedClients, ct);
+        : await workload.AttachAsync(Math.Max(options.Clients.Max() * 4, 256), options.SeedClients, options.TopUp, ct);
     if (seed.Forecasts < seed.PlannedForecasts)
     {
         notes.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,

@@ -64,6 +64,10 @@ internal static class Report
         if (seed.PlannedForecasts == 0)
         {
             Line($"None: this run measured the data an earlier run kept (see the notes): {seed.Questions:N0} benchmark questions, {seed.ResolvedQuestions:N0} of them resolved; {seed.Forecasters:N0} fresh forecasters registered for the submissions in {seed.RegisterSeconds:0.0} s.");
+            if (seed.Forecasts > 0)
+            {
+                Line($"Topped up with {seed.Forecasts:N0} forecasts by those forecasters on open questions in {seed.ForecastSeconds:0.0} s (**{seed.ForecastsPerSecond:0} forecasts/s** with {seed.Clients} clients, {seed.ForecastErrors} errors).");
+            }
         }
         else
         {

@@ -162,7 +162,7 @@ internal sealed class Workload(HttpClient http, string adminKey, string runId)
     /// Joins the data of an earlier run (<c>--data</c>): the benchmark's questions found through the API, resolved ones first
     /// as seeding orders them, and <paramref name="forecasters"/> fresh forecasters for the submissions.
     /// </summary>
-    public async Task<SeedResult> AttachAsync(int forecasters, int clients, CancellationToken ct)
+    public async Task<SeedResult> AttachAsync(int forecasters, int clients, long topUp, CancellationToken ct)
     {
         var total = Stopwatch.StartNew();
         await RegisterAsync(forecasters, clients, ct);
@@ -178,7 +178,33 @@ internal sealed class Workload(HttpClient http, string adminKey, string runId)
         Questions.AddRange(open);
         Resolved = resolved.Count;
         Console.WriteLine($"attach: {resolved.Count} resolved and {open.Count} open benchmark questions; {forecasters} forecasters registered in {registerSeconds:0.0} s");
-        return new SeedResult(forecasters, Questions.Count, Resolved, 0, 0, registerSeconds, 0, 0, 0, 0, 0, 0, total.Elapsed.TotalSeconds, clients);
+
+        // --top-up: more history before measuring, posted through the API by the fresh forecasters on open questions.
+        var watch = Stopwatch.StartNew();
+        long done = 0;
+        long errors = 0;
+        var openQuestions = open.ToArray();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+        {
+            var random = new Random(5000 + c);
+            while (Interlocked.Increment(ref done) <= topUp)
+            {
+                var (ok, _) = await SubmitAsync(Forecasters[random.Next(Forecasters.Count)], openQuestions[random.Next(openQuestions.Length)], random.Next(BinaryBodies.Length), ct);
+                if (!ok)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        }, ct)));
+        var seconds = watch.Elapsed.TotalSeconds;
+        if (topUp > 0)
+        {
+            Console.WriteLine($"attach: topped up {topUp:N0} forecasts in {seconds:0.0} s ({topUp / seconds:0} /s, {errors} errors)");
+            await WaitForCatchUpAsync(TimeSpan.FromMinutes(30), ct);
+        }
+
+        return new SeedResult(forecasters, Questions.Count, Resolved, 0, topUp, registerSeconds, 0, seconds, topUp > 0 ? topUp / seconds : 0, errors, 0, 0,
+            total.Elapsed.TotalSeconds, clients);
     }
 
     private async Task<List<Guid>> ListAsync(string status, CancellationToken ct)
