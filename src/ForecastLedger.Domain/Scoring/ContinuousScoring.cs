@@ -76,27 +76,28 @@ public static class ContinuousScoring
         var closedTicks = (timeline.EffectiveClose - timeline.Open).Ticks;
         var totals = history.Forecasters.ToDictionary(id => id, _ => new Accumulator(), StringComparer.Ordinal);
         var crowdTotal = new Accumulator();
-        foreach (var segment in history.Segments())
+        history.ForEachSegment((from, until, standing) =>
         {
-            if (segment.Standing.Count == 0)
+            if (standing.Count == 0)
             {
-                continue;
+                return;
             }
 
-            var weight = (double)segment.Duration.Ticks / span.Ticks;
-            var legacyWeight = (double)segment.Duration.Ticks / closedTicks;
-            var probabilities = segment.Standing.Select(s => ProbabilityVector.ToDouble(s.Permille[outcome])).ToArray();
+            var duration = until - from;
+            var weight = (double)duration.Ticks / span.Ticks;
+            var legacyWeight = (double)duration.Ticks / closedTicks;
+            var probabilities = standing.Select(s => ProbabilityVector.ToDouble(s.Permille[outcome])).ToArray();
             var peers = InstantaneousScores.Peer(probabilities);
-            var crowd = CrowdForecast.Aggregate(segment.Standing, timeline.OptionCount, crowdMethod)![outcome];
+            var crowd = CrowdForecast.Aggregate(standing, timeline.OptionCount, crowdMethod)![outcome];
             for (var i = 0; i < probabilities.Length; i++)
             {
-                var total = totals[segment.Standing[i].ForecasterId];
-                total.Add(weight, segment.Duration, probabilities[i], timeline.OptionCount, peers[i]);
+                var total = totals[standing[i].ForecasterId];
+                total.Add(weight, duration, probabilities[i], timeline.OptionCount, peers[i]);
                 total.RelativeLegacy += legacyWeight * InstantaneousScores.RelativeLogVsCrowd(probabilities[i], crowd);
             }
 
-            crowdTotal.Add(weight, segment.Duration, crowd, timeline.OptionCount, peer: 0);
-        }
+            crowdTotal.Add(weight, duration, crowd, timeline.OptionCount, peer: 0);
+        });
 
         var scores = totals
             .Select(t => new ContinuousScore(t.Key, t.Value.Baseline, t.Value.Peer, t.Value.Log, t.Value.Coverage, t.Value.RelativeLegacy, t.Value.StandingTime))

@@ -62,10 +62,13 @@ public static class CrowdForecast
         History(ForecastHistory.Build(timeline, forecasts), method);
 
     /// <inheritdoc cref="History(QuestionTimeline, IEnumerable{ForecastPoint}, CrowdAggregation)"/>
-    public static IReadOnlyList<CrowdStep> History(ForecastHistory history, CrowdAggregation method = CrowdAggregation.RecencyWeightedMedian) =>
-        history.Segments()
-            .Select(s => new CrowdStep(s.From, s.Until, s.Standing.Count, Aggregate(s.Standing, history.Timeline.OptionCount, method)))
-            .ToArray();
+    public static IReadOnlyList<CrowdStep> History(ForecastHistory history, CrowdAggregation method = CrowdAggregation.RecencyWeightedMedian)
+    {
+        var steps = new List<CrowdStep>();
+        history.ForEachSegment((from, until, standing) =>
+            steps.Add(new CrowdStep(from, until, standing.Count, Aggregate(standing, history.Timeline.OptionCount, method))));
+        return steps;
+    }
 
     /// <summary>
     /// Recency weights <c>w_n = exp(√n − √N)</c> for n = 1 (oldest) … N, equal weights when N ≤ 2 (§4 step 2).
@@ -198,8 +201,13 @@ public static class CrowdForecast
         }
     }
 
-    // The weights depend only on N, which changes by at most one between consecutive steps of a history: keeping the last
-    // array per thread saves N exponentials per step. The arrays are private and never written after they are built.
+    // The weights depend only on N. At scale nearly every forecast on a question comes from a new forecaster, so N grows
+    // by one per step and each step would compute N exponentials; arrays up to N = 2,048 are kept (at most 16.8 MB,
+    // filled on demand), larger ones per thread for the last N. The arrays are private and never written once built.
+    private const int SharedWeightsUpTo = 2048;
+
+    private static readonly double[]?[] SharedRecencyWeights = new double[]?[SharedWeightsUpTo + 1];
+
     [ThreadStatic]
     private static double[]? lastRecencyWeights;
 
@@ -208,6 +216,12 @@ public static class CrowdForecast
 
     private static double[] CachedRecencyWeights(int count)
     {
+        if (count <= SharedWeightsUpTo)
+        {
+            // A race computes the same array twice; either copy is correct.
+            return Volatile.Read(ref SharedRecencyWeights[count]) ?? (SharedRecencyWeights[count] = RecencyWeights(count));
+        }
+
         if (lastRecencyWeights is not { } cached || cached.Length != count)
         {
             lastRecencyWeights = cached = RecencyWeights(count);

@@ -110,6 +110,18 @@ public sealed class ForecastHistory
     /// </summary>
     public IReadOnlyList<StandingSegment> Segments()
     {
+        var segments = new List<StandingSegment>();
+        ForEachSegment((from, until, standing) => segments.Add(new StandingSegment(from, until, [.. standing])));
+        return segments;
+    }
+
+    /// <summary>
+    /// Visits the segments of <see cref="Segments"/> in order without copying each one's standing forecasts: the list
+    /// passed is the fold's own and is valid only during the call (a history of S events with N standing would copy
+    /// O(S·N) references otherwise; the crowd and continuous scoring only read each segment once).
+    /// </summary>
+    public void ForEachSegment(Action<DateTimeOffset, DateTimeOffset, IReadOnlyList<StandingForecast>> visit)
+    {
         var close = Timeline.EffectiveClose;
         var boundaries = counted.Select(f => f.At.UtcTicks)
             .Append(Timeline.Open.UtcTicks)
@@ -118,15 +130,12 @@ public sealed class ForecastHistory
             .Order()
             .ToArray();
         var fold = new StandingFold(counted);
-        var segments = new List<StandingSegment>(boundaries.Length);
         for (var i = 0; i + 1 < boundaries.Length; i++)
         {
             var from = new DateTimeOffset(boundaries[i], TimeSpan.Zero);
             fold.ApplyThrough(from, inclusive: true);
-            segments.Add(new StandingSegment(from, new DateTimeOffset(boundaries[i + 1], TimeSpan.Zero), fold.Snapshot()));
+            visit(from, new DateTimeOffset(boundaries[i + 1], TimeSpan.Zero), fold.Standing);
         }
-
-        return segments;
     }
 
     /// <summary>
@@ -219,7 +228,10 @@ public sealed class ForecastHistory
     private sealed class StandingFold(IReadOnlyList<ForecastPoint> events)
     {
         private readonly List<StandingForecast> standing = [];
+        private readonly Dictionary<string, StandingForecast> byForecaster = new(StringComparer.Ordinal);
         private int next;
+
+        public IReadOnlyList<StandingForecast> Standing => standing;
 
         public void ApplyThrough(DateTimeOffset bound, bool inclusive)
         {
@@ -233,10 +245,24 @@ public sealed class ForecastHistory
 
         private void Apply(ForecastPoint f)
         {
-            standing.RemoveAll(s => string.Equals(s.ForecasterId, f.ForecasterId, StringComparison.Ordinal));
+            // A forecaster stands at most once; find the old entry by reference, not by comparing every id.
+            if (byForecaster.Remove(f.ForecasterId, out var previous))
+            {
+                for (var i = 0; i < standing.Count; i++)
+                {
+                    if (ReferenceEquals(standing[i], previous))
+                    {
+                        standing.RemoveAt(i);
+                        break;
+                    }
+                }
+            }
+
             if (f.Permille is { } permille)
             {
-                standing.Add(new StandingForecast(f.ForecasterId, permille, f.At, f.Seq));
+                var forecast = new StandingForecast(f.ForecasterId, permille, f.At, f.Seq);
+                standing.Add(forecast);
+                byForecaster[f.ForecasterId] = forecast;
             }
         }
     }
