@@ -122,6 +122,29 @@ public sealed class when_reading_crowd_and_calibration(PostgresFixture db) : IAs
     }
 
     [Fact]
+    public async Task flagging_a_forecaster_as_a_bot_changes_the_crowd_calibration_etag()
+    {
+        await _api.PublishAsync(Binary("flagged-calib"));
+        var human = await _api.RegisterForecasterAsync();
+        var later = await _api.RegisterForecasterAsync();
+        await human.Client.PostAsJsonAsync(ForecastsPath("flagged-calib", human.ForecasterId), new { pYes = 300 });
+        await later.Client.PostAsJsonAsync(ForecastsPath("flagged-calib", later.ForecasterId), new { pYes = 900 });
+        (await _admin.PostAsJsonAsync("/api/questions/flagged-calib/resolution", new { outcome = "yes", knownAt = DateTimeOffset.UtcNow, sourceNote = "s" }))
+            .EnsureSuccessStatusCode();
+        var client = _api.CreateClient();
+        var before = await client.GetAsync("/api/calibration/crowd");
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+
+        (await _admin.PutAsJsonAsync($"/api/forecasters/{later.ForecasterId}/bot-flag", new { isBot = true })).EnsureSuccessStatusCode();
+
+        using var conditional = new HttpRequestMessage(HttpMethod.Get, "/api/calibration/crowd");
+        conditional.Headers.TryAddWithoutValidation("If-None-Match", before.Headers.ETag!.Tag);
+        var after = await client.SendAsync(conditional);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.NotEqual(before.Headers.ETag, after.Headers.ETag);
+    }
+
+    [Fact]
     public async Task calibration_equals_the_domain_analysis_for_a_forecaster_and_the_crowd()
     {
         await _api.PublishAsync(Binary("calib-q"));

@@ -23,7 +23,7 @@ public sealed class HistoryReads(LedgerDatabase database, EventStoreOptions opti
     {
         await using var command = database.HotReads.CreateCommand($"""
             SELECT (SELECT coalesce(max(seq_id), 0) FROM {Schema}.forecast_history WHERE question_id = $1),
-                   CASE WHEN $2 THEN NULL ELSE (SELECT coalesce(left(md5(string_agg(id::text, ',' ORDER BY id)), 16), '') FROM {Schema}.forecasters WHERE is_bot) END
+                   CASE WHEN $2 THEN NULL ELSE {BotSetDigest} END
             """);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = view.Id });
         command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = includeBots });
@@ -33,13 +33,21 @@ public sealed class HistoryReads(LedgerDatabase database, EventStoreOptions opti
         return reader.IsDBNull(1) ? $"\"c{view.Version}-{last}\"" : $"\"c{view.Version}-{last}-b{reader.GetString(1)}\"";
     }
 
-    /// <summary>An ETag for everything computed across questions: the newest seq in either read model.</summary>
+    /// <summary>
+    /// An ETag for everything computed across questions: the newest seq in either read model, and the set of bots (the
+    /// crowd's calibration leaves them out).
+    /// </summary>
     public async Task<string> LedgerETagAsync(CancellationToken ct)
     {
-        await using var command = database.DataSource.CreateCommand(
-            $"SELECT greatest((SELECT coalesce(max(last_seq), 0) FROM {Schema}.questions), (SELECT coalesce(max(seq_id), 0) FROM {Schema}.forecast_history))");
-        return $"\"l{(long)(await command.ExecuteScalarAsync(ct))!}\"";
+        await using var command = database.HotReads.CreateCommand(
+            $"SELECT greatest((SELECT coalesce(max(last_seq), 0) FROM {Schema}.questions), (SELECT coalesce(max(seq_id), 0) FROM {Schema}.forecast_history)), {BotSetDigest}");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return $"\"l{reader.GetInt64(0)}-b{reader.GetString(1)}\"";
     }
+
+    /// <summary>A digest of the set of bots, read from the bots' partial index (migration 0007); empty when there are none.</summary>
+    private string BotSetDigest => $"(SELECT coalesce(left(md5(string_agg(id::text, ',' ORDER BY id)), 16), '') FROM {Schema}.forecasters WHERE is_bot)";
 
     /// <summary>True when a forecaster with this id is registered.</summary>
     public async Task<bool> ForecasterExistsAsync(Guid id, CancellationToken ct)
