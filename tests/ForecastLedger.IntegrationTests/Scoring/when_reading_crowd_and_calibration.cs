@@ -87,7 +87,15 @@ public sealed class when_reading_crowd_and_calibration(PostgresFixture db) : IAs
         await human.Client.PostAsJsonAsync(ForecastsPath("open-crowd", human.ForecasterId), new { pYes = 700 });
         using var stale = new HttpRequestMessage(HttpMethod.Get, "/api/questions/open-crowd/crowd?method=median");
         stale.Headers.TryAddWithoutValidation("If-None-Match", first.Headers.ETag!.Tag);
-        Assert.Equal(HttpStatusCode.OK, (await _api.CreateClient().SendAsync(stale)).StatusCode);
+        var changed = await _api.CreateClient().SendAsync(stale);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+
+        // The server caches the crowd per ETag: the new answer is computed afresh, not the cached one under a new tag.
+        var steps = (await changed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().ToArray();
+        Assert.Equal(0.65, steps[^2].GetProperty("probabilities")[0].GetDouble(), 12);
+        Assert.Equal(0.7, steps[^1].GetProperty("probabilities")[0].GetDouble(), 12);
+        var again = await (await _api.CreateClient().GetAsync("/api/questions/open-crowd/crowd?method=median")).Content.ReadAsStringAsync();
+        Assert.Equal(await changed.Content.ReadAsStringAsync(), again);
     }
 
     [Fact]
