@@ -99,8 +99,8 @@ public static class GetQuestionCrowdEndpoint
         }
 
         var bots = includeBots ?? false;
-        var etag = point is null ? await history.QuestionETagAsync(view, bots, ct) : null;
-        if (point is null ? ScoreCaching.NotModified(context, etag!) : PointCaching.NotModified(context, point))
+        var version = point is null ? await history.CrowdVersionAsync(view, bots, ct) : null;
+        if (point is null ? ScoreCaching.NotModified(context, version!.ETag) : PointCaching.NotModified(context, point))
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
@@ -109,7 +109,7 @@ public static class GetQuestionCrowdEndpoint
         if (point is null)
         {
             // The current crowd: computed once per ETag and served from memory (CrowdReads).
-            return Results.Bytes(await crowd.PageAsync(view, etag!, chosen, aggregation, bots, offset, size, ct), "application/json; charset=utf-8");
+            return Results.Bytes(await crowd.PageAsync(view, version!, chosen, aggregation, bots, offset, size, ct), "application/json; charset=utf-8");
         }
 
         var points = await PointsAtAsync(replay, id, point.Seq, bots, ct);

@@ -7,6 +7,16 @@ using Npgsql;
 
 namespace ForecastLedger.Api.Features.Scoring;
 
+/// <summary>What a question's current crowd depends on; equal versions have equal crowds.</summary>
+/// <param name="QuestionVersion">The question stream's version (schedule, resolution, annulment).</param>
+/// <param name="LastSeq">The seq of the question's last forecast or withdrawal, bots' included.</param>
+/// <param name="BotDigest">A digest of the set of bots when bots are left out; null when they are counted.</param>
+public sealed record CrowdVersion(long QuestionVersion, long LastSeq, string? BotDigest)
+{
+    /// <summary>The strong ETag of the crowd at this version.</summary>
+    public string ETag => BotDigest is null ? $"\"c{QuestionVersion}-{LastSeq}\"" : $"\"c{QuestionVersion}-{LastSeq}-b{BotDigest}\"";
+}
+
 /// <summary>Reads of the inline read models (questions, forecast_history) that the crowd and calibration are computed from.</summary>
 public sealed class HistoryReads(LedgerDatabase database, EventStoreOptions options)
 {
@@ -15,11 +25,11 @@ public sealed class HistoryReads(LedgerDatabase database, EventStoreOptions opti
     private string Schema => options.Schema;
 
     /// <summary>
-    /// An ETag for one question's crowd: its stream version, its last forecast's seq and, when bots are left out, a digest
-    /// of the set of bots (flagging a forecaster changes which forecasts count). One statement; the bot set is read from a
-    /// partial index of the bots alone.
+    /// What one question's crowd depends on, read in one statement: its stream version, its last forecast's seq and,
+    /// when bots are left out, a digest of the set of bots (flagging a forecaster changes which forecasts count; the bot
+    /// set is read from a partial index of the bots alone).
     /// </summary>
-    public async Task<string> QuestionETagAsync(QuestionView view, bool includeBots, CancellationToken ct)
+    public async Task<CrowdVersion> CrowdVersionAsync(QuestionView view, bool includeBots, CancellationToken ct)
     {
         await using var command = database.HotReads.CreateCommand($"""
             SELECT (SELECT coalesce(max(seq_id), 0) FROM {Schema}.forecast_history WHERE question_id = $1),
@@ -29,8 +39,7 @@ public sealed class HistoryReads(LedgerDatabase database, EventStoreOptions opti
         command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = includeBots });
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        var last = reader.GetInt64(0);
-        return reader.IsDBNull(1) ? $"\"c{view.Version}-{last}\"" : $"\"c{view.Version}-{last}-b{reader.GetString(1)}\"";
+        return new CrowdVersion(view.Version, reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1));
     }
 
     /// <summary>
@@ -57,16 +66,21 @@ public sealed class HistoryReads(LedgerDatabase database, EventStoreOptions opti
         return (bool)(await command.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>One question's forecasts as scoring points, bots' left out unless <paramref name="includeBots"/>.</summary>
-    public async Task<IReadOnlyList<ForecastPoint>> QuestionPointsAsync(Guid questionId, bool includeBots, CancellationToken ct)
+    /// <summary>
+    /// One question's forecasts after <paramref name="afterSeq"/> as scoring points, bots' left out unless
+    /// <paramref name="includeBots"/> (an index-only range scan, migration 0008).
+    /// </summary>
+    public async Task<IReadOnlyList<ForecastPoint>> QuestionPointsAsync(Guid questionId, bool includeBots, CancellationToken ct, long afterSeq = 0)
     {
         await using var command = database.DataSource.CreateCommand($"""
             SELECT h.forecaster_id, h.seq_id, h.at, h.probabilities FROM {Schema}.forecast_history h
-            WHERE h.question_id = $1 AND ($2 OR NOT EXISTS (SELECT 1 FROM {Schema}.forecasters f WHERE f.id = h.forecaster_id AND f.is_bot))
+            WHERE h.question_id = $1 AND h.seq_id > $3
+              AND ($2 OR NOT EXISTS (SELECT 1 FROM {Schema}.forecasters f WHERE f.id = h.forecaster_id AND f.is_bot))
             ORDER BY h.seq_id
             """);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = questionId });
         command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = includeBots });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterSeq });
         var points = new List<ForecastPoint>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
