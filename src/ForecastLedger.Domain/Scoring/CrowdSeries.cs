@@ -33,13 +33,8 @@ public sealed class CrowdSeries
     {
         var all = points as IReadOnlyCollection<ForecastPoint> ?? [.. points];
         var history = ForecastHistory.Build(timeline, all);
-        var steps = new List<CrowdStep>();
-        StandingForecast[] last = [];
-        history.ForEachSegment((from, until, standing) =>
-        {
-            steps.Add(new CrowdStep(from, until, standing.Count, CrowdForecast.Aggregate(standing, timeline.OptionCount, method)));
-            last = [.. standing];
-        });
+        var steps = CrowdForecast.History(history, method);
+        StandingForecast[] last = steps.Count == 0 ? [] : [.. history.StandingAt(steps[^1].From)];
         return new CrowdSeries(timeline, method, steps, last, all.Count == 0 ? 0 : all.Max(p => p.Seq));
     }
 

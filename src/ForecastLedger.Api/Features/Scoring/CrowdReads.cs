@@ -43,14 +43,14 @@ public sealed class CrowdReads(HistoryReads history, IOptions<Microsoft.AspNetCo
 
             // Seq order is commit order (ADR 0002): every forecast up to the version's last seq is visible now, so the
             // forecasts after the watermark are exactly the ones the series lacks.
-            var newer = await history.QuestionPointsAsync(view.Id, includeBots, ct, afterSeq: cached.Watermark);
+            var newer = await history.QuestionPointsAsync(view.Id, includeBots, cached.Watermark, ct);
             if (cached.Series.TryExtend(newer) is { } extended)
             {
                 return Keep(key, new CachedSeries(extended, version.QuestionVersion, version.BotDigest, Math.Max(version.LastSeq, extended.MaxSeq))).Series.Steps;
             }
         }
 
-        var points = await history.QuestionPointsAsync(view.Id, includeBots, ct);
+        var points = await history.QuestionPointsAsync(view.Id, includeBots, afterSeq: 0, ct);
         var series = CrowdSeries.Build(QuestionScoreComputation.Timeline(view), points, method);
         return Keep(key, new CachedSeries(series, version.QuestionVersion, version.BotDigest, Math.Max(version.LastSeq, series.MaxSeq))).Series.Steps;
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
@@ -69,16 +68,9 @@ public static class GetForecasterScoresEndpoint
     public static async Task<IResult> Get(Guid id, string? cursor, int? limit, string? asOf, long? atSeq, HttpContext context, ScoreReads scores,
         PointInTimeResolver pit, LedgerReplay replay, ScoresAtPoint scoresAt, ReadCache cache, CancellationToken ct)
     {
-        if (limit is < 1 or > MaxLimit)
+        if (OffsetCursor.TryRead(cursor, limit, MaxLimit, out var offset) is { } paging)
         {
-            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-limit", $"limit must be between 1 and {MaxLimit}."));
-        }
-
-        var offset = 0;
-        if (cursor is not null && (Base64Url.TryDecode(cursor) is not { } text
-            || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out offset)))
-        {
-            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-cursor", "The cursor is not one this API issued."));
+            return Results.Problem(paging);
         }
 
         var (point, problem) = await pit.ResolveAsync(asOf, atSeq, ct);
@@ -144,7 +136,7 @@ public static class GetForecasterScoresEndpoint
             }
         }
 
-        var next = offset + size < ordered.Length ? Base64Url.Encode((offset + size).ToString(CultureInfo.InvariantCulture)) : null;
+        var next = OffsetCursor.Next(offset, size, ordered.Length);
         return new ForecasterScoreHistoryPage(id, handle, entries, next);
     }
 }

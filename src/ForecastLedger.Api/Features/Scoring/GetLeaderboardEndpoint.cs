@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Infrastructure;
@@ -65,16 +64,9 @@ public static class GetLeaderboardEndpoint
             return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-metric", $"metric must be one of {string.Join(", ", Metrics)}."));
         }
 
-        if (limit is < 1 or > MaxLimit)
+        if (OffsetCursor.TryRead(cursor, limit, MaxLimit, out var offset) is { } paging)
         {
-            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-limit", $"limit must be between 1 and {MaxLimit}."));
-        }
-
-        var offset = 0;
-        if (cursor is not null && (Base64Url.TryDecode(cursor) is not { } text
-            || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out offset)))
-        {
-            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-cursor", "The cursor is not one this API issued."));
+            return Results.Problem(paging);
         }
 
         var (point, problem) = await pit.ResolveAsync(asOf, atSeq, ct);
@@ -83,23 +75,7 @@ public static class GetLeaderboardEndpoint
             return Results.Problem(problem);
         }
 
-        IReadOnlyList<ForecasterTotals> totals;
-        if (point is not null)
-        {
-            if (PointCaching.NotModified(context, point))
-            {
-                return Results.StatusCode(StatusCodes.Status304NotModified);
-            }
-
-            totals = await cache.GetOrAddAsync($"totals-at|{point.Seq}|{tag}", async () =>
-            {
-                var scored = await cache.GetOrAddAsync($"scores-at|{point.Seq}", () => replay.ComputeAsync(point.Seq, null, ct));
-                var rows = scored.Rows.Where(r => tag is null || scored.Views[r.QuestionId].Tags.Contains(tag)).ToArray();
-                var who = await ledger.ForecastersAsync(point.Seq, [.. rows.Select(r => r.ForecasterId).Distinct()], ct);
-                return ScoreTotals.PerForecaster(rows, id => who.TryGetValue(id, out var f) ? (f.Handle, f.IsBot) : (null, false));
-            });
-        }
-        else
+        if (point is null)
         {
             var etag = await scores.ETagAsync(ct);
             if (ScoreCaching.NotModified(context, etag))
@@ -117,13 +93,25 @@ public static class GetLeaderboardEndpoint
             return Results.Bytes(current, "application/json; charset=utf-8");
         }
 
+        if (PointCaching.NotModified(context, point))
+        {
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        var totals = await cache.GetOrAddAsync($"totals-at|{point.Seq}|{tag}", async () =>
+        {
+            var scored = await cache.GetOrAddAsync($"scores-at|{point.Seq}", () => replay.ComputeAsync(point.Seq, null, ct));
+            var rows = scored.Rows.Where(r => tag is null || scored.Views[r.QuestionId].Tags.Contains(tag)).ToArray();
+            var who = await ledger.ForecastersAsync(point.Seq, [.. rows.Select(r => r.ForecasterId).Distinct()], ct);
+            return ScoreTotals.PerForecaster(rows, id => who.TryGetValue(id, out var f) ? (f.Handle, f.IsBot) : (null, false));
+        });
         return Results.Ok(Page(chosen, tag, Rank(chosen, totals), offset, limit ?? DefaultLimit));
     }
 
     private static LeaderboardPage Page(string metric, string? tag, IReadOnlyList<LeaderboardEntry> ranked, int offset, int limit)
     {
         var page = ranked.Skip(offset).Take(limit).ToArray();
-        var next = offset + limit < ranked.Count ? Base64Url.Encode((offset + limit).ToString(CultureInfo.InvariantCulture)) : null;
+        var next = OffsetCursor.Next(offset, limit, ranked.Count);
         return new LeaderboardPage(metric, tag, page, next);
     }
 

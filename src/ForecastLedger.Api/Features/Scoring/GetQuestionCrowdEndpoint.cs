@@ -1,4 +1,3 @@
-using System.Globalization;
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
@@ -66,16 +65,9 @@ public static class GetQuestionCrowdEndpoint
             return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-method", $"method must be one of {string.Join(", ", Methods.Keys)}."));
         }
 
-        if (limit is < 1 or > MaxLimit)
+        if (OffsetCursor.TryRead(cursor, limit, MaxLimit, out var offset) is { } paging)
         {
-            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-limit", $"limit must be between 1 and {MaxLimit}."));
-        }
-
-        var offset = 0;
-        if (cursor is not null && (Base64Url.TryDecode(cursor) is not { } text
-            || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out offset)))
-        {
-            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-cursor", "The cursor is not one this API issued."));
+            return Results.Problem(paging);
         }
 
         var (point, problem) = await pit.ResolveAsync(asOf, atSeq, ct);
@@ -121,7 +113,7 @@ public static class GetQuestionCrowdEndpoint
     public static CrowdPage Page(Guid questionId, string method, bool includeBots, IReadOnlyList<CrowdStep> steps, int offset, int limit)
     {
         var page = steps.Skip(offset).Take(limit).Select(s => new CrowdStepResource(s.From, s.Until, s.ForecasterCount, s.Probabilities)).ToArray();
-        var next = offset + limit < steps.Count ? Base64Url.Encode((offset + limit).ToString(CultureInfo.InvariantCulture)) : null;
+        var next = OffsetCursor.Next(offset, limit, steps.Count);
         return new CrowdPage(questionId, method, includeBots, page, next);
     }
 

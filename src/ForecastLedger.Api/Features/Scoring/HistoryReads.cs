@@ -70,7 +70,7 @@ public sealed class HistoryReads(LedgerDatabase database, EventStoreOptions opti
     /// One question's forecasts after <paramref name="afterSeq"/> as scoring points, bots' left out unless
     /// <paramref name="includeBots"/> (an index-only range scan, migration 0008).
     /// </summary>
-    public async Task<IReadOnlyList<ForecastPoint>> QuestionPointsAsync(Guid questionId, bool includeBots, CancellationToken ct, long afterSeq = 0)
+    public async Task<IReadOnlyList<ForecastPoint>> QuestionPointsAsync(Guid questionId, bool includeBots, long afterSeq, CancellationToken ct)
     {
         await using var command = database.DataSource.CreateCommand($"""
             SELECT h.forecaster_id, h.seq_id, h.at, h.probabilities FROM {Schema}.forecast_history h
