@@ -49,7 +49,7 @@ public static class GetForecasterForecastsEndpoint
         }
 
         if (await catalog.ResolveIdAsync(questionId, ct) is not { } id
-            || (point is null ? await catalog.FindAsync(id, ct) : (await replay.QuestionsAsync(point.Seq, [id], ct)).GetValueOrDefault(id)) is null)
+            || await replay.QuestionAsync(id, point, catalog, ct) is null)
         {
             return Results.Problem(Questions.QuestionCommand.NotFound(questionId));
         }

@@ -33,7 +33,7 @@ public static class GetQuestionEndpoint
         }
 
         if (await catalog.ResolveIdAsync(questionId, ct) is not { } id
-            || (point is null ? await catalog.FindAsync(id, ct) : (await replay.QuestionsAsync(point.Seq, [id], ct)).GetValueOrDefault(id)) is not { } view)
+            || await replay.QuestionAsync(id, point, catalog, ct) is not { } view)
         {
             return Results.Problem(QuestionCommand.NotFound(questionId));
         }

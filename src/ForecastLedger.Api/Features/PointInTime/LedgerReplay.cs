@@ -23,6 +23,13 @@ public sealed class LedgerReplay(LedgerDatabase database, EventStoreOptions opti
 {
     private string Schema => options.Schema;
 
+    /// <summary>
+    /// One question as a read at <paramref name="point"/> sees it: its read model for the current state (null point), or
+    /// replayed up to the point; null when it does not exist (yet).
+    /// </summary>
+    public async Task<QuestionView?> QuestionAsync(Guid id, LedgerPoint? point, QuestionCatalog current, CancellationToken ct) =>
+        point is null ? await current.FindAsync(id, ct) : (await QuestionsAsync(point.Seq, [id], ct)).GetValueOrDefault(id);
+
     /// <summary>Every question as it stood at <paramref name="seq"/> (or only <paramref name="ids"/>), by id.</summary>
     public async Task<IReadOnlyDictionary<Guid, QuestionView>> QuestionsAsync(long seq, IReadOnlyCollection<Guid>? ids, CancellationToken ct)
     {
