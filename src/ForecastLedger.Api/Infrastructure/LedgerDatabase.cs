@@ -87,7 +87,7 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
         _dataSource = builder.Build();
 
         var hot = new NpgsqlDataSourceBuilder(connectionString);
-        hot.ConnectionStringBuilder.ApplicationName = (builder.ConnectionStringBuilder.ApplicationName ?? "forecastledger") + "-hot-reads";
+        hot.ConnectionStringBuilder.ApplicationName = builder.ConnectionStringBuilder.ApplicationName + "-hot-reads";
         hot.ConnectionStringBuilder.NoResetOnClose = true;
         hot.ConnectionStringBuilder.MaxAutoPrepare = 32;
         hot.ConnectionStringBuilder.AutoPrepareMinUsages = 2;

@@ -100,7 +100,7 @@ public static class GetQuestionCrowdEndpoint
         var size = limit ?? DefaultLimit;
         if (point is null)
         {
-            // The current crowd: computed once per ETag and served from memory (CrowdReads).
+            // The current crowd: served from memory, its series extended as forecasts arrive and its page kept per ETag (CrowdReads).
             return Results.Bytes(await crowd.PageAsync(view, version!, chosen, aggregation, bots, offset, size, ct), "application/json; charset=utf-8");
         }
 
