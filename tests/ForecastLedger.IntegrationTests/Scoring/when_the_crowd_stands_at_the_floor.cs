@@ -29,14 +29,14 @@ public sealed class when_the_crowd_stands_at_the_floor(PostgresFixture db) : IAs
 
     public async Task DisposeAsync() => await _api.DisposeAsync();
 
-    [Fact]
-    public async Task the_crowd_is_uniform_and_the_question_is_scored()
+    /// <summary>Publishes a categorical question open since three UTC days ago and backdates the three opposed forecasts to its first hours.</summary>
+    private async Task PublishWithOpposedForecastsAsync(string slug)
     {
         var now = DateTimeOffset.UtcNow;
         var opensAt = new DateTimeOffset(now.UtcDateTime.Date.AddDays(-3), TimeSpan.Zero);
         var question = await _api.PublishAsync(new
         {
-            slug = "floor-crowd",
+            slug,
             title = "Which floor?",
             description = "A test question.",
             resolutionCriteria = "Resolves to the option that happens.",
@@ -50,7 +50,7 @@ public sealed class when_the_crowd_stands_at_the_floor(PostgresFixture db) : IAs
         });
         var questionId = question.GetProperty("id").GetGuid();
 
-        // Backdated through the host's own append path, so the three forecasts stand over two UTC midnights.
+        // Through the host's own append path, so the three forecasts stand over two UTC midnights.
         var streams = _api.Services.GetRequiredService<ForecastStreams>();
         int[][] opposed = [[998, 1, 1], [1, 998, 1], [1, 1, 998]];
         for (var i = 0; i < opposed.Length; i++)
@@ -60,6 +60,12 @@ public sealed class when_the_crowd_stands_at_the_floor(PostgresFixture db) : IAs
                 [new ForecastSubmitted(questionId, forecaster.ForecasterId, Guid.NewGuid(), [.. opposed[i]], null, opensAt.AddHours(1 + i))],
                 new AppendOptions(), CancellationToken.None);
         }
+    }
+
+    [Fact]
+    public async Task the_crowd_read_answers_a_uniform_crowd()
+    {
+        await PublishWithOpposedForecastsAsync("floor-crowd");
 
         foreach (var method in new[] { "recency-weighted-median", "median" })
         {
@@ -69,13 +75,19 @@ public sealed class when_the_crowd_stands_at_the_floor(PostgresFixture db) : IAs
             Assert.Equal(3, last.GetProperty("forecasterCount").GetInt32());
             Assert.All(last.GetProperty("probabilities").EnumerateArray(), p => Assert.Equal(1.0 / 3, p.GetDouble(), 12));
         }
+    }
 
-        (await _admin.PostAsJsonAsync("/api/questions/floor-crowd/resolution",
+    [Fact]
+    public async Task the_scores_projection_keeps_running_and_scores_the_question()
+    {
+        await PublishWithOpposedForecastsAsync("floor-scores");
+
+        (await _admin.PostAsJsonAsync("/api/questions/floor-scores/resolution",
             new { outcome = "a", knownAt = DateTimeOffset.UtcNow, sourceNote = "test" })).EnsureSuccessStatusCode();
 
         // Fails (projection stopped) if a NaN crowd reaches the daily Brier's decimal arithmetic.
         await _api.WaitForScoresAsync();
-        var scores = await _api.CreateClient().GetFromJsonAsync<JsonElement>("/api/questions/floor-crowd/scores");
+        var scores = await _api.CreateClient().GetFromJsonAsync<JsonElement>("/api/questions/floor-scores/scores");
         Assert.Equal("scored", scores.GetProperty("status").GetString());
         var items = scores.GetProperty("items").EnumerateArray().ToArray();
         Assert.Equal(3, items.Length);
