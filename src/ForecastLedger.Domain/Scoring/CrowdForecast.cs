@@ -117,11 +117,22 @@ public static class CrowdForecast
     /// Metaculus MC renormalisation (§4 step 5), K = number of options:
     /// <c>a_j ← a_j − ε; a_j ← a_j/Σa; a_j ← a_j·(1 − Kε) + ε</c>.
     /// </summary>
+    /// <remarks>
+    /// When every median sits at the floor ε (e.g. three forecasters at (998, 1, 1), (1, 998, 1), (1, 1, 998)), the shifted
+    /// medians sum to 0 and the division is 0/0. The medians then say nothing about any option over another, so the crowd
+    /// is uniform, 1/K each (docs/crowd.md). The same holds for any sum that is not a positive finite number, so no NaN or
+    /// infinity ever leaves the crowd.
+    /// </remarks>
     public static double[] RenormaliseMultipleChoice(IReadOnlyList<double> perOptionMedians)
     {
         var k = perOptionMedians.Count;
         var shifted = perOptionMedians.Select(a => a - RenormalisationEpsilon).ToArray();
         var sum = shifted.Sum();
+        if (!(sum > 0) || !double.IsFinite(sum))
+        {
+            return Enumerable.Repeat(1.0 / k, k).ToArray();
+        }
+
         return shifted.Select(a => (a / sum * (1 - (k * RenormalisationEpsilon))) + RenormalisationEpsilon).ToArray();
     }
 

@@ -122,8 +122,7 @@ public static class DailyBrierScoring
             StringComparer.Ordinal);
         var crowd = CrowdForecast.Aggregate(snapshot.Standing, optionCount, crowdMethod);
 
-        // (decimal)double keeps 15 significant digits, so permille medians such as 0.6 come back exact.
-        var crowdBrier = crowd is null ? (decimal?)null : InstantaneousScores.Brier(crowd.Select(p => (decimal)p).ToArray(), outcome);
+        var crowdBrier = crowd is null ? (decimal?)null : InstantaneousScores.Brier(crowd.Select(p => ToDecimal(p, snapshot.Day)).ToArray(), outcome);
         return new DailyBrierDay(
             snapshot.Day,
             snapshot.End,
@@ -132,6 +131,15 @@ public static class DailyBrierScoring
             crowd,
             crowdBrier);
     }
+
+    /// <summary>
+    /// A crowd probability as a decimal. (decimal)double keeps 15 significant digits, so permille medians such as 0.6 come
+    /// back exact; a NaN or infinity would throw an OverflowException that names nothing, so it is refused with the day
+    /// it came from (the crowd never yields one: a crowd at the floor is uniform, <see cref="CrowdForecast.RenormaliseMultipleChoice"/>).
+    /// </summary>
+    private static decimal ToDecimal(double probability, DateOnly day) => double.IsFinite(probability)
+        ? (decimal)probability
+        : throw new InvalidOperationException($"The crowd forecast of {day:yyyy-MM-dd} has a probability that is not a finite number ({probability}).");
 
     private static DailyBrierScore? ScoreForecaster(string forecasterId, IReadOnlyList<DailyBrierDay> days, int scoringDays)
     {

@@ -25,8 +25,9 @@ public static class GetQuestionForecastsEndpoint
     /// <summary>Reads every forecast on a question.</summary>
     /// <remarks>
     /// Auditors and admins may read it at any time. For everyone else it becomes public when the question closes (early or
-    /// as scheduled), or at its crowd-reveal time if that comes first; before then the answer is 403
-    /// <c>forecasts-not-public-yet</c>, so that no forecaster can copy another's forecast while the question is open.
+    /// as scheduled), reaches its crowd-reveal time, or is resolved or annulled, whichever comes first; before then the
+    /// answer is 403 <c>forecasts-not-public-yet</c>, so that no forecaster can copy another's forecast while the question
+    /// is open. A forecaster reads its own history at any time on <c>/forecasters/{forecasterId}/forecasts</c>.
     /// With <c>asOf</c> or <c>atSeq</c> only the entries up to that point are listed, and the rule is applied as of that
     /// instant (docs/point-in-time.md); pass the same point with each <c>after</c> to page through it.
     /// </remarks>
@@ -57,11 +58,9 @@ public static class GetQuestionForecastsEndpoint
             return Results.Problem(QuestionCommand.NotFound(questionId));
         }
 
-        var privileged = context.User.IsInRole(Roles.Auditor) || context.User.IsInRole(Roles.Admin);
-        if (!privileged && (point?.At ?? clock.GetUtcNow()) < view.HistoryPublicAt)
+        if (ForecastReadAccess.Forbidden(context.User, view, point?.At ?? clock.GetUtcNow(), "forecasts-not-public-yet", "This question's forecasts become") is { } hidden)
         {
-            return Results.Problem(ProblemDetailsSetup.Problem(403, "forecasts-not-public-yet",
-                $"This question's forecasts become public at {view.HistoryPublicAt:O}; auditors and admins can read them now."));
+            return Results.Problem(hidden);
         }
 
         if (point is not null && PointCaching.NotModified(context, point))

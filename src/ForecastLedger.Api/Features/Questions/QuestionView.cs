@@ -88,12 +88,12 @@ public sealed record QuestionView(
         _ => QuestionStatus.Open,
     };
 
-    /// <summary>The moment a question's full forecast history becomes public: its close, or its crowd reveal if earlier.</summary>
-    public DateTimeOffset HistoryPublicAt => ClosedEarlyAt is { } early && early < ClosesAt
-        ? Min(early, CrowdRevealAt)
-        : Min(ClosesAt, CrowdRevealAt);
+    /// <summary>True when everyone may see this question's forecasts, and what is computed from them, at <paramref name="at"/> (Domain <see cref="ForecastVisibility"/>).</summary>
+    public bool ForecastsPublicAt(DateTimeOffset at) =>
+        ForecastVisibility.IsPublic(ClosesAt, ClosedEarlyAt, CrowdRevealAt, settled: State is Resolved or Annulled, at);
 
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset? b) => b is { } v && v < a ? v : a;
+    /// <summary>When the schedule alone makes the forecasts public (a resolution or annulment may do it sooner).</summary>
+    public DateTimeOffset ScheduledRevealAt => ForecastVisibility.ScheduledRevealAt(ClosesAt, ClosedEarlyAt, CrowdRevealAt);
 }
 
 /// <summary>Question statuses as the API shows them.</summary>

@@ -38,8 +38,10 @@ public static class GetQuestionCrowdEndpoint
     /// <summary>Reads a question's crowd forecast as a step function over time (scoring.md §4).</summary>
     /// <remarks>
     /// The crowd is computed from every forecaster's standing forecast, from the question's opening to its effective
-    /// close. Before the crowd-reveal time (or the close, if earlier) only auditors and admins may read it; everyone
-    /// else gets 403 <c>crowd-not-public-yet</c>. Bots are left out unless <c>includeBots=true</c>.
+    /// close. It is public under the same rule as the question's forecasts: from its close (early or as scheduled), its
+    /// crowd-reveal time, or its resolution or annulment, whichever comes first. Before then only auditors and admins may
+    /// read it; everyone else gets 403 <c>crowd-not-public-yet</c>. Bots are left out unless <c>includeBots=true</c>.
+    /// A categorical crowd whose per-option medians all sit at the 1‰ floor is uniform (docs/crowd.md).
     /// </remarks>
     /// <param name="questionId">The question's id or slug.</param>
     /// <param name="method"><c>recency-weighted-median</c> (default), <c>median</c>, <c>mean</c> or <c>geometric-mean</c>.</param>
@@ -83,11 +85,9 @@ public static class GetQuestionCrowdEndpoint
         }
 
         // At a point, the visibility rule is applied as of that point too: what the endpoint answered then.
-        var privileged = context.User.IsInRole(Roles.Auditor) || context.User.IsInRole(Roles.Admin);
-        if (!privileged && (point?.At ?? clock.GetUtcNow()) < view.HistoryPublicAt)
+        if (ForecastReadAccess.Forbidden(context.User, view, point?.At ?? clock.GetUtcNow(), "crowd-not-public-yet", "This question's crowd forecast becomes") is { } hidden)
         {
-            return Results.Problem(ProblemDetailsSetup.Problem(403, "crowd-not-public-yet",
-                $"This question's crowd forecast becomes public at {view.HistoryPublicAt:O}; auditors and admins can read it now."));
+            return Results.Problem(hidden);
         }
 
         var bots = includeBots ?? false;
