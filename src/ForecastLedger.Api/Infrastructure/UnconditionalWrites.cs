@@ -17,6 +17,14 @@ public static class UnconditionalWrites
     public const int MaxAttempts = 16;
 
     /// <summary>Runs <paramref name="attempt"/> (read, decide, append) and runs it again when an unconditional append lost a race.</summary>
+    public static Task RunAsync(bool conditional, Func<Task> attempt) =>
+        RunAsync(conditional, async () =>
+        {
+            await attempt();
+            return true;
+        });
+
+    /// <summary>Runs <paramref name="attempt"/> (read, decide, append) and runs it again when an unconditional append lost a race.</summary>
     public static async Task<T> RunAsync<T>(bool conditional, Func<Task<T>> attempt)
     {
         for (var attempts = 1; ; attempts++)

@@ -52,8 +52,6 @@ public static class SetBotFlagEndpoint
                 await forecasters.SetBotFlagAsync(connection, id, request.IsBot, ct);
                 await transaction.CommitAsync(ct);
             }
-
-            return events.Length;
         });
 
         return await forecasters.FindAsync(id, ct)
