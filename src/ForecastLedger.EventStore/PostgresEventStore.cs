@@ -219,14 +219,20 @@ public sealed class PostgresEventStore : IEventStore
     }
 
     /// <summary>
-    /// Forgets idempotency keys recorded before <paramref name="olderThan"/>; a retry after that appends anew. The events
-    /// themselves are never touched. Returns how many keys were removed.
+    /// Forgets idempotency keys, and the responses recorded under them, from before <paramref name="olderThan"/>; a retry
+    /// after that appends anew. The events themselves are never touched. Returns how many keys were removed.
     /// </summary>
     public async Task<int> PurgeIdempotencyKeysAsync(DateTimeOffset olderThan, CancellationToken ct = default)
     {
-        await using var command = _dataSource.CreateCommand($"DELETE FROM {_schema}.idempotency_keys WHERE created < $1");
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = olderThan });
-        return await command.ExecuteNonQueryAsync(ct);
+        await using var batch = _dataSource.CreateBatch();
+        foreach (var table in (string[])["idempotency_keys", "idempotent_requests"])
+        {
+            var command = new NpgsqlBatchCommand($"DELETE FROM {_schema}.{table} WHERE created < $1");
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = olderThan });
+            batch.BatchCommands.Add(command);
+        }
+
+        return await batch.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>

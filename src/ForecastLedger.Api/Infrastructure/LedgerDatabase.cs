@@ -15,8 +15,15 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
     /// <summary>Connections of <see cref="HotReads"/>: hot reads are sub-millisecond, so a few serve many requests.</summary>
     public const int HotReadPoolSize = 16;
 
+    /// <summary>
+    /// The most writes with an <c>Idempotency-Key</c> in flight at once: each holds one connection of its own pool while
+    /// its endpoint runs (<see cref="IdempotentRequests"/>); more wait for one.
+    /// </summary>
+    public const int IdempotencyPoolSize = 32;
+
     private NpgsqlDataSource? _dataSource;
     private NpgsqlDataSource? _hotReads;
+    private NpgsqlDataSource? _idempotency;
     private LocalCluster? _localCluster;
 
     /// <summary>The data source; available once the host has started.</summary>
@@ -30,6 +37,13 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
     /// state may use it (no SET, advisory locks or temporary tables: nothing would reset them).
     /// </summary>
     public NpgsqlDataSource HotReads => _hotReads
+        ?? throw new InvalidOperationException("The ledger database is not started yet: it starts with the host.");
+
+    /// <summary>
+    /// The pool the key claims of <see cref="IdempotentRequests"/> use. Its own, so a claim held open while the endpoint
+    /// runs never takes a connection the endpoint itself waits for.
+    /// </summary>
+    public NpgsqlDataSource Idempotency => _idempotency
         ?? throw new InvalidOperationException("The ledger database is not started yet: it starts with the host.");
 
     /// <summary>True once <see cref="StartAsync"/> has completed.</summary>
@@ -93,10 +107,20 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
         hot.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
         hot.ConnectionStringBuilder.MaxPoolSize = HotReadPoolSize;
         _hotReads = hot.Build();
+
+        var idempotency = new NpgsqlDataSourceBuilder(connectionString);
+        idempotency.ConnectionStringBuilder.ApplicationName = builder.ConnectionStringBuilder.ApplicationName + "-idempotency";
+        idempotency.ConnectionStringBuilder.MaxPoolSize = IdempotencyPoolSize;
+        _idempotency = idempotency.Build();
     }
 
     public async Task StopAsync(CancellationToken ct)
     {
+        if (_idempotency is not null)
+        {
+            await _idempotency.DisposeAsync();
+        }
+
         if (_hotReads is not null)
         {
             await _hotReads.DisposeAsync();
@@ -115,6 +139,12 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
 
     public async ValueTask DisposeAsync()
     {
+        if (_idempotency is not null)
+        {
+            await _idempotency.DisposeAsync();
+            _idempotency = null;
+        }
+
         if (_hotReads is not null)
         {
             await _hotReads.DisposeAsync();

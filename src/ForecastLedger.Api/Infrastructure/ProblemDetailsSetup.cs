@@ -86,10 +86,12 @@ public sealed class LedgerExceptionHandler(IProblemDetailsService problemDetails
                 RuleKind.NotFound => StatusCodes.Status404NotFound,
                 _ => StatusCodes.Status409Conflict,
             }, v.Code, v.Message),
+            // The store's messages name internal stream ids and scoped keys: a problem detail says what the client can act on.
             ConcurrencyException c when httpContext.Request.Headers.IfMatch.Count > 0 =>
-                ProblemDetailsSetup.Problem(StatusCodes.Status412PreconditionFailed, "precondition-failed", c.Message),
-            ConcurrencyException c => ProblemDetailsSetup.Problem(StatusCodes.Status409Conflict, "concurrency", c.Message),
-            IdempotencyKeyReusedException i => ProblemDetailsSetup.Problem(StatusCodes.Status422UnprocessableEntity, "idempotency-key-reused", i.Message),
+                ProblemDetailsSetup.Problem(StatusCodes.Status412PreconditionFailed, "precondition-failed", VersionMismatch(c)),
+            ConcurrencyException => ProblemDetailsSetup.Problem(StatusCodes.Status409Conflict, "concurrency",
+                "Other writes kept changing this resource while the request was being decided; read it again and retry."),
+            IdempotencyKeyReusedException => IdempotencyProblems.KeyReused(),
             BadHttpRequestException b => ProblemDetailsSetup.Problem(b.StatusCode, ProblemDetailsSetup.DefaultCode(b.StatusCode), b.Message),
             System.Text.Json.JsonException => ProblemDetailsSetup.Problem(StatusCodes.Status400BadRequest, "malformed-json", "The request body is not valid JSON for this endpoint."),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => null,
@@ -116,6 +118,10 @@ public sealed class LedgerExceptionHandler(IProblemDetailsService problemDetails
             Exception = exception,
         });
     }
+
+    private static string VersionMismatch(ConcurrencyException c) => c.ExpectedVersion is { } expected
+        ? $"The resource is at version {c.ActualVersion}, not the {expected} that If-Match names."
+        : "The resource changed while the request was being decided; read it again and retry.";
 
     /// <summary>
     /// The database is saturated rather than wrong: the pool is exhausted, a command timed out, or the server refuses

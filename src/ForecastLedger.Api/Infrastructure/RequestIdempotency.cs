@@ -1,34 +1,24 @@
-using System.Security.Claims;
 using ForecastLedger.Api.Infrastructure.Authentication;
 using ForecastLedger.EventStore;
 
 namespace ForecastLedger.Api.Infrastructure;
 
 /// <summary>
-/// Turns a request into event-store append options: the actor and correlation id as metadata, and, when the client sent
-/// an <c>Idempotency-Key</c>, the key scoped and hashed by <see cref="ScopedIdempotency"/>. A retry
-/// with the same key and body replays the first result; the same key with another body is a 422.
+/// Turns a request into event-store append options: the actor and correlation id as metadata, and the request's
+/// <c>Idempotency-Key</c> as <see cref="IdempotentRequests"/> claimed it, so the append happens once even if the
+/// recorded response were ever lost.
 /// </summary>
 public static class RequestIdempotency
 {
     public const string Header = ScopedIdempotency.Header;
-    public const int MaxKeyLength = ScopedIdempotency.MaxKeyLength;
 
-    public static AppendOptions AppendOptionsFor(HttpContext context, ClaimsPrincipal user, string? idempotencyKey, object? body)
+    public static AppendOptions AppendOptionsFor(HttpContext context)
     {
-        var actor = user.GetActor();
         var metadata = new EventMetadata(
-            Actor: actor,
+            Actor: context.User.GetActor(),
             CorrelationId: System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier);
-        // The key's scope and request hash are ScopedIdempotency's: one rule for every endpoint.
-        return new AppendOptions(metadata, ScopedIdempotency.From(context, idempotencyKey, body));
+        return new AppendOptions(metadata, ScopedIdempotency.From(context));
     }
-
-    /// <summary>A problem when the header is present but unusable; null when it is fine or absent.</summary>
-    public static Microsoft.AspNetCore.Mvc.ProblemDetails? Validate(string? idempotencyKey) =>
-        idempotencyKey is { Length: 0 or > MaxKeyLength }
-            ? ProblemDetailsSetup.Problem(400, "invalid-idempotency-key", $"The {Header} header must be 1 to {MaxKeyLength} characters.")
-            : null;
 }
 
 /// <summary>Parses <c>If-Match</c> values of the form <c>"7"</c> (a stream version) into an expected version.</summary>

@@ -24,6 +24,7 @@ public static class SwaggerSetup
             }
 
             options.SupportNonNullableReferenceTypes();
+            options.OperationFilter<IdempotencyKeyOperationFilter>();
         });
         return services;
     }

@@ -41,7 +41,6 @@ public static class IssueApiKeyEndpoint
     /// The response is the only time the key is shown. With an <c>Idempotency-Key</c> header, a retry of the same request
     /// returns 200 with the same key id but without the key.
     /// </remarks>
-    /// <param name="idempotencyKey">Optional; makes a retry safe (scoped to the calling key's actor).</param>
     [WolverinePost("/api/keys", OperationId = "issueApiKey", Summary = "Issue an API key")]
     [Tags("API keys")]
     [Authorize(Policy = Policies.Admin)]
@@ -54,7 +53,6 @@ public static class IssueApiKeyEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
     public static async Task<IResult> Post(
         IssueApiKeyRequest request,
-        [FromHeader(Name = ScopedIdempotency.Header)] string? idempotencyKey,
         ClaimsPrincipal user,
         HttpContext context,
         LedgerDatabase database,
@@ -68,7 +66,7 @@ public static class IssueApiKeyEndpoint
             return Results.Problem(ProblemDetailsSetup.Problem(404, "forecaster-not-found", $"Forecaster {forecasterId} does not exist."));
         }
 
-        var idempotency = ScopedIdempotency.From(context, idempotencyKey, request);
+        var idempotency = ScopedIdempotency.From(context);
         var keyId = ScopedIdempotency.IdFor(idempotency, "key");
         var actor = user.GetActor();
         var token = ApiKeyToken.Generate();
@@ -88,6 +86,8 @@ public static class IssueApiKeyEndpoint
 
         await transaction.CommitAsync(ct);
         var issued = await keys.FindAsync(keyId, ct) ?? throw new InvalidOperationException($"Key {keyId} vanished after commit.");
+        // The secret is shown once: a replay of this request answers 200 with the same key, without it.
+        IdempotentRequests.ReplayAs(context, StatusCodes.Status200OK, new IssuedApiKey(ApiKeyResource.From(issued), null));
         return Results.Created($"/api/keys/{keyId}", new IssuedApiKey(ApiKeyResource.From(issued), token.Value));
     }
 }

@@ -32,9 +32,8 @@ public static class ChangeResolutionEndpoint
         string questionId,
         ChangeResolutionRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
-        [FromHeader(Name = RequestIdempotency.Header)] string? idempotencyKey,
         HttpContext context, QuestionCatalog catalog, TimeProvider clock, CancellationToken ct) =>
-        QuestionCommand.RunAsync(questionId, ifMatch, idempotencyKey, request,
+        QuestionCommand.RunAsync(questionId, ifMatch,
             (question, id, now, actor) => ChangeResolutionDecider.Decide(new Domain.Questions.ChangeResolution(id, request.Outcome, request.KnownAt, request.Reason, actor, now), question.State),
             context, catalog, clock, ct);
 }

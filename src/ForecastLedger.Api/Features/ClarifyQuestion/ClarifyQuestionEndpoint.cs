@@ -33,9 +33,8 @@ public static class ClarifyQuestionEndpoint
         string questionId,
         ClarifyQuestionRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
-        [FromHeader(Name = RequestIdempotency.Header)] string? idempotencyKey,
         HttpContext context, QuestionCatalog catalog, TimeProvider clock, CancellationToken ct) =>
-        QuestionCommand.RunAsync(questionId, ifMatch, idempotencyKey, request,
+        QuestionCommand.RunAsync(questionId, ifMatch,
             (question, id, now, actor) => ClarifyQuestionDecider.Decide(new Domain.Questions.ClarifyQuestion(id, request.Title, request.Description, request.ResolutionCriteria, request.Note, actor, now), question.State),
             context, catalog, clock, ct);
 }

@@ -30,9 +30,8 @@ public static class CloseQuestionEndpoint
         string questionId,
         CloseQuestionRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
-        [FromHeader(Name = RequestIdempotency.Header)] string? idempotencyKey,
         HttpContext context, QuestionCatalog catalog, TimeProvider clock, CancellationToken ct) =>
-        QuestionCommand.RunAsync(questionId, ifMatch, idempotencyKey, request,
+        QuestionCommand.RunAsync(questionId, ifMatch,
             (question, id, now, actor) => CloseQuestionDecider.Decide(new Domain.Questions.CloseQuestion(id, request.Reason, actor, now), question.State),
             context, catalog, clock, ct);
 }

@@ -39,17 +39,20 @@ public static class SetBotFlagEndpoint
         CancellationToken ct)
     {
         var actor = user.GetActor();
-        var current = await store.FetchForWritingAsync(Forecaster.StreamId(id), Forecaster.Initial, Forecaster.Evolve, ct);
-        var events = SetBotFlagDecider.Decide(new SetBotFlag(id, request.IsBot, actor, now), current.State);
-        if (events.Length > 0)
+        await UnconditionalWrites.RunAsync(conditional: false, async () =>
         {
-            await using var connection = await database.DataSource.OpenConnectionAsync(ct);
-            await using var transaction = await connection.BeginTransactionAsync(ct);
-            await store.AppendOnConnectionAsync(connection, current.StreamId, current.Version, events,
-                new AppendOptions(new EventMetadata(Actor: actor, CorrelationId: context.TraceIdentifier)), ct);
-            await forecasters.SetBotFlagAsync(connection, id, request.IsBot, ct);
-            await transaction.CommitAsync(ct);
-        }
+            var current = await store.FetchForWritingAsync(Forecaster.StreamId(id), Forecaster.Initial, Forecaster.Evolve, ct);
+            var events = SetBotFlagDecider.Decide(new SetBotFlag(id, request.IsBot, actor, now), current.State);
+            if (events.Length > 0)
+            {
+                await using var connection = await database.DataSource.OpenConnectionAsync(ct);
+                await using var transaction = await connection.BeginTransactionAsync(ct);
+                await store.AppendOnConnectionAsync(connection, current.StreamId, current.Version, events,
+                    new AppendOptions(new EventMetadata(Actor: actor, CorrelationId: context.TraceIdentifier)), ct);
+                await forecasters.SetBotFlagAsync(connection, id, request.IsBot, ct);
+                await transaction.CommitAsync(ct);
+            }
+        });
 
         return await forecasters.FindAsync(id, ct)
             ?? throw new InvalidOperationException($"Forecaster {id} has events but no row in the forecasters table.");

@@ -43,15 +43,11 @@ public sealed class ForecastStreams(PostgresEventStore store, LedgerDatabase dat
     public Task<Fetched<StandingForecast>> LoadAsync(Guid questionId, Guid forecasterId, CancellationToken ct) =>
         store.FetchForWritingAsync(StandingForecast.StreamId(questionId, forecasterId), StandingForecast.Initial, StandingForecast.Evolve, ct);
 
-    /// <summary>The stream's current version from its stream row, without reading (or folding) its events.</summary>
-    public Task<long> VersionAsync(Guid questionId, Guid forecasterId, CancellationToken ct) =>
-        store.StreamVersionAsync(StandingForecast.StreamId(questionId, forecasterId), ct);
-
     public async Task<IReadOnlyList<ForecastResource>> HistoryAsync(Guid questionId, Guid forecasterId, CancellationToken ct) =>
         [.. (await store.FetchStreamAsync(StandingForecast.StreamId(questionId, forecasterId), null, ct)).Select(ForecastResource.From).OfType<ForecastResource>()];
 
     /// <summary>Appends and records history; on an idempotent replay returns the originally appended forecast.</summary>
-    public Task<ForecastResource> AppendAsync(Guid questionId, Guid forecasterId, long expectedVersion, IReadOnlyList<IForecastEvent> events, AppendOptions options, CancellationToken ct) =>
+    public Task<ForecastResource> AppendAsync(Guid questionId, Guid forecasterId, long? expectedVersion, IReadOnlyList<IForecastEvent> events, AppendOptions options, CancellationToken ct) =>
         AppendAsync(questionId, forecasterId, expectedVersion, events, options, null, ct);
 
     /// <summary>
@@ -60,7 +56,7 @@ public sealed class ForecastStreams(PostgresEventStore store, LedgerDatabase dat
     /// result; only an idempotent replay reads the originally appended forecast back.
     /// </summary>
     public async Task<ForecastResource> AppendAsync(
-        Guid questionId, Guid forecasterId, long expectedVersion, IReadOnlyList<IForecastEvent> events, AppendOptions options, StreamGuard? guard, CancellationToken ct)
+        Guid questionId, Guid forecasterId, long? expectedVersion, IReadOnlyList<IForecastEvent> events, AppendOptions options, StreamGuard? guard, CancellationToken ct)
     {
         var streamId = StandingForecast.StreamId(questionId, forecasterId);
         var result = await appender.AppendAsync(new AppendRequest(streamId, expectedVersion, [.. events], options, guard), ct);

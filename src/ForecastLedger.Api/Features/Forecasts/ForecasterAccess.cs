@@ -13,15 +13,21 @@ namespace ForecastLedger.Api.Features.Forecasts;
 /// <param name="Question">The question, folded (possibly from the cache; the append's guard re-checks its version).</param>
 /// <param name="QuestionId">The question's id.</param>
 /// <param name="Standing">The forecaster's standing forecast; null when the decision was declared not to need it.</param>
-/// <param name="ExpectedVersion">The forecaster stream's expected version: If-Match, else the version just read.</param>
+/// <param name="ExpectedVersion">
+/// The forecaster stream's expected version: If-Match; else the version just read when the decision read the stream;
+/// else null (any version: the store appends at the stream's head, in ledger order).
+/// </param>
 /// <param name="Now">The decision time.</param>
-public sealed record ForecastWrite(LoadedQuestion Question, Guid QuestionId, StandingForecast? Standing, long ExpectedVersion, DateTimeOffset Now);
+public sealed record ForecastWrite(LoadedQuestion Question, Guid QuestionId, StandingForecast? Standing, long? ExpectedVersion, DateTimeOffset Now);
 
 /// <summary>What a forecast decision reads of the forecaster's own stream.</summary>
 public enum StandingNeed
 {
-    /// <summary>Only the expected version (the decision ignores the standing forecast): no events are read.</summary>
-    VersionOnly,
+    /// <summary>
+    /// Nothing (the decision ignores the standing forecast): no events are read, and without If-Match the append takes
+    /// any version, so concurrent unconditional writes never conflict.
+    /// </summary>
+    Nothing,
 
     /// <summary>The folded standing forecast.</summary>
     State,
@@ -34,17 +40,17 @@ public static class ForecasterAccess
     public const int MaxAttempts = 5;
 
     /// <summary>
-    /// The whole forecast write, shared by submit and withdraw: 403 for another forecaster, 400 for a bad Idempotency-Key
-    /// or If-Match, 404 for an unknown question; otherwise decide on the (cached) question and append through the group
-    /// commit, guarded by the question's version. If the question moved since it was cached, reload, decide again and
-    /// retry, so a forecast is never accepted on a question that closed before the append committed.
+    /// The whole forecast write, shared by submit and withdraw: 403 for another forecaster, 400 for a bad If-Match, 404
+    /// for an unknown question; otherwise decide on the (cached) question and append through the group commit, guarded
+    /// by the question's version. If the question moved since it was cached, reload, decide again and retry, so a
+    /// forecast is never accepted on a question that closed before the append committed.
     /// </summary>
     public static async Task<(ForecastResource? Forecast, ProblemDetails? Problem)> WriteAsync(
-        ClaimsPrincipal user, string questionId, Guid forecasterId, string? ifMatch, string? idempotencyKey, StandingNeed need,
-        Func<ForecastWrite, IReadOnlyList<IForecastEvent>> decide, Func<Guid, AppendOptions> optionsFor,
+        ClaimsPrincipal user, string questionId, Guid forecasterId, string? ifMatch, StandingNeed need,
+        Func<ForecastWrite, IReadOnlyList<IForecastEvent>> decide, AppendOptions options,
         QuestionCatalog catalog, ForecastStreams forecasts, TimeProvider clock, CancellationToken ct)
     {
-        if ((ActsAsItself(user, forecasterId) ?? RequestIdempotency.Validate(idempotencyKey)) is { } refused)
+        if (ActsAsItself(user, forecasterId) is { } refused)
         {
             return (null, refused);
         }
@@ -65,42 +71,45 @@ public static class ForecasterAccess
             return (null, QuestionCommand.NotFound(questionId));
         }
 
-        // With If-Match the expected version is the client's and a submit needs nothing of its stream; without it, the
-        // version read now is the expected version, exactly as a full fold would give it.
-        StandingForecast? standing = null;
-        long expected;
-        if (need == StandingNeed.State)
-        {
-            var fetched = await forecasts.LoadAsync(id, forecasterId, ct);
-            standing = fetched.State;
-            expected = ifMatchVersion ?? fetched.Version;
-        }
-        else
-        {
-            expected = ifMatchVersion ?? await forecasts.VersionAsync(id, forecasterId, ct);
-        }
-
+        // With If-Match the expected version is the client's. Without it the client asked for no condition: a decision
+        // that ignores the standing forecast appends at any version (the store serialises same-stream appends under the
+        // stream's row lock, in ledger order); a decision that reads the standing forecast expects the version it read,
+        // and if another write lands first it reads again and decides again instead of failing.
         var now = EventHashing.TruncateToMicroseconds(clock.GetUtcNow());
-        for (var attempt = 1; ; attempt++)
+        var questionMoves = 0;
+        var streamMoves = 0;
+        while (true)
         {
+            StandingForecast? standing = null;
+            var expected = ifMatchVersion;
+            if (need == StandingNeed.State)
+            {
+                var fetched = await forecasts.LoadAsync(id, forecasterId, ct);
+                standing = fetched.State;
+                expected ??= fetched.Version;
+            }
+
             var events = decide(new ForecastWrite(question, id, standing, expected, now));
             var guard = new StreamGuard(Question.StreamId(id), question.Version);
             try
             {
-                return (await forecasts.AppendAsync(id, forecasterId, expected, events, optionsFor(id), guard, ct), null);
+                return (await forecasts.AppendAsync(id, forecasterId, expected, events, options, guard, ct), null);
+            }
+            catch (GuardFailedException) when (++questionMoves < MaxAttempts)
+            {
+                question = await catalog.ReloadForDecisionAsync(id, ct);
+                if (question.View is null)
+                {
+                    return (null, QuestionCommand.NotFound(questionId));
+                }
             }
             catch (GuardFailedException moved)
             {
-                if (attempt == MaxAttempts)
-                {
-                    throw new ConcurrencyException(moved.GuardStreamId, moved.ExpectedVersion, moved.ActualVersion);
-                }
+                throw new ConcurrencyException(moved.GuardStreamId, moved.ExpectedVersion, moved.ActualVersion);
             }
-
-            question = await catalog.ReloadForDecisionAsync(id, ct);
-            if (question.View is null)
+            catch (ConcurrencyException) when (ifMatchVersion is null && ++streamMoves < UnconditionalWrites.MaxAttempts)
             {
-                return (null, QuestionCommand.NotFound(questionId));
+                // Another write to this forecaster's stream landed between the read and the append: read again.
             }
         }
     }

@@ -52,30 +52,29 @@ public static class PublishQuestionEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
     public static async Task<IResult> Post(
         PublishQuestionRequest request,
-        [FromHeader(Name = RequestIdempotency.Header)] string? idempotencyKey,
         HttpContext context, QuestionCatalog catalog, TimeProvider clock, CancellationToken ct)
     {
-        if (RequestIdempotency.Validate(idempotencyKey) is { } badKey)
-        {
-            return Results.Problem(badKey);
-        }
-
         var kind = request.Kind switch
         {
             "binary" => QuestionKind.Binary,
             "categorical" => QuestionKind.Categorical,
             _ => throw new DomainRuleViolation("invalid-kind", "kind must be 'binary' or 'categorical'.", RuleKind.Invalid),
         };
+        // A publish racing another of the same slug reads again, so the loser gets the decider's own 409 (already
+        // published), never a bare version conflict.
         var now = EventHashing.TruncateToMicroseconds(clock.GetUtcNow());
         var id = SeedCatalog.QuestionIdFor(request.Slug);
-        var loaded = await catalog.LoadAsync(id, ct);
-        var events = PublishQuestionDecider.Decide(new Domain.Questions.PublishQuestion(
-            id, request.Slug, request.Title, request.Description, request.ResolutionCriteria, kind,
-            request.Options ?? [],
-            request.OpensAt ?? now, request.ClosesAt, request.ResolvesBy, request.CrowdRevealAt, request.Tags ?? [],
-            context.User.GetActor(), now), loaded.State);
-        var options = RequestIdempotency.AppendOptionsFor(context, context.User, idempotencyKey, request);
-        var (_, view) = await catalog.AppendAsync(id, loaded, 0, events, options, ct);
+        var view = await UnconditionalWrites.RunAsync(conditional: false, async () =>
+        {
+            var loaded = await catalog.LoadAsync(id, ct);
+            var events = PublishQuestionDecider.Decide(new Domain.Questions.PublishQuestion(
+                id, request.Slug, request.Title, request.Description, request.ResolutionCriteria, kind,
+                request.Options ?? [],
+                request.OpensAt ?? now, request.ClosesAt, request.ResolvesBy, request.CrowdRevealAt, request.Tags ?? [],
+                context.User.GetActor(), now), loaded.State);
+            var options = RequestIdempotency.AppendOptionsFor(context);
+            return (await catalog.AppendAsync(id, loaded, 0, events, options, ct)).View;
+        });
         context.Response.Headers.ETag = ETags.For(view.Version);
         return Results.Created($"/api/questions/{view.Id}", QuestionResource.From(view, now));
     }

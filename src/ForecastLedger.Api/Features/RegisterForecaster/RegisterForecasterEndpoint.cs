@@ -49,7 +49,6 @@ public static class RegisterForecasterEndpoint
     /// register anew or ask an admin to issue a key (<c>POST /api/keys</c>). The handle is unique: a taken handle is a
     /// 409 <c>handle-taken</c>, an invalid one a 422 <c>handle-invalid</c>.
     /// </remarks>
-    /// <param name="idempotencyKey">Optional; makes a retry safe (scoped to the client address).</param>
     [WolverinePost("/api/forecasters", OperationId = "registerForecaster", Summary = "Register as a forecaster")]
     [Tags("Forecasters")]
     [AllowAnonymous]
@@ -62,7 +61,6 @@ public static class RegisterForecasterEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public static async Task<IResult> Post(
         RegisterForecasterRequest request,
-        [FromHeader(Name = ScopedIdempotency.Header)] string? idempotencyKey,
         HttpContext context,
         LedgerDatabase database,
         PostgresEventStore store,
@@ -71,7 +69,7 @@ public static class RegisterForecasterEndpoint
         DateTimeOffset now,
         CancellationToken ct)
     {
-        var idempotency = ScopedIdempotency.From(context, idempotencyKey, request);
+        var idempotency = ScopedIdempotency.From(context);
         var forecasterId = ScopedIdempotency.IdFor(idempotency, "forecaster");
         var keyId = ScopedIdempotency.IdFor(idempotency, "forecaster-key");
         var events = RegisterForecasterDecider.Decide(
@@ -99,8 +97,9 @@ public static class RegisterForecasterEndpoint
         await keys.IssueAsync(connection, keyId, token, Roles.Forecaster, forecasterId, KeyLabel, actor, now, new AppendOptions(metadata), ct);
         await transaction.CommitAsync(ct);
 
-        return Results.Created(
-            $"/api/forecasters/{forecasterId}",
-            new RegisteredForecaster(forecasterId, registered.Handle, registered.DisplayName, registered.IsBot, keyId, token.Prefix, token.Value));
+        // The key is shown once: a replay of this request answers 200 with the same forecaster and key id, without it.
+        var created = new RegisteredForecaster(forecasterId, registered.Handle, registered.DisplayName, registered.IsBot, keyId, token.Prefix, token.Value);
+        IdempotentRequests.ReplayAs(context, StatusCodes.Status200OK, created with { ApiKey = null, Note = ReplayNote });
+        return Results.Created($"/api/forecasters/{forecasterId}", created);
     }
 }

@@ -32,9 +32,8 @@ public static class ResolveQuestionEndpoint
         string questionId,
         ResolveQuestionRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
-        [FromHeader(Name = RequestIdempotency.Header)] string? idempotencyKey,
         HttpContext context, QuestionCatalog catalog, TimeProvider clock, CancellationToken ct) =>
-        QuestionCommand.RunAsync(questionId, ifMatch, idempotencyKey, request,
+        QuestionCommand.RunAsync(questionId, ifMatch,
             (question, id, now, actor) => ResolveQuestionDecider.Decide(new Domain.Questions.ResolveQuestion(id, request.Outcome, request.KnownAt, request.SourceNote, actor, now), question.State),
             context, catalog, clock, ct);
 }

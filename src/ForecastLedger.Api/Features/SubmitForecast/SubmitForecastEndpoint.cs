@@ -39,17 +39,17 @@ public static class SubmitForecastEndpoint
     public static async Task<IResult> Post(
         string questionId, Guid forecasterId, SubmitForecastRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
-        [FromHeader(Name = RequestIdempotency.Header)] string? idempotencyKey,
         HttpContext context, QuestionCatalog catalog, ForecastStreams forecasts, TimeProvider clock, CancellationToken ct)
     {
         // The decider ignores the standing forecast (replacing is always allowed; a unit test pins this down), so the
-        // write reads only the stream's version, or nothing when If-Match gives it.
+        // write reads nothing of the forecaster's stream: it appends at If-Match's version, or without If-Match at the
+        // stream's head, so concurrent revisions by one forecaster are all accepted, in ledger order.
         var (forecast, refused) = await ForecasterAccess.WriteAsync(
-            context.User, questionId, forecasterId, ifMatch, idempotencyKey, StandingNeed.VersionOnly,
+            context.User, questionId, forecasterId, ifMatch, StandingNeed.Nothing,
             write => SubmitForecastDecider.Decide(
                 new Domain.Forecasts.SubmitForecast(write.QuestionId, forecasterId, Guid.CreateVersion7(write.Now), Probabilities(request), request.Rationale, write.Now),
                 write.Question.State, write.Standing ?? StandingForecast.Initial),
-            _ => RequestIdempotency.AppendOptionsFor(context, context.User, idempotencyKey, request),
+            RequestIdempotency.AppendOptionsFor(context),
             catalog, forecasts, clock, ct);
         if (refused is not null)
         {

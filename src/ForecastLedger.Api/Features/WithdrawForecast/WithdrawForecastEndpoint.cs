@@ -27,13 +27,12 @@ public static class WithdrawForecastEndpoint
     public static async Task<IResult> Post(
         string questionId, Guid forecasterId,
         [FromHeader(Name = "If-Match")] string? ifMatch,
-        [FromHeader(Name = RequestIdempotency.Header)] string? idempotencyKey,
         HttpContext context, QuestionCatalog catalog, ForecastStreams forecasts, TimeProvider clock, CancellationToken ct)
     {
         var (withdrawal, refused) = await ForecasterAccess.WriteAsync(
-            context.User, questionId, forecasterId, ifMatch, idempotencyKey, StandingNeed.State,
+            context.User, questionId, forecasterId, ifMatch, StandingNeed.State,
             write => WithdrawForecastDecider.Decide(new Domain.Forecasts.WithdrawForecast(write.QuestionId, forecasterId, write.Now), write.Question.State, write.Standing!),
-            questionGuid => RequestIdempotency.AppendOptionsFor(context, context.User, idempotencyKey, new { questionGuid, forecasterId }),
+            RequestIdempotency.AppendOptionsFor(context),
             catalog, forecasts, clock, ct);
         if (refused is not null)
         {

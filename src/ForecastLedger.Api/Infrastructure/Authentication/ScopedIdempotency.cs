@@ -7,11 +7,10 @@ using ForecastLedger.EventStore;
 namespace ForecastLedger.Api.Infrastructure.Authentication;
 
 /// <summary>
-/// The optional <c>Idempotency-Key</c> header of a POST, turned into the event store's <see cref="IdempotencyKey"/>. The
-/// key is scoped by the caller (its actor, or <c>ip:{address}</c> when anonymous), so two callers never share one; the
-/// request hash is SHA-256 over method, path and the request body as bound (re-serialized, so whitespace and
-/// property order do not matter). A retry with the same key and request replays; with another request it is a 422
-/// <c>idempotency-key-reused</c>.
+/// The optional <c>Idempotency-Key</c> header of a state-changing request, turned into an <see cref="IdempotencyKey"/>.
+/// The key is scoped by the caller (its actor, or <c>ip:{address}</c> when anonymous), so two callers never share one;
+/// the request hash is SHA-256 over method, path and query, and the body in canonical JSON (so whitespace and property
+/// order do not matter). <see cref="IdempotentRequests"/> makes the key once per request; endpoints read it here.
 /// </summary>
 public static class ScopedIdempotency
 {
@@ -20,25 +19,21 @@ public static class ScopedIdempotency
 
     private static readonly Guid IdNamespace = new("9b7d3c61-2f0e-4c55-8a4e-6c1f0e6a2d17");
 
-    /// <summary>Null when the request carries no key. Throws a 400 <c>bad-request</c> for an over-long key.</summary>
-    public static IdempotencyKey? From(HttpContext context, string? header, object? body)
+    /// <summary>The key of a request carrying <paramref name="header"/> and <paramref name="body"/> (the raw request body).</summary>
+    public static IdempotencyKey For(HttpContext context, string header, byte[] body)
     {
-        if (string.IsNullOrWhiteSpace(header))
-        {
-            return null;
-        }
-
-        if (header.Length > MaxKeyLength)
-        {
-            throw new BadHttpRequestException($"'{Header}' must be at most {MaxKeyLength} characters.", StatusCodes.Status400BadRequest);
-        }
-
         var scope = context.User.Identity?.IsAuthenticated == true
             ? context.User.GetActor()
             : "ip:" + AuthenticationSetup.ClientAddress(context);
-        var request = $"{context.Request.Method}\n{context.Request.Path}\n{JsonSerializer.Serialize(body, JsonSerializerOptions.Web)}";
-        return new IdempotencyKey($"{scope}:{header}", SHA256.HashData(Encoding.UTF8.GetBytes(request)));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes($"{context.Request.Method}\n{context.Request.Path}{context.Request.QueryString}\n"));
+        hash.AppendData(Canonical(body));
+        return new IdempotencyKey($"{scope}:{header}", hash.GetHashAndReset());
     }
+
+    /// <summary>The request's key, as <see cref="IdempotentRequests"/> claimed it; null when the request carries none.</summary>
+    public static IdempotencyKey? From(HttpContext context) =>
+        context.Items.TryGetValue(typeof(IdempotencyKey), out var key) ? (IdempotencyKey?)key : null;
 
     /// <summary>
     /// An id derived from the scoped key, so that a replay names the same thing the first request created; without a
@@ -46,4 +41,22 @@ public static class ScopedIdempotency
     /// </summary>
     public static Guid IdFor(IdempotencyKey? key, string purpose) =>
         key is null ? Guid.CreateVersion7() : NameBasedGuid.Create(IdNamespace, $"{purpose}:{key.Key}");
+
+    private static byte[] Canonical(byte[] body)
+    {
+        if (body.Length == 0)
+        {
+            return body;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return CanonicalJson.Serialize(document.RootElement);
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            return body; // not JSON the endpoint would accept: compared as sent
+        }
+    }
 }

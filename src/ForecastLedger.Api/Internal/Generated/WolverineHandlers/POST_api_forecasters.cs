@@ -36,11 +36,10 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (request, jsonContinue) = await ReadJsonAsync<ForecastLedger.Api.Features.RegisterForecaster.RegisterForecasterRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var idempotencyKey = ReadSingleHeaderValue(httpContext, "Idempotency-Key");
             var now = System.DateTimeOffset.UtcNow;
             
             // The actual HTTP request handler execution
-            var result = await ForecastLedger.Api.Features.RegisterForecaster.RegisterForecasterEndpoint.Post(request, idempotencyKey, httpContext, _ledgerDatabase, _postgresEventStore, _apiKeyStore, _forecasterDirectory, now, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await ForecastLedger.Api.Features.RegisterForecaster.RegisterForecasterEndpoint.Post(request, httpContext, _ledgerDatabase, _postgresEventStore, _apiKeyStore, _forecasterDirectory, now, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

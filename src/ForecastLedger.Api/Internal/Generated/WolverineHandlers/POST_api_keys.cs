@@ -33,7 +33,6 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (request, jsonContinue) = await ReadJsonAsync<ForecastLedger.Api.Features.ApiKeys.IssueApiKeyRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var idempotencyKey = ReadSingleHeaderValue(httpContext, "Idempotency-Key");
             var now = System.DateTimeOffset.UtcNow;
             var problemDetails1 = ForecastLedger.Api.Features.ApiKeys.IssueApiKeyEndpoint.Validate(request);
             // Evaluate whether the processing should stop if there are any problems
@@ -45,7 +44,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await ForecastLedger.Api.Features.ApiKeys.IssueApiKeyEndpoint.Post(request, idempotencyKey, httpContext.User, httpContext, _ledgerDatabase, _apiKeyStore, _forecasterDirectory, now, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await ForecastLedger.Api.Features.ApiKeys.IssueApiKeyEndpoint.Post(request, httpContext.User, httpContext, _ledgerDatabase, _apiKeyStore, _forecasterDirectory, now, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -29,10 +29,9 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (request, jsonContinue) = await ReadJsonAsync<ForecastLedger.Api.Features.PublishQuestion.PublishQuestionRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var idempotencyKey = ReadSingleHeaderValue(httpContext, "Idempotency-Key");
             
             // The actual HTTP request handler execution
-            var result = await ForecastLedger.Api.Features.PublishQuestion.PublishQuestionEndpoint.Post(request, idempotencyKey, httpContext, _questionCatalog, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await ForecastLedger.Api.Features.PublishQuestion.PublishQuestionEndpoint.Post(request, httpContext, _questionCatalog, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

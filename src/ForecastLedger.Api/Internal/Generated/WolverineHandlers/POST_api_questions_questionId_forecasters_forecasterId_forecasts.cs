@@ -52,10 +52,9 @@ namespace Internal.Generated.WolverineHandlers
             var (request, jsonContinue) = await ReadJsonAsync<ForecastLedger.Api.Features.SubmitForecast.SubmitForecastRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             var ifMatch = ReadSingleHeaderValue(httpContext, "If-Match");
-            var idempotencyKey = ReadSingleHeaderValue(httpContext, "Idempotency-Key");
             
             // The actual HTTP request handler execution
-            var result = await ForecastLedger.Api.Features.SubmitForecast.SubmitForecastEndpoint.Post(questionId, forecasterId, request, ifMatch, idempotencyKey, httpContext, _questionCatalog, _forecastStreams, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await ForecastLedger.Api.Features.SubmitForecast.SubmitForecastEndpoint.Post(questionId, forecasterId, request, ifMatch, httpContext, _questionCatalog, _forecastStreams, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

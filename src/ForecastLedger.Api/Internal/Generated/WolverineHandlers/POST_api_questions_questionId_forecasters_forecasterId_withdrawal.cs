@@ -49,10 +49,9 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             var ifMatch = ReadSingleHeaderValue(httpContext, "If-Match");
-            var idempotencyKey = ReadSingleHeaderValue(httpContext, "Idempotency-Key");
             
             // The actual HTTP request handler execution
-            var result = await ForecastLedger.Api.Features.WithdrawForecast.WithdrawForecastEndpoint.Post(questionId, forecasterId, ifMatch, idempotencyKey, httpContext, _questionCatalog, _forecastStreams, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await ForecastLedger.Api.Features.WithdrawForecast.WithdrawForecastEndpoint.Post(questionId, forecasterId, ifMatch, httpContext, _questionCatalog, _forecastStreams, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

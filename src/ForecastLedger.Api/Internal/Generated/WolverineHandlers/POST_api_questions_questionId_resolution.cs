@@ -37,10 +37,9 @@ namespace Internal.Generated.WolverineHandlers
             var (request, jsonContinue) = await ReadJsonAsync<ForecastLedger.Api.Features.ResolveQuestion.ResolveQuestionRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             var ifMatch = ReadSingleHeaderValue(httpContext, "If-Match");
-            var idempotencyKey = ReadSingleHeaderValue(httpContext, "Idempotency-Key");
             
             // The actual HTTP request handler execution
-            var result = await ForecastLedger.Api.Features.ResolveQuestion.ResolveQuestionEndpoint.Post(questionId, request, ifMatch, idempotencyKey, httpContext, _questionCatalog, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await ForecastLedger.Api.Features.ResolveQuestion.ResolveQuestionEndpoint.Post(questionId, request, ifMatch, httpContext, _questionCatalog, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
