@@ -1,5 +1,4 @@
 using System.Globalization;
-using ForecastLedger.LocalPostgres;
 
 namespace ForecastLedger.Api.Infrastructure;
 
@@ -66,8 +65,10 @@ public sealed class LocalClusterWatchdog(LedgerDatabase database, TimeProvider c
             {
                 return;
             }
-            catch (Exception e) when (e is LocalClusterException or Npgsql.NpgsqlException or IOException or InvalidOperationException)
+            catch (Exception e)
             {
+                // Whatever failed (pg_ctl, the port, the recovery, the connection), the watchdog must outlive it: an
+                // exception escaping a background service would stop the whole host.
                 var wait = BackoffAfter(attempt);
                 nextAttempt = clock.GetUtcNow() + wait;
                 _outage = string.Create(CultureInfo.InvariantCulture, $"The local PostgreSQL cluster is down; restarting (attempt {attempt} failed, next in {wait.TotalSeconds:0} s).");

@@ -105,6 +105,12 @@ public sealed class when_the_database_goes_down(ITestOutputHelper output) : IAsy
             acknowledgedBeforeOutage = acknowledged.Count;
             await WaitUntilAsync(() => Volatile.Read(ref unavailable) >= Writers * 4, "no request answered 503 while the database was down");
 
+            // Reads too, and the key lookup that comes before every endpoint: 503, neither a 500 nor a 401.
+            var read = await _api.AdminClient().GetAsync("/api/events?after=0&limit=5");
+            await read.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "database-unavailable");
+            Assert.NotNull(read.Headers.RetryAfter);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await _api.CreateClient().GetAsync("/health/ready")).StatusCode);
+
             await _cluster.RestartAsync();
             Volatile.Write(ref restarted, true);
             await WaitUntilAsync(() => Volatile.Read(ref acknowledgedAfterRestart) >= Writers * 2, "writes did not succeed again after the database came back");
