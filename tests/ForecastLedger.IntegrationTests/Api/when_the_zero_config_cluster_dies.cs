@@ -44,6 +44,7 @@ public sealed class when_the_zero_config_cluster_dies(ITestOutputHelper output) 
             if (cluster is not null && cluster.IsServerRunning)
             {
                 await cluster.StopImmediatelyAsync();
+        var outage = System.Diagnostics.Stopwatch.StartNew();
             }
 
             if (Directory.Exists(_root))
@@ -67,6 +68,7 @@ public sealed class when_the_zero_config_cluster_dies(ITestOutputHelper output) 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
 
         await cluster.StopImmediatelyAsync();
+        var outage = System.Diagnostics.Stopwatch.StartNew();
         Assert.False(cluster.IsServerRunning);
         var down = await alice.Client.PostAsJsonAsync(ForecastsPath("zero-config-heal", alice.ForecasterId), new { pYes = 400 });
         await down.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "database-unavailable");
@@ -92,7 +94,7 @@ public sealed class when_the_zero_config_cluster_dies(ITestOutputHelper output) 
             await Task.Delay(25);
         }
 
-        output.WriteLine($"readiness while down: {string.Join(" | ", descriptions)}");
+        output.WriteLine($"ready again {outage.ElapsedMilliseconds} ms after the kill; readiness while down: {string.Join(" | ", descriptions)}");
         Assert.Contains(descriptions, d => d.StartsWith("The local PostgreSQL cluster is down; restarting (attempt 1", StringComparison.Ordinal));
         Assert.True(cluster.IsServerRunning);
 
