@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ForecastLedger.Domain.Forecasts;
 using ForecastLedger.EventStore;
+using ForecastLedger.EventStore.Projections;
 using ForecastLedger.IntegrationTests.LocalPostgres;
 using ForecastLedger.IntegrationTests.Support;
 using ForecastLedger.LocalPostgres;
@@ -123,6 +124,10 @@ public sealed class when_the_database_goes_down(ITestOutputHelper output) : IAsy
 
         output.WriteLine($"acknowledged {acknowledged.Count} ({acknowledgedBeforeOutage} before the outage, {acknowledgedAfterRestart} after the restart), 503 database-unavailable {unavailable}, other failures {failures.Count}");
         Assert.True(failures.IsEmpty, $"{failures.Count} requests failed otherwise than 503 database-unavailable with Retry-After, e.g. {failures.FirstOrDefault()}");
+
+        // The background work outlived the outage: the projections caught up with everything written, and the host is ready.
+        await _api.Services.GetRequiredService<ProjectionDaemon>().WaitForCatchUpAsync(RecoveryTimeout);
+        Assert.Equal(HttpStatusCode.OK, (await _api.CreateClient().GetAsync("/health/ready")).StatusCode);
 
         // Every acknowledged write is in the ledger: a 201 was only ever sent after its commit.
         var store = _api.Services.GetRequiredService<PostgresEventStore>();
