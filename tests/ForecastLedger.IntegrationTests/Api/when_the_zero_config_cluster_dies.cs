@@ -44,7 +44,6 @@ public sealed class when_the_zero_config_cluster_dies(ITestOutputHelper output) 
             if (cluster is not null && cluster.IsServerRunning)
             {
                 await cluster.StopImmediatelyAsync();
-        var outage = System.Diagnostics.Stopwatch.StartNew();
             }
 
             if (Directory.Exists(_root))
