@@ -118,6 +118,42 @@ public sealed class LocalCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Whether the server this instance started or adopted is running: <c>postmaster.pid</c> names a live PostgreSQL
+    /// process on <see cref="Port"/>. Cheap enough to ask every few seconds (two small file reads, no process spawned).
+    /// A server shared from another live instance is that instance's to watch: always true here.
+    /// </summary>
+    public bool IsServerRunning =>
+        !OwnsServer || (PostmasterPidFile.TryRead(_paths.Data) is { } pidFile && pidFile.Port == Port && pidFile.IsPostgresProcess());
+
+    /// <summary>
+    /// Starts the owned server again after it died (crashed, killed, or stopped behind our back), on the same port, so
+    /// every connection string handed out stays valid. PostgreSQL's own crash recovery (WAL replay) runs on start;
+    /// returns once a real connection succeeds. Throws <see cref="LocalClusterException"/> when the start fails (for
+    /// example, another process took the port meanwhile); the caller retries.
+    /// </summary>
+    public async Task RestartAsync(CancellationToken ct = default)
+    {
+        if (!OwnsServer || _stopped || _disposed)
+        {
+            throw new InvalidOperationException("Only a running cluster that this instance started or adopted can be restarted.");
+        }
+
+        if (PostmasterPidFile.TryRead(_paths.Data) is { } pidFile && !pidFile.IsPostgresProcess())
+        {
+            RemoveStalePidFile(pidFile);
+        }
+
+        var failure = await _server.TryStartAsync(Port, _options.MaxConnections, _options.Ephemeral, ct).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            throw failure;
+        }
+
+        await WaitUntilAcceptingConnectionsAsync(ct).ConfigureAwait(false);
+        _logger.LogInformation("Restarted PostgreSQL on port {Port} in {DataDirectory}", Port, _paths.Data);
+    }
+
     /// <summary>Stops the server (<c>pg_ctl stop -m fast -w</c>) when this instance owns it; otherwise does nothing.</summary>
     public async Task StopAsync(CancellationToken ct = default)
     {
@@ -163,6 +199,16 @@ public sealed class LocalCluster : IAsyncDisposable
                 _watchdog?.Cancel(_logger);
                 DeleteEphemeralRoot();
             }
+        }
+    }
+
+    /// <summary>Test hook: kills the server the way a crash or an operator's <c>pg_ctl stop -m immediate</c> would.</summary>
+    internal async Task StopImmediatelyAsync(CancellationToken ct = default)
+    {
+        var result = await ProcessRunner.RunAsync(_server.ImmediateStopCommand, _logger, ct).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new LocalClusterException($"pg_ctl stop -m immediate failed (exit code {result.ExitCode}): {result.OutputTail()}");
         }
     }
 
@@ -335,13 +381,7 @@ public sealed class LocalCluster : IAsyncDisposable
                 return pidFile.Port;
             }
 
-            // The pid was reused by an unrelated process (typically after a reboot). pg_ctl and postgres both take
-            // any live pid for a running server and would refuse to start, so the stale file must go. Only the
-            // lock holder gets here, and no postgres process has that pid, so no live server loses its lock file.
-            _logger.LogWarning(
-                "Removing stale {PidFile} in {DataDirectory}: its pid {Pid} belongs to a process that is not PostgreSQL",
-                PostmasterPidFile.FileName, _paths.Data, pidFile.Pid);
-            File.Delete(Path.Combine(_paths.Data, PostmasterPidFile.FileName));
+            RemoveStalePidFile(pidFile);
         }
 
         for (var attempt = 1; ; attempt++)
@@ -363,6 +403,19 @@ public sealed class LocalCluster : IAsyncDisposable
 
             throw failure;
         }
+    }
+
+    /// <summary>
+    /// The pid was reused by an unrelated process (typically after a reboot). pg_ctl and postgres both take any live
+    /// pid for a running server and would refuse to start, so the stale file must go. Only the lock holder gets here,
+    /// and no postgres process has that pid, so no live server loses its lock file.
+    /// </summary>
+    private void RemoveStalePidFile(PostmasterPidFile pidFile)
+    {
+        _logger.LogWarning(
+            "Removing stale {PidFile} in {DataDirectory}: its pid {Pid} belongs to a process that is not PostgreSQL",
+            PostmasterPidFile.FileName, _paths.Data, pidFile.Pid);
+        File.Delete(Path.Combine(_paths.Data, PostmasterPidFile.FileName));
     }
 
     /// <summary>

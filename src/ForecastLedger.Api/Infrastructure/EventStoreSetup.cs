@@ -30,6 +30,9 @@ public static class EventStoreSetup
         });
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<PostgresEventStore>());
         services.AddHostedService<LedgerStartup>();
+        // After the start-up: it watches the zero-config cluster once it runs, and stops before the cluster does.
+        services.AddSingleton<LocalClusterWatchdog>();
+        services.AddHostedService(sp => sp.GetRequiredService<LocalClusterWatchdog>());
         // After the migration: the bootstrap admin key needs the api_keys table.
         services.AddHostedService<AdminKeyBootstrap>();
         services.AddSingleton(TimeProvider.System);

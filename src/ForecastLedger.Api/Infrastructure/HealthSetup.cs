@@ -39,13 +39,18 @@ public static class HealthSetup
     }
 }
 
-public sealed class DatabaseReadyCheck(LedgerDatabase database, EventStoreOptions options) : IHealthCheck
+public sealed class DatabaseReadyCheck(LedgerDatabase database, EventStoreOptions options, LocalClusterWatchdog watchdog) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (!database.IsStarted)
         {
             return HealthCheckResult.Unhealthy("The database is still starting.");
+        }
+
+        if (watchdog.Outage is { } outage)
+        {
+            return HealthCheckResult.Unhealthy(outage);
         }
 
         try

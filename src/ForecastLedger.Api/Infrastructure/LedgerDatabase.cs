@@ -52,6 +52,22 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
     /// <summary>Where a zero-config run keeps its cluster, or null when an external server is configured.</summary>
     public string? LocalDataDirectory => _localCluster?.DataDirectory;
 
+    /// <summary>
+    /// The zero-config cluster when this instance started or adopted it (and so watches and restarts it, see
+    /// <see cref="LocalClusterWatchdog"/>); null with a configured server or a cluster shared from another instance.
+    /// </summary>
+    internal LocalCluster? OwnedLocalCluster => _localCluster is { OwnsServer: true } cluster ? cluster : null;
+
+    /// <summary>
+    /// Drops the pooled connections after the server went away: each idle one is dead, and would otherwise fail one
+    /// request of its own before the pool notices. Busy ones are closed when they come back.
+    /// </summary>
+    public void ForgetPooledConnections()
+    {
+        _dataSource?.Clear();
+        _hotReads?.Clear();
+    }
+
     /// <summary>The configured connection string, or null for a zero-config run.</summary>
     public static string? ConfiguredConnectionString(IConfiguration configuration)
     {

@@ -74,7 +74,7 @@ public static class ProblemDetailsSetup
 }
 
 /// <summary>Maps the exceptions that carry meaning to their status; anything else is a logged 500 without internals.</summary>
-public sealed class LedgerExceptionHandler(IProblemDetailsService problemDetails, ILogger<LedgerExceptionHandler> logger) : IExceptionHandler
+public sealed class LedgerExceptionHandler(IProblemDetailsService problemDetails, LedgerDatabase database, ILogger<LedgerExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -95,8 +95,7 @@ public sealed class LedgerExceptionHandler(IProblemDetailsService problemDetails
             BadHttpRequestException b => ProblemDetailsSetup.Problem(b.StatusCode, ProblemDetailsSetup.DefaultCode(b.StatusCode), b.Message),
             System.Text.Json.JsonException => ProblemDetailsSetup.Problem(StatusCodes.Status400BadRequest, "malformed-json", "The request body is not valid JSON for this endpoint."),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => null,
-            _ when IsOverload(exception) => Overloaded(httpContext, exception),
-            _ => null,
+            _ => DatabaseFailed(httpContext, exception),
         };
 
         if (problem is null)
@@ -124,22 +123,30 @@ public sealed class LedgerExceptionHandler(IProblemDetailsService problemDetails
         : "The resource changed while the request was being decided; read it again and retry.";
 
     /// <summary>
-    /// The database is saturated rather than wrong: the pool is exhausted, a command timed out, or the server refuses
-    /// connections. That is a 503 the client may retry, never a 500.
+    /// The database is saturated or not there right now rather than wrong (<see cref="DatabaseFailure"/>): a 503 with
+    /// <c>Retry-After</c> the client may retry, never a 500. A write that failed this way was not acknowledged; its
+    /// commit may or may not have happened, so a retry with the same Idempotency-Key is the safe way to find out.
     /// </summary>
-    internal static bool IsOverload(Exception exception) => exception switch
+    private ProblemDetails? DatabaseFailed(HttpContext httpContext, Exception exception)
     {
-        Npgsql.PostgresException p => p.SqlState is "53300" or "57014" or "57P03",
-        Npgsql.NpgsqlException n => n.InnerException is TimeoutException,
-        TimeoutException => true,
-        _ => false,
-    };
+        var kind = DatabaseFailure.Classify(exception);
+        if (kind == DatabaseFailureKind.None)
+        {
+            return null;
+        }
 
-    private ProblemDetails Overloaded(HttpContext httpContext, Exception exception)
-    {
-        logger.LogWarning(exception, "Database overloaded on {Method} {Path}; answered 503", httpContext.Request.Method, httpContext.Request.Path);
-        httpContext.Response.Headers.RetryAfter = "1";
-        return ProblemDetailsSetup.Problem(StatusCodes.Status503ServiceUnavailable, "database-busy",
-            "The ledger's database is saturated right now; retry shortly (a write with the same Idempotency-Key is safe to retry).");
+        logger.LogWarning(exception, "Database {Kind} on {Method} {Path}; answered 503", kind, httpContext.Request.Method, httpContext.Request.Path);
+        if (kind == DatabaseFailureKind.Unavailable)
+        {
+            // The server went away: every pooled connection is dead too, and each would fail a request of its own.
+            database.ForgetPooledConnections();
+        }
+
+        httpContext.Response.Headers.RetryAfter = kind == DatabaseFailureKind.Busy ? "1" : "2";
+        return kind == DatabaseFailureKind.Busy
+            ? ProblemDetailsSetup.Problem(StatusCodes.Status503ServiceUnavailable, "database-busy",
+                "The ledger's database is saturated right now; retry shortly (a write with the same Idempotency-Key is safe to retry).")
+            : ProblemDetailsSetup.Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable",
+                "The ledger's database is not reachable right now; retry shortly (a write with the same Idempotency-Key is safe to retry).");
     }
 }

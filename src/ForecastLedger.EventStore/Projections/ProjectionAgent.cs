@@ -97,7 +97,16 @@ internal sealed class ProjectionAgent
             }
             catch (Exception e)
             {
-                Logger.LogError(e, "Projection {Projection}: unexpected error; stepping down and retrying", Name);
+                if (DatabaseFailure.Classify(e) == DatabaseFailureKind.None)
+                {
+                    Logger.LogError(e, "Projection {Projection}: unexpected error; stepping down and retrying", Name);
+                }
+                else
+                {
+                    // An outage is the database's, not the projection's: retried until the database is back.
+                    Logger.LogWarning(e, "Projection {Projection}: the database is unavailable or busy; stepping down and retrying", Name);
+                }
+
                 await StepDownAsync();
                 try
                 {
