@@ -469,7 +469,7 @@ public sealed class GroupCommitAppender : IAsyncDisposable
             switch (Outcome)
             {
                 case "appended":
-                    Completion.TrySetResult(new AppendResult(streamId, Version, FirstSeq, LastSeq, Replayed: false));
+                    Completion.TrySetResult(new AppendResult(streamId, Version, FirstSeq, LastSeq, Replayed: false, Prepared.Timestamp, Prepared.ContentHashes[^1]));
                     break;
                 case "replayed":
                     Completion.TrySetResult(new AppendResult(streamId, Version, FirstSeq, LastSeq, Replayed: true));

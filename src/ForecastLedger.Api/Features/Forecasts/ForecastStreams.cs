@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using ForecastLedger.Api.Features.Receipts;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain.Forecasts;
 using ForecastLedger.EventStore;
@@ -15,9 +17,10 @@ namespace ForecastLedger.Api.Features.Forecasts;
 /// <param name="At">When it was made (UTC).</param>
 /// <param name="Version">Its version in the forecaster's stream on this question; also the ETag.</param>
 /// <param name="Seq">Its position in the ledger.</param>
+/// <param name="Receipt">Only in the answer to a submission or withdrawal: the signed receipt (docs/receipts.md).</param>
 public sealed record ForecastResource(
     Guid ForecastId, Guid QuestionId, Guid ForecasterId, string Kind, IReadOnlyList<int>? Probabilities, string? Rationale,
-    DateTimeOffset At, long Version, long Seq)
+    DateTimeOffset At, long Version, long Seq, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ReceiptResource? Receipt = null)
 {
     public const string Submitted = "submitted";
     public const string Withdrawn = "withdrawn";
@@ -38,7 +41,7 @@ public sealed record ForecastResource(
 /// through the group commit (ADR 0007); <see cref="ForecastHistoryProjection"/> writes their <c>forecast_history</c>
 /// rows inline, in the same transaction.
 /// </summary>
-public sealed class ForecastStreams(PostgresEventStore store, LedgerDatabase database, GroupCommitAppender appender)
+public sealed class ForecastStreams(PostgresEventStore store, LedgerDatabase database, GroupCommitAppender appender, ReceiptIssuer receipts)
 {
     public Task<Fetched<StandingForecast>> LoadAsync(Guid questionId, Guid forecasterId, CancellationToken ct) =>
         store.FetchForWritingAsync(StandingForecast.StreamId(questionId, forecasterId), StandingForecast.Initial, StandingForecast.Evolve, ct);
@@ -66,11 +69,18 @@ public sealed class ForecastStreams(PostgresEventStore store, LedgerDatabase dat
         var result = await appender.AppendAsync(new AppendRequest(streamId, expectedVersion, [.. events], options, guard), ct);
         if (!result.Replayed)
         {
-            return ForecastResource.From(events[^1], result.Version, result.LastSeq);
+            return ForecastResource.From(events[^1], result.Version, result.LastSeq) with
+            {
+                Receipt = receipts.Issue(result.LastSeq, streamId, result.Version, result.LastContentHash!, result.Timestamp!.Value),
+            };
         }
 
-        var appended = await store.FetchStreamAsync(streamId, new StreamReadLimit(ToVersion: result.Version), ct);
-        return ForecastResource.From(appended[^1])!;
+        // A replay signs the same receipt body again: it is a function of the event (ECDSA's signature bytes differ).
+        var appended = (await store.FetchStreamAsync(streamId, new StreamReadLimit(ToVersion: result.Version), ct))[^1];
+        return ForecastResource.From(appended)! with
+        {
+            Receipt = receipts.Issue(appended.Seq, appended.StreamId, appended.Version, appended.ContentHash, appended.Timestamp),
+        };
     }
 
     /// <summary>A question's forecasts and withdrawals in ledger order, after a seq (keyset pagination).</summary>
