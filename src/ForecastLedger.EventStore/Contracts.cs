@@ -33,9 +33,7 @@ public sealed record AppendOptions(
 /// <param name="FirstSeq">The global sequence number of the first appended event.</param>
 /// <param name="LastSeq">The global sequence number of the last appended event.</param>
 /// <param name="Replayed">True when an idempotency key matched an earlier append and nothing new was written.</param>
-/// <param name="Timestamp">The appended events' timestamp (null on a replay): what their content hashes cover.</param>
-/// <param name="LastContentHash">The last appended event's content hash (null on a replay), for its receipt.</param>
-public sealed record AppendResult(string StreamId, long Version, long FirstSeq, long LastSeq, bool Replayed, DateTimeOffset? Timestamp = null, byte[]? LastContentHash = null);
+public sealed record AppendResult(string StreamId, long Version, long FirstSeq, long LastSeq, bool Replayed);
 
 /// <summary>One stored event with everything the store knows about it.</summary>
 public sealed record EventEnvelope(

@@ -117,7 +117,7 @@ public sealed class PostgresEventStore : IEventStore
 
         return outcome switch
         {
-            "appended" => new AppendResult(streamId, version, firstSeq!.Value, lastSeq!.Value, Replayed: false, prepared.Timestamp, prepared.ContentHashes[^1]),
+            "appended" => new AppendResult(streamId, version, firstSeq!.Value, lastSeq!.Value, Replayed: false),
             "replayed" => new AppendResult(streamId, version, firstSeq!.Value, lastSeq!.Value, Replayed: true),
             "conflict" => throw new ConcurrencyException(streamId, expected, version),
             "idempotency_mismatch" => throw new IdempotencyKeyReusedException(options!.Idempotency!.Key),

@@ -66,12 +66,12 @@ public sealed class ForecastStreams(PostgresEventStore store, LedgerDatabase dat
         Guid questionId, Guid forecasterId, long expectedVersion, IReadOnlyList<IForecastEvent> events, AppendOptions options, StreamGuard? guard, CancellationToken ct)
     {
         var streamId = StandingForecast.StreamId(questionId, forecasterId);
-        var result = await appender.AppendAsync(new AppendRequest(streamId, expectedVersion, [.. events], options, guard), ct);
+        var (result, timestamp, contentHash) = await appender.AppendRecordedAsync(new AppendRequest(streamId, expectedVersion, [.. events], options, guard), ct);
         if (!result.Replayed)
         {
             return ForecastResource.From(events[^1], result.Version, result.LastSeq) with
             {
-                Receipt = receipts.Issue(result.LastSeq, streamId, result.Version, result.LastContentHash!, result.Timestamp!.Value),
+                Receipt = receipts.Issue(result.LastSeq, streamId, result.Version, contentHash!, timestamp!.Value),
             };
         }
 
