@@ -110,6 +110,16 @@ public sealed class when_a_forecast_is_receipted(PostgresFixture db) : IAsyncLif
         // Reads carry no receipt: only a write signs one.
         var history = await forecaster.Client.GetFromJsonAsync<JsonElement>(ForecastsPath(_slug, forecaster.ForecasterId));
         Assert.DoesNotContain("\"receipt\"", history.GetRawText(), StringComparison.Ordinal);
+
+        // A forecaster that lost its receipts gets the same bodies again, signed anew; nobody else does.
+        var receiptsPath = $"/api/questions/{_slug}/forecasters/{forecaster.ForecasterId}/receipts";
+        var again = await forecaster.Client.GetFromJsonAsync<JsonElement>(receiptsPath);
+        var bodies = again.GetProperty("receipts").EnumerateArray().Select(ReceiptSigning.Parse).ToList();
+        Assert.Equal([a.Body, receipt.Body], bodies.Select(r => r.Body));
+        var key = _api.Services.GetRequiredService<CheckpointSigningKey>();
+        Assert.All(bodies, r => Assert.True(ReceiptSigning.Verify(r, key.PublicKeySpki)));
+        var stranger = await _api.RegisterForecasterAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await stranger.Client.GetAsync(receiptsPath)).StatusCode);
     }
 
     [Fact]

@@ -46,6 +46,10 @@ public sealed class ForecastStreams(PostgresEventStore store, LedgerDatabase dat
     public Task<Fetched<StandingForecast>> LoadAsync(Guid questionId, Guid forecasterId, CancellationToken ct) =>
         store.FetchForWritingAsync(StandingForecast.StreamId(questionId, forecasterId), StandingForecast.Initial, StandingForecast.Evolve, ct);
 
+    /// <summary>The receipts of every submission and withdrawal of a forecaster on a question, oldest first (re-signed now).</summary>
+    public async Task<IReadOnlyList<ReceiptResource>> ReceiptsAsync(Guid questionId, Guid forecasterId, CancellationToken ct) =>
+        [.. (await store.FetchStreamAsync(StandingForecast.StreamId(questionId, forecasterId), null, ct)).Select(receipts.Issue)];
+
     /// <summary>The stream's current version from its stream row, without reading (or folding) its events.</summary>
     public Task<long> VersionAsync(Guid questionId, Guid forecasterId, CancellationToken ct) =>
         store.StreamVersionAsync(StandingForecast.StreamId(questionId, forecasterId), ct);
@@ -77,10 +81,7 @@ public sealed class ForecastStreams(PostgresEventStore store, LedgerDatabase dat
 
         // A replay signs the same receipt body again: it is a function of the event (ECDSA's signature bytes differ).
         var appended = (await store.FetchStreamAsync(streamId, new StreamReadLimit(ToVersion: result.Version), ct))[^1];
-        return ForecastResource.From(appended)! with
-        {
-            Receipt = receipts.Issue(appended.Seq, appended.StreamId, appended.Version, appended.ContentHash, appended.Timestamp),
-        };
+        return ForecastResource.From(appended)! with { Receipt = receipts.Issue(appended) };
     }
 
     /// <summary>A question's forecasts and withdrawals in ledger order, after a seq (keyset pagination).</summary>

@@ -1,4 +1,5 @@
 using ForecastLedger.Api.Features.Audit;
+using ForecastLedger.EventStore;
 using ForecastLedger.EventStore.Audit;
 
 namespace ForecastLedger.Api.Features.Receipts;
@@ -12,6 +13,13 @@ public sealed class ReceiptIssuer(CheckpointSigningKey key, ReceiptOptions optio
     /// <summary>The receipt of the event at <paramref name="seq"/>.</summary>
     public ReceiptResource Issue(long seq, string streamId, long streamVersion, byte[] contentHash, DateTimeOffset timestamp) =>
         ReceiptResource.From(key.Sign(ReceiptSigning.For(key.KeyId, seq, streamId, streamVersion, contentHash, timestamp, options.MaxMergeDelay)));
+
+    /// <summary>The receipt of a stored event: the same body its write returned (while the delay setting is unchanged).</summary>
+    public ReceiptResource Issue(EventEnvelope stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        return Issue(stored.Seq, stored.StreamId, stored.Version, stored.ContentHash, stored.Timestamp);
+    }
 }
 
 /// <summary>The receipts' promise.</summary>
