@@ -66,3 +66,9 @@ public sealed class GroupCommitOptions
 /// <param name="IsolatedBatches">Batches re-run one savepoint per append because one append failed.</param>
 /// <param name="FailedBatches">Batches that failed as a whole (every request got the error).</param>
 public sealed record GroupCommitStatistics(long Batches, long Appends, long LargestBatch, long IsolatedBatches, long FailedBatches);
+
+/// <summary>An append's outcome with what its receipt signs (docs/receipts.md).</summary>
+/// <param name="Result">The outcome, as <see cref="GroupCommitAppender.AppendAsync"/> reports it.</param>
+/// <param name="Timestamp">The appended events' timestamp, as hashed; null on an idempotent replay.</param>
+/// <param name="LastContentHash">The last appended event's content hash; null on an idempotent replay.</param>
+public sealed record RecordedAppend(AppendResult Result, DateTimeOffset? Timestamp, byte[]? LastContentHash);

@@ -60,7 +60,22 @@ public sealed class GroupCommitAppender : IAsyncDisposable
     /// <see cref="IdempotencyKeyReusedException"/>, and <see cref="GuardFailedException"/> when the request's guard no
     /// longer holds. <paramref name="ct"/> cancels only while the request is still queued.
     /// </summary>
-    public Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default)
+    public Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default) => Enqueue(request, ct).Completion;
+
+    /// <summary>
+    /// <see cref="AppendAsync"/>, and also the appended events' timestamp and the last one's content hash (null on an
+    /// idempotent replay, which appended nothing): what a receipt for the append signs, without reading the row back.
+    /// </summary>
+    public async Task<RecordedAppend> AppendRecordedAsync(AppendRequest request, CancellationToken ct = default)
+    {
+        var (completion, prepared) = Enqueue(request, ct);
+        var result = await completion.ConfigureAwait(false);
+        return result.Replayed || prepared is null
+            ? new RecordedAppend(result, null, null)
+            : new RecordedAppend(result, prepared.Timestamp, prepared.ContentHashes[^1]);
+    }
+
+    private (Task<AppendResult> Completion, PostgresEventStore.PreparedAppend? Prepared) Enqueue(AppendRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrEmpty(request.StreamId);
@@ -76,7 +91,7 @@ public sealed class GroupCommitAppender : IAsyncDisposable
 
         if (ct.IsCancellationRequested)
         {
-            return Task.FromCanceled<AppendResult>(ct);
+            return (Task.FromCanceled<AppendResult>(ct), null);
         }
 
         // Serialising and hashing happen here, on the caller's thread, in parallel; the writer only talks to the database.
@@ -93,7 +108,7 @@ public sealed class GroupCommitAppender : IAsyncDisposable
             throw new ObjectDisposedException(nameof(GroupCommitAppender));
         }
 
-        return pending.Completion.Task;
+        return (pending.Completion.Task, pending.Prepared);
     }
 
     /// <summary>Stops taking requests, commits what is queued, and waits for the writers.</summary>

@@ -114,6 +114,17 @@ public sealed class SignedMaterial
         return (checkpoints, signatures, proofs);
     }
 
+    /// <summary>The checkpoints (the manifest's too) whose signatures verify with a published key, ascending by tree size.</summary>
+    public List<CheckpointBody> SignedCheckpoints() =>
+    [
+        .. Checkpoints.Concat(ManifestCheckpoint())
+            .Select(c => (Body: Body(c), Signature: Str(c, "signature")))
+            .Where(c => c.Body is not null && c.Signature is not null && Keys.TryGetValue(c.Body.KeyId, out var spki) && CheckpointSigning.Verify(c.Body, c.Signature, spki))
+            .Select(c => c.Body!)
+            .DistinctBy(b => b.TreeSize)
+            .OrderBy(b => b.TreeSize),
+    ];
+
     private IEnumerable<JsonElement> ManifestCheckpoint() =>
         Manifest is { } m && m.TryGetProperty("checkpoint", out var c) && c.ValueKind == JsonValueKind.Object ? [c] : [];
 

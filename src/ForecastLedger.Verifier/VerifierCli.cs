@@ -4,13 +4,16 @@ namespace ForecastLedger.Verifier;
 
 /// <summary>
 /// <c>forecastledger-verify download --url &lt;service&gt; --key &lt;auditor key&gt; --out &lt;dir&gt;</c> and
-/// <c>forecastledger-verify verify &lt;dir&gt;</c>. Exit codes: 0 pass, 1 verification failed, 2 usage or I/O error.
+/// <c>forecastledger-verify verify &lt;dir&gt;</c> and <c>forecastledger-verify verify-receipt &lt;receipt.json&gt; &lt;dir&gt;</c>.
+/// Exit codes: 0 pass (receipt included), 1 verification failed (receipt missing or its signature invalid), 2 usage or
+/// I/O error, 3 receipt not yet due or undecided.
 /// </summary>
 public static class VerifierCli
 {
     public const int Pass = 0;
     public const int Failed = 1;
     public const int UsageError = 2;
+    public const int NotYetDecided = 3;
 
     public const string Usage = """
         forecastledger-verify: check a ForecastLedger export offline.
@@ -23,6 +26,12 @@ public static class VerifierCli
               Offline: check every content hash, stream and global chain link, Merkle root, checkpoint signature and
               proof; recompute every crowd forecast, score, leaderboard and calibration table from the events and
               compare them with the exported projections. Exit code 0 = pass, 1 = failed, 2 = usage or I/O error.
+
+          verify-receipt <receipt.json> <dir>
+              Offline: check a forecast receipt (the receipt object, or the whole forecast response) against a bundle:
+              its signature with the bundle's keys, and its inclusion in a signed checkpoint whose root the exported
+              events reproduce. Exit code 0 = included, 1 = missing (the ledger was truncated, rewritten or withheld
+              it) or invalid signature, 2 = usage or I/O error, 3 = not yet due (or the bundle cannot decide).
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, CancellationToken ct, HttpClient? http = null)
@@ -33,6 +42,7 @@ public static class VerifierCli
             {
                 ["download", .. var rest] => await DownloadAsync(rest, output, http, ct),
                 ["verify", var directory, .. var rest] => await VerifyAsync(directory, rest, output, ct),
+                ["verify-receipt", var receipt, var directory] => await VerifyReceiptAsync(receipt, directory, output, ct),
                 _ => Help(output),
             };
         }
@@ -73,6 +83,30 @@ public static class VerifierCli
         var result = await BundleVerifier.VerifyAsync(directory, ct);
         Print(result, output, max, clock.Elapsed);
         return result.Passed ? Pass : Failed;
+    }
+
+    private static async Task<int> VerifyReceiptAsync(string receiptPath, string directory, TextWriter output, CancellationToken ct)
+    {
+        var receipt = ReceiptCheck.Load(receiptPath);
+        var result = await ReceiptCheck.CheckAsync(receipt, directory, DateTimeOffset.UtcNow, ct);
+        await output.WriteLineAsync($"Receipt: seq {receipt.Body.Seq}, version {receipt.Body.StreamVersion} of {receipt.Body.StreamId}, content hash {receipt.Body.ContentHash}, due by {receipt.Body.DueBy}");
+        if (result.Checkpoint is { } checkpoint)
+        {
+            await output.WriteLineAsync($"Checkpoint: tree size {checkpoint.TreeSize}, last seq {checkpoint.LastSeq}, root {checkpoint.RootHash}, signed {checkpoint.Timestamp} by {checkpoint.KeyId}");
+        }
+
+        if (result.LeafIndex is { } leaf)
+        {
+            await output.WriteLineAsync($"Inclusion proof: leaf {leaf}, path [{string.Join(", ", result.Path ?? [])}]");
+        }
+
+        await output.WriteLineAsync($"{result.Status.ToUpperInvariant()}: {result.Detail}");
+        return result.Status switch
+        {
+            EventStore.Audit.ReceiptStatuses.Included => Pass,
+            EventStore.Audit.ReceiptStatuses.Missing or EventStore.Audit.ReceiptStatuses.InvalidSignature => Failed,
+            _ => NotYetDecided,
+        };
     }
 
     /// <summary>The summary a user reads: what was checked, every finding, and the first bad seq.</summary>

@@ -39,6 +39,9 @@ public sealed class authorization_matrix(PostgresFixture db) : IAsyncLifetime
             ("submitForecast", HttpMethod.Post, $"/api/questions/{Q}/forecasters/{me}/forecasts", new { pYes = 500 }, Forecasters()),
             ("withdrawForecast", HttpMethod.Post, $"/api/questions/{Q}/forecasters/{me}/withdrawal", null, Forecasters()),
             ("getForecasterForecasts", HttpMethod.Get, $"/api/questions/{Q}/forecasters/{me}/forecasts", null, AnyKey()),
+            ("getForecastReceipts", HttpMethod.Get, $"/api/questions/{Q}/forecasters/{me}/receipts", null, AnyKey()),
+            ("verifyReceipt", HttpMethod.Get, "/api/audit/receipts/verify?receipt=e30", null, Public()),
+            ("postReceiptVerification", HttpMethod.Post, "/api/audit/receipts/verification", new { format = "x" }, Public()),
             ("getQuestionForecasts", HttpMethod.Get, $"/api/questions/{Q}/forecasts", null, ["403", "403", Let, Let]),
             ("readEventFeed", HttpMethod.Get, "/api/events", null, Auditors()),
             ("readStreamEvents", HttpMethod.Get, $"/api/streams/forecaster-{me}/events", null, Auditors()),
@@ -93,7 +96,7 @@ public sealed class authorization_matrix(PostgresFixture db) : IAsyncLifetime
             }
         }
 
-        Assert.Equal(76, cases);
+        Assert.Equal(88, cases);
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 }

@@ -53,6 +53,10 @@ public static class AuditSetup
             sp.GetRequiredService<CheckpointPublisherOptions>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<CheckpointPublisher>()));
+        // Receipts (ADR 0016): signed with the checkpoint key, due within a delay derived from the publisher's interval.
+        services.AddSingleton(sp => Receipts.ReceiptOptions.From(configuration, sp.GetRequiredService<CheckpointPublisherOptions>()));
+        services.AddSingleton<Receipts.ReceiptIssuer>();
+        services.AddSingleton<Receipts.ReceiptVerifier>();
         if (configuration.GetValue(EnabledKey, true))
         {
             services.AddHostedService<CheckpointPublisherService>();

@@ -102,6 +102,9 @@ public sealed class CheckpointSigningKey : ICheckpointSigner, IDisposable
     /// <inheritdoc />
     public string Sign(CheckpointBody body) => CheckpointSigning.Sign(body, _key);
 
+    /// <summary>Signs a forecast receipt with the same key (docs/receipts.md).</summary>
+    public SignedReceipt Sign(ReceiptBody body) => ReceiptSigning.Sign(body, _key);
+
     /// <inheritdoc />
     public void Dispose() => _key.Dispose();
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using ForecastLedger.Api.Features.Receipts;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain.Forecasts;
 using ForecastLedger.EventStore;
@@ -15,9 +17,10 @@ namespace ForecastLedger.Api.Features.Forecasts;
 /// <param name="At">When it was made (UTC).</param>
 /// <param name="Version">Its version in the forecaster's stream on this question; also the ETag.</param>
 /// <param name="Seq">Its position in the ledger.</param>
+/// <param name="Receipt">Only in the answer to a submission or withdrawal: the signed receipt (docs/receipts.md).</param>
 public sealed record ForecastResource(
     Guid ForecastId, Guid QuestionId, Guid ForecasterId, string Kind, IReadOnlyList<int>? Probabilities, string? Rationale,
-    DateTimeOffset At, long Version, long Seq)
+    DateTimeOffset At, long Version, long Seq, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ReceiptResource? Receipt = null)
 {
     public const string Submitted = "submitted";
     public const string Withdrawn = "withdrawn";
@@ -38,10 +41,14 @@ public sealed record ForecastResource(
 /// through the group commit (ADR 0007); <see cref="ForecastHistoryProjection"/> writes their <c>forecast_history</c>
 /// rows inline, in the same transaction.
 /// </summary>
-public sealed class ForecastStreams(PostgresEventStore store, LedgerDatabase database, GroupCommitAppender appender)
+public sealed class ForecastStreams(PostgresEventStore store, LedgerDatabase database, GroupCommitAppender appender, ReceiptIssuer receipts)
 {
     public Task<Fetched<StandingForecast>> LoadAsync(Guid questionId, Guid forecasterId, CancellationToken ct) =>
         store.FetchForWritingAsync(StandingForecast.StreamId(questionId, forecasterId), StandingForecast.Initial, StandingForecast.Evolve, ct);
+
+    /// <summary>The receipts of every submission and withdrawal of a forecaster on a question, oldest first (re-signed now).</summary>
+    public async Task<IReadOnlyList<ReceiptResource>> ReceiptsAsync(Guid questionId, Guid forecasterId, CancellationToken ct) =>
+        [.. (await store.FetchStreamAsync(StandingForecast.StreamId(questionId, forecasterId), null, ct)).Select(receipts.Issue)];
 
     public async Task<IReadOnlyList<ForecastResource>> HistoryAsync(Guid questionId, Guid forecasterId, CancellationToken ct) =>
         [.. (await store.FetchStreamAsync(StandingForecast.StreamId(questionId, forecasterId), null, ct)).Select(ForecastResource.From).OfType<ForecastResource>()];
@@ -59,14 +66,18 @@ public sealed class ForecastStreams(PostgresEventStore store, LedgerDatabase dat
         Guid questionId, Guid forecasterId, long? expectedVersion, IReadOnlyList<IForecastEvent> events, AppendOptions options, StreamGuard? guard, CancellationToken ct)
     {
         var streamId = StandingForecast.StreamId(questionId, forecasterId);
-        var result = await appender.AppendAsync(new AppendRequest(streamId, expectedVersion, [.. events], options, guard), ct);
+        var (result, timestamp, contentHash) = await appender.AppendRecordedAsync(new AppendRequest(streamId, expectedVersion, [.. events], options, guard), ct);
         if (!result.Replayed)
         {
-            return ForecastResource.From(events[^1], result.Version, result.LastSeq);
+            return ForecastResource.From(events[^1], result.Version, result.LastSeq) with
+            {
+                Receipt = receipts.Issue(result.LastSeq, streamId, result.Version, contentHash!, timestamp!.Value),
+            };
         }
 
-        var appended = await store.FetchStreamAsync(streamId, new StreamReadLimit(ToVersion: result.Version), ct);
-        return ForecastResource.From(appended[^1])!;
+        // A replay signs the same receipt body again: it is a function of the event (ECDSA's signature bytes differ).
+        var appended = (await store.FetchStreamAsync(streamId, new StreamReadLimit(ToVersion: result.Version), ct))[^1];
+        return ForecastResource.From(appended)! with { Receipt = receipts.Issue(appended) };
     }
 
     /// <summary>A question's forecasts and withdrawals in ledger order, after a seq (keyset pagination).</summary>
