@@ -59,6 +59,7 @@ app.UseLedgerRequestGuards();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
+app.UseLedgerInputGuard();
 app.UseLedgerSwagger();
 app.MapLedgerHealthChecks();
 app.MapLedgerMetrics();

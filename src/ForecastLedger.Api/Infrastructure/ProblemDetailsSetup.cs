@@ -20,7 +20,18 @@ public static class ProblemDetailsSetup
         {
             var problem = context.ProblemDetails;
             problem.Extensions.TryAdd("code", DefaultCode(problem.Status));
-            problem.Type ??= TypeBase + problem.Extensions["code"];
+            // Wolverine's refusal of an unparseable query value repeats the caller's value and names a .NET type.
+            if (problem.Extensions.TryGetValue("parameter", out var parameter) && parameter is string name && problem.Status == 400)
+            {
+                problem.Detail = $"Query parameter '{name}' has a value that is not of the parameter's type; see the operation's parameters.";
+            }
+
+            // One type base for every problem, also those the framework or Wolverine built with another (an RFC link).
+            if (problem.Type is null || !problem.Type.StartsWith(TypeBase, StringComparison.Ordinal))
+            {
+                problem.Type = TypeBase + problem.Extensions["code"];
+            }
+
             problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
             problem.Instance ??= context.HttpContext.Request.Path;
         });
@@ -104,7 +115,7 @@ public sealed class LedgerExceptionHandler(IProblemDetailsService problemDetails
                 return true;
             }
 
-            logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            LogUnhandled(httpContext, exception);
             problem = ProblemDetailsSetup.Problem(StatusCodes.Status500InternalServerError, "internal-error", "An unexpected error occurred. It has been logged with the trace id.");
         }
 
@@ -115,6 +126,24 @@ public sealed class LedgerExceptionHandler(IProblemDetailsService problemDetails
             ProblemDetails = problem,
             Exception = exception,
         });
+    }
+
+    /// <summary>
+    /// Logs a 500 by route template, never by the request path, which is the caller's text. PostgreSQL's error fields
+    /// (message, detail, context) can quote the offending parameter value, so a database error is logged by its SQLSTATE
+    /// and stack only.
+    /// </summary>
+    private void LogUnhandled(HttpContext httpContext, Exception exception)
+    {
+        var route = (httpContext.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
+        if (exception is Npgsql.PostgresException database)
+        {
+            logger.LogError("Unhandled database error {SqlState} on {Method} {Route}\n{StackTrace}",
+                database.SqlState, httpContext.Request.Method, route, database.StackTrace);
+            return;
+        }
+
+        logger.LogError(exception, "Unhandled error on {Method} {Route}", httpContext.Request.Method, route);
     }
 
     /// <summary>
