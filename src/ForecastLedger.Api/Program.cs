@@ -59,6 +59,8 @@ app.UseLedgerRequestGuards();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
+// Bad input is refused before an Idempotency-Key is claimed for it.
+app.UseLedgerInputGuard();
 app.UseLedgerIdempotency();
 app.UseLedgerSwagger();
 app.MapLedgerHealthChecks();

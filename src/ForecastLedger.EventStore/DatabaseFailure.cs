@@ -41,6 +41,23 @@ public static class DatabaseFailure
         return DatabaseFailureKind.None;
     }
 
+    /// <summary>
+    /// A short description for a log line that carries no caller text: the innermost exception's type, and the SQLSTATE
+    /// when the server reported one (PostgreSQL's message can quote a parameter value).
+    /// </summary>
+    public static string Describe(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var innermost = exception;
+        while (innermost.InnerException is not null)
+        {
+            innermost = innermost.InnerException;
+        }
+
+        var state = exception is PostgresException p ? p.SqlState : (innermost as PostgresException)?.SqlState;
+        return state is null ? innermost.GetType().Name : $"{innermost.GetType().Name} {state}";
+    }
+
     private static DatabaseFailureKind ClassifyOne(Exception e) => e switch
     {
         // 53300 too_many_connections, 57014 query_canceled (statement_timeout, lock_timeout's cousin).

@@ -171,7 +171,8 @@ public sealed class PostgresEventStore : IEventStore
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = streamId });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)limit.ToVersion ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)limit.ToTimestamp ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        // Npgsql writes only UTC offsets to timestamptz; the instant is the same at any offset.
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)limit.ToTimestamp?.ToUniversalTime() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         return await ReadEnvelopesAsync(command, ct);
     }
 

@@ -20,7 +20,18 @@ public static class ProblemDetailsSetup
         {
             var problem = context.ProblemDetails;
             problem.Extensions.TryAdd("code", DefaultCode(problem.Status));
-            problem.Type ??= TypeBase + problem.Extensions["code"];
+            // Wolverine's refusal of an unparseable query value repeats the caller's value and names a .NET type.
+            if (problem.Extensions.TryGetValue("parameter", out var parameter) && parameter is string name && problem.Status == 400)
+            {
+                problem.Detail = $"Query parameter '{name}' has a value that is not of the parameter's type; see the operation's parameters.";
+            }
+
+            // One type base for every problem, also those the framework or Wolverine built with another (an RFC link).
+            if (problem.Type is null || !problem.Type.StartsWith(TypeBase, StringComparison.Ordinal))
+            {
+                problem.Type = TypeBase + problem.Extensions["code"];
+            }
+
             problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
             problem.Instance ??= context.HttpContext.Request.Path;
         });
@@ -105,7 +116,7 @@ public sealed class LedgerExceptionHandler(IProblemDetailsService problemDetails
                 return true;
             }
 
-            logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            LogUnhandled(httpContext, exception);
             problem = ProblemDetailsSetup.Problem(StatusCodes.Status500InternalServerError, "internal-error", "An unexpected error occurred. It has been logged with the trace id.");
         }
 
@@ -118,9 +129,31 @@ public sealed class LedgerExceptionHandler(IProblemDetailsService problemDetails
         });
     }
 
+    /// <summary>The matched route template, never the request path: the path is the caller's text.</summary>
+    private static string RouteOf(HttpContext httpContext) =>
+        (httpContext.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
+
     private static string VersionMismatch(ConcurrencyException c) => c.ExpectedVersion is { } expected
         ? $"The resource is at version {c.ActualVersion}, not the {expected} that If-Match names."
         : "The resource changed while the request was being decided; read it again and retry.";
+
+    /// <summary>
+    /// Logs a 500 by route template, never by the request path, which is the caller's text. PostgreSQL's error fields
+    /// (message, detail, context) can quote the offending parameter value, so a database error is logged by its SQLSTATE
+    /// and stack only.
+    /// </summary>
+    private void LogUnhandled(HttpContext httpContext, Exception exception)
+    {
+        var route = RouteOf(httpContext);
+        if (exception is Npgsql.PostgresException database)
+        {
+            logger.LogError("Unhandled database error {SqlState} on {Method} {Route}\n{StackTrace}",
+                database.SqlState, httpContext.Request.Method, route, database.StackTrace);
+            return;
+        }
+
+        logger.LogError(exception, "Unhandled error on {Method} {Route}", httpContext.Request.Method, route);
+    }
 
     /// <summary>
     /// The database is saturated or not there right now rather than wrong (<see cref="DatabaseFailure"/>): a 503 with
@@ -135,7 +168,9 @@ public sealed class LedgerExceptionHandler(IProblemDetailsService problemDetails
             return null;
         }
 
-        logger.LogWarning(exception, "Database {Kind} on {Method} {Path}; answered 503", kind, httpContext.Request.Method, httpContext.Request.Path);
+        // One line without a stack trace: an outage under load answers thousands of these, and the cause is one.
+        logger.LogWarning("Database {Kind} on {Method} {Route} ({Error}); answered 503",
+            kind, httpContext.Request.Method, RouteOf(httpContext), DatabaseFailure.Describe(exception));
         if (kind == DatabaseFailureKind.Unavailable)
         {
             // The server went away: every pooled connection is dead too, and each would fail a request of its own.

@@ -38,7 +38,8 @@ public static class RequestGuards
         && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || media.MediaType.Value!.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 
-    private static async Task WriteAsync(HttpContext context, int status, string code, string detail)
+    /// <summary>Writes the problem for a request refused before its endpoint runs.</summary>
+    internal static async Task WriteAsync(HttpContext context, int status, string code, string detail)
     {
         context.Response.StatusCode = status;
         var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();

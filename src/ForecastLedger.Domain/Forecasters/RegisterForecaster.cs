@@ -30,7 +30,13 @@ public static class RegisterForecasterDecider
                 RuleKind.Invalid);
         }
 
-        var displayName = command.DisplayName?.Trim();
+        // Others read display names: nothing invisible or spoofed with format characters (TextRules).
+        if (command.DisplayName is { } raw && !TextRules.IsAcceptable(raw, TextKind.Name))
+        {
+            throw TextRules.Violation("displayName", TextKind.Name);
+        }
+
+        var displayName = TextRules.NormalizeName(command.DisplayName);
         if (string.IsNullOrEmpty(displayName) || displayName.Length > MaxDisplayNameLength)
         {
             throw new DomainRuleViolation(

@@ -28,6 +28,7 @@ public static class SubmitForecastDecider
     public static IForecastEvent[] Decide(SubmitForecast command, Question question, StandingForecast forecast)
     {
         ArgumentNullException.ThrowIfNull(forecast);
+        TextRules.Require(command.Rationale, TextKind.Prose, "rationale");
         var facts = QuestionRules.RequireOpen(question, command.QuestionId, command.Now);
         var probabilities = ValidProbabilities(facts, command.Probabilities ?? []);
         var rationale = string.IsNullOrWhiteSpace(command.Rationale) ? null : command.Rationale.Trim();
