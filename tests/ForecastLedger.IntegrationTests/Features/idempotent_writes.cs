@@ -95,6 +95,18 @@ public sealed class idempotent_writes(PostgresFixture db) : IAsyncLifetime
                 await ClosedAsync(slug);
                 await Succeeds(await _admin.PostAsJsonAsync($"/api/questions/{slug}/resolution", Resolution("yes")));
                 return new(_admin, HttpMethod.Put, $"/api/questions/{slug}/resolution", Resolution("no", "Corrected."), Resolution("yes", "Other."));
+            case "POST /api/audit/receipts/verification":
+                // A question for nobody's answer: it changes nothing, yet a keyed retry still replays and another body is a 422.
+                await _api.PublishAsync(Binary(slug));
+                var receipts = new List<JsonElement>();
+                foreach (var pYes in new[] { 600, 700 })
+                {
+                    var submitted = await _alice.Client.PostAsJsonAsync(ForecastsPath(slug, _alice.ForecasterId), new { pYes });
+                    await Succeeds(submitted);
+                    receipts.Add((await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("receipt"));
+                }
+
+                return new(_api.CreateClient(), HttpMethod.Post, "/api/audit/receipts/verification", receipts[0], receipts[1], AppendsEvents: false);
             default:
                 Assert.Fail($"{operation} has no recipe: add one, so that it is proven to honour Idempotency-Key.");
                 throw new InvalidOperationException();
