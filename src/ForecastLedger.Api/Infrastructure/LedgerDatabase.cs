@@ -15,7 +15,11 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
     /// <summary>Connections of <see cref="HotReads"/>: hot reads are sub-millisecond, so a few serve many requests.</summary>
     public const int HotReadPoolSize = 16;
 
+    /// <summary>The connection string of the role that owns the schema and runs migrations (optional; docs/operations-database-roles.md).</summary>
+    public const string MigrationsConnectionName = "LedgerMigrations";
+
     private NpgsqlDataSource? _dataSource;
+    private NpgsqlDataSource? _migrations;
     private NpgsqlDataSource? _hotReads;
     private LocalCluster? _localCluster;
 
@@ -31,6 +35,18 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
     /// </summary>
     public NpgsqlDataSource HotReads => _hotReads
         ?? throw new InvalidOperationException("The ledger database is not started yet: it starts with the host.");
+
+    /// <summary>
+    /// The data source migrations run on: the owner's (<c>ConnectionStrings:LedgerMigrations</c>) when one is configured,
+    /// else the service's own.
+    /// </summary>
+    public NpgsqlDataSource MigrationDataSource => _migrations ?? DataSource;
+
+    /// <summary>True when migrations run as a role of their own, which then grants the service role its rows.</summary>
+    public bool HasMigrationRole => _migrations is not null;
+
+    /// <summary>The role the service connects as, once start-up has inspected it.</summary>
+    public ServiceRole? ServiceRole { get; internal set; }
 
     /// <summary>True once <see cref="StartAsync"/> has completed.</summary>
     public bool IsStarted => _dataSource is not null;
@@ -86,6 +102,13 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
         builder.ConnectionStringBuilder.ApplicationName ??= "forecastledger";
         _dataSource = builder.Build();
 
+        if (configuration.GetConnectionString(MigrationsConnectionName) is { Length: > 0 } migrations)
+        {
+            var owner = new NpgsqlDataSourceBuilder(migrations);
+            owner.ConnectionStringBuilder.ApplicationName ??= "forecastledger-migrations";
+            _migrations = owner.Build();
+        }
+
         var hot = new NpgsqlDataSourceBuilder(connectionString);
         hot.ConnectionStringBuilder.ApplicationName = builder.ConnectionStringBuilder.ApplicationName + "-hot-reads";
         hot.ConnectionStringBuilder.NoResetOnClose = true;
@@ -100,6 +123,11 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
         if (_hotReads is not null)
         {
             await _hotReads.DisposeAsync();
+        }
+
+        if (_migrations is not null)
+        {
+            await _migrations.DisposeAsync();
         }
 
         if (_dataSource is not null)
@@ -121,6 +149,12 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
             _hotReads = null;
         }
 
+        if (_migrations is not null)
+        {
+            await _migrations.DisposeAsync();
+            _migrations = null;
+        }
+
         if (_dataSource is not null)
         {
             await _dataSource.DisposeAsync();
@@ -135,15 +169,40 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
     }
 }
 
-/// <summary>Starts the database, then brings the schema to this build's version, before anything serves.</summary>
-public sealed class LedgerStartup(LedgerDatabase database, EventStoreOptions options, ILogger<LedgerStartup> logger) : IHostedService
+/// <summary>
+/// Starts the database, then brings the schema to this build's version, before anything serves. With a migration role
+/// of its own, the owner also creates the projections' tables and grants the service role its rows; either way the
+/// service role is inspected, and a role the append-only triggers do not bind is logged as a warning.
+/// </summary>
+public sealed class LedgerStartup(LedgerDatabase database, EventStoreOptions options, IServiceProvider services, ILogger<LedgerStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await database.StartAsync(cancellationToken);
-        var migrator = new SchemaMigrator(database.DataSource, options);
+        var migrator = new SchemaMigrator(database.MigrationDataSource, options);
         await migrator.MigrateAsync(cancellationToken);
+        if (database.HasMigrationRole)
+        {
+            if (services.GetService<ForecastLedger.EventStore.Projections.ProjectionDaemon>() is { } daemon)
+            {
+                await daemon.CreateSchemasAsync(database.MigrationDataSource, cancellationToken);
+            }
+
+            await DatabaseRoles.GrantServiceAsync(database.MigrationDataSource, database.DataSource, options, cancellationToken);
+        }
+
         await migrator.ValidateEventTypesAsync(cancellationToken);
+        var role = await DatabaseRoles.InspectAsync(database.DataSource, options, cancellationToken);
+        database.ServiceRole = role;
+        if (role.IsRestricted)
+        {
+            logger.LogInformation("{Role}", role.Describe());
+        }
+        else
+        {
+            logger.LogWarning("{Role}", role.Describe());
+        }
+
         logger.LogInformation("Event store schema '{Schema}' is at version {Version}", options.Schema, SchemaMigrator.LatestVersion);
     }
 
