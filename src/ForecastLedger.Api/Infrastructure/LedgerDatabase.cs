@@ -82,6 +82,7 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
     public async Task StartAsync(CancellationToken ct)
     {
         var connectionString = ConfiguredConnectionString(configuration);
+        var migrationsConnectionString = configuration.GetConnectionString(MigrationsConnectionName);
         if (connectionString is null)
         {
             var options = new LocalClusterOptions
@@ -90,8 +91,12 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
                 BinDirectory = configuration["Ledger:PgBin"],
             };
             _localCluster = await LocalCluster.StartAsync(options, logger, ct);
-            connectionString = _localCluster.ConnectionString;
             logger.LogInformation("Using the local PostgreSQL cluster in {DataDirectory} on port {Port}", _localCluster.DataDirectory, _localCluster.Port);
+            // The service never connects as the superuser: it migrates as the owner role and serves as a role that owns nothing.
+            var (service, owner) = await LocalDatabaseRoles.EnsureAsync(_localCluster.ConnectionString, options.RootDirectory,
+                configuration["Ledger:Schema"] ?? "ledger", ct);
+            connectionString = service;
+            migrationsConnectionString = owner;
         }
         else
         {
@@ -102,9 +107,9 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
         builder.ConnectionStringBuilder.ApplicationName ??= "forecastledger";
         _dataSource = builder.Build();
 
-        if (configuration.GetConnectionString(MigrationsConnectionName) is { Length: > 0 } migrations)
+        if (!string.IsNullOrWhiteSpace(migrationsConnectionString))
         {
-            var owner = new NpgsqlDataSourceBuilder(migrations);
+            var owner = new NpgsqlDataSourceBuilder(migrationsConnectionString);
             owner.ConnectionStringBuilder.ApplicationName ??= "forecastledger-migrations";
             _migrations = owner.Build();
         }

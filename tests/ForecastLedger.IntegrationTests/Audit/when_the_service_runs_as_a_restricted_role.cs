@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using ForecastLedger.IntegrationTests.Support;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace ForecastLedger.IntegrationTests.Audit;
@@ -96,5 +97,79 @@ public sealed class when_the_service_runs_as_a_restricted_role(PostgresFixture d
     {
         await using var command = db.DataSource.CreateCommand(sql);
         return (T)(await command.ExecuteScalarAsync())!;
+    }
+}
+
+/// <summary>
+/// The zero-config run makes both roles itself: it migrates as <c>forecastledger_owner</c> and serves as
+/// <c>forecastledger_service</c>, never as the cluster's superuser, also on a cluster an older build created.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class when_the_zero_config_service_starts : IAsyncLifetime
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "fl-zero-config-" + Guid.NewGuid().ToString("N"));
+    private LedgerApiFactory _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        // A cluster as an older build left it: the superuser created and owns the schema. Start-up hands it to the owner role.
+        await using (var cluster = await ForecastLedger.LocalPostgres.LocalCluster.StartAsync(
+            new ForecastLedger.LocalPostgres.LocalClusterOptions { RootDirectory = _root }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        await using (var superuser = NpgsqlDataSource.Create(cluster.ConnectionString))
+        {
+            await new ForecastLedger.EventStore.SchemaMigrator(superuser, new ForecastLedger.EventStore.EventStoreOptions { Schema = "ledger", Types = new ForecastLedger.EventStore.EventTypeRegistry() }).MigrateAsync();
+        }
+
+        _api = new LedgerApiFactory("", "ledger", configure: b => b.UseSetting("Ledger:DataDirectory", _root));
+        _ = _api.Server;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task it_serves_as_a_role_that_owns_nothing_and_cannot_unprotect_the_events()
+    {
+        await _api.RegisterForecasterAsync();
+        var ready = await _api.CreateClient().GetFromJsonAsync<JsonElement>("/health/ready");
+        Assert.Equal("Healthy", ready.GetProperty("status").GetString());
+        var data = ready.GetProperty("checks").GetProperty("database").GetProperty("data");
+        Assert.Equal("forecastledger_service", data.GetProperty("serviceRole").GetString());
+        Assert.True(data.GetProperty("appendOnlyEnforced").GetBoolean());
+
+        var service = _api.Services.GetRequiredService<ForecastLedger.Api.Infrastructure.LedgerDatabase>().DataSource;
+        await using (var owner = service.CreateCommand("SELECT tableowner::text FROM pg_tables WHERE schemaname = 'ledger' AND tablename = 'events'"))
+        {
+            Assert.Equal("forecastledger_owner", await owner.ExecuteScalarAsync());
+        }
+
+        await using (var owned = service.CreateCommand("""
+            SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'ledger' AND c.relkind IN ('r', 'S') AND c.relowner <> 'forecastledger_owner'::regrole
+            """))
+        {
+            Assert.Equal(0L, await owned.ExecuteScalarAsync());
+        }
+
+        foreach (var (sql, refusal) in new[]
+                 {
+                     ("DELETE FROM ledger.events", "permission denied"),
+                     ("TRUNCATE ledger.events", "permission denied"),
+                     ("ALTER TABLE ledger.events DISABLE TRIGGER USER", "must be owner"),
+                 })
+        {
+            await using var command = service.CreateCommand(sql);
+            var error = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
+            Assert.Contains(refusal, error.MessageText, StringComparison.OrdinalIgnoreCase);
+        }
     }
 }
