@@ -189,10 +189,10 @@ public sealed class verifier_mutation_corpus(ITestOutputHelper output) : IDispos
             yield return new Mutation($"events: flip byte {at} ('{(char)eventBytes[at]}')", With(clean, BundleLayout.Events, flipped), NamesSeq: true);
         }
 
-        // 3. Every member of three lines removed, nulled, and given another JSON type.
+        // 3. Every member of the first and the last line removed, nulled, and given another JSON type.
         string[] members = ["seq", "id", "streamId", "version", "type", "timestamp", "data", "metadata", "contentHash", "prevHash", "hash", "globalPrev", "globalHash"];
         JsonNode?[] otherTypes = [JsonValue.Create("7"), JsonValue.Create(7), JsonValue.Create(-1.5), JsonValue.Create(true), new JsonArray(), new JsonObject()];
-        foreach (var line in new[] { 0, 5, events.Count - 1 })
+        foreach (var line in new[] { 0, events.Count - 1 })
         {
             foreach (var member in members)
             {
