@@ -34,43 +34,29 @@ public static class BundleVerifier
     /// <summary>Checks every event, then the checkpoints, signatures, manifest and proofs, then recomputes and compares the figures.</summary>
     public static async Task<VerificationResult> VerifyAsync(string directory, CancellationToken ct = default)
     {
-        var eventsPath = Path.Combine(directory, BundleLayout.Events);
-        if (!File.Exists(eventsPath))
+        if (!Directory.Exists(directory))
         {
-            throw new FileNotFoundException($"No {BundleLayout.Events} in {directory}: is this a downloaded bundle?", eventsPath);
+            throw new DirectoryNotFoundException($"No folder {directory}: download a bundle first.");
         }
 
         var warnings = new List<string>();
         var projections = await ProjectionsFile.LoadAsync(Path.Combine(directory, BundleLayout.Projections), warnings, ct);
         var signed = SignedMaterial.Load(directory, warnings);
         var checker = new LedgerChecker(signed.RootsWanted, signed.SeqsWanted) { FirstGlobalPrev = signed.FirstGlobalPrev };
-        var fold = projections is null ? null : new LedgerFold(projections.Seq);
-
-        var lineNumber = 0;
-        using (var reader = new StreamReader(eventsPath, Encoding.UTF8))
+        foreach (var problem in signed.Problems)
         {
-            while (await reader.ReadLineAsync(ct) is { } line)
-            {
-                lineNumber++;
-                if (line.Length == 0)
-                {
-                    continue;
-                }
+            checker.Add(problem);
+        }
 
-                ExportedEvent e;
-                try
-                {
-                    e = ExportedEvent.Parse(line);
-                }
-                catch (Exception ex) when (ex is FormatException or InvalidOperationException or OverflowException)
-                {
-                    checker.Malformed(ExportedEvent.TryReadSeq(line), lineNumber, ex.Message);
-                    continue;
-                }
-
-                checker.Check(e);
-                fold?.Apply(e);
-            }
+        var fold = projections is { Usable: true } ? new LedgerFold(projections.Seq) : null;
+        var eventsPath = Path.Combine(directory, BundleLayout.Events);
+        if (File.Exists(eventsPath))
+        {
+            await CheckEventsAsync(eventsPath, checker, fold, ct);
+        }
+        else
+        {
+            checker.Add(new LedgerProblem(null, LedgerProblemKind.BundleFileUnreadable, $"no {BundleLayout.Events} in {directory}: the ledger itself is missing"));
         }
 
         var (checkpointsChecked, signaturesChecked, proofsChecked) = signed.Check(checker, warnings);
@@ -100,6 +86,10 @@ public static class BundleVerifier
                 checker.Add(unreadable);
             }
         }
+        else if (projections is not null)
+        {
+            differences.AddRange(projections.Defects);
+        }
         else
         {
             warnings.Add($"no {BundleLayout.Projections}: figures were not recomputed");
@@ -108,6 +98,35 @@ public static class BundleVerifier
         return new VerificationResult(checker.EventsChecked, checker.StreamCount, checker.FirstSeq, checker.LastSeq, checker.HasGlobalChain,
             checkpointsChecked, signaturesChecked, proofsChecked, projections?.Seq, compared,
             [.. checker.Problems.OrderBy(p => p.Seq ?? long.MaxValue)], differences, warnings);
+    }
+
+    /// <summary>Checks and folds every line of events.ndjson; a line that does not read is a finding at its seq.</summary>
+    private static async Task CheckEventsAsync(string eventsPath, LedgerChecker checker, LedgerFold? fold, CancellationToken ct)
+    {
+        var lineNumber = 0;
+        using var reader = new StreamReader(eventsPath, Encoding.UTF8);
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            lineNumber++;
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            ExportedEvent e;
+            try
+            {
+                e = ExportedEvent.Parse(line);
+            }
+            catch (Exception ex) when (ex is FormatException or InvalidOperationException or OverflowException or ArgumentException)
+            {
+                checker.Malformed(ExportedEvent.TryReadSeq(line), lineNumber, ex.Message);
+                continue;
+            }
+
+            checker.Check(e);
+            fold?.Apply(e);
+        }
     }
 
     internal static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);

@@ -34,64 +34,89 @@ public sealed class SignedMaterial
         .Concat(Inclusion.Select(p => Long(p, "seq")).OfType<long>());
 
     /// <summary>The manifest's <c>firstGlobalPrev</c>, if any.</summary>
-    public byte[]? FirstGlobalPrev => Manifest is { } m && m.TryGetProperty("firstGlobalPrev", out var p) && p.ValueKind == JsonValueKind.String
-        ? Convert.FromHexString(p.GetString()!)
-        : null;
+    public byte[]? FirstGlobalPrev => Manifest is { } m && m.TryGetProperty("firstGlobalPrev", out var p) ? HexOf(p) : null;
 
     /// <summary>Leaves before the first exported event (the manifest's <c>merkle.firstLeafIndex</c>); 0 for a whole-ledger export.</summary>
     public long FirstLeafIndex => Manifest is { } m && m.TryGetProperty("merkle", out var merkle) && Long(merkle, "firstLeafIndex") is { } first ? first : 0;
 
-    /// <summary>Reads whatever of the signed material the folder holds.</summary>
+    /// <summary>Files of the signed material that are present but do not read (not JSON, a malformed hex member): findings.</summary>
+    public IReadOnlyList<LedgerProblem> Problems { get; private init; } = [];
+
+    /// <summary>Reads whatever of the signed material the folder holds; a file that does not read is a finding, never a crash.</summary>
     public static SignedMaterial Load(string directory, List<string> warnings)
     {
-        JsonElement? manifest = null;
-        var manifestPath = Path.Combine(directory, BundleLayout.Manifest);
-        if (File.Exists(manifestPath))
-        {
-            using var document = JsonDocument.Parse(File.ReadAllText(manifestPath));
-            manifest = document.RootElement.Clone();
-        }
-        else
+        var problems = new List<LedgerProblem>();
+        var manifest = ReadJson(Path.Combine(directory, BundleLayout.Manifest), problems);
+        if (manifest is null && !File.Exists(Path.Combine(directory, BundleLayout.Manifest)))
         {
             warnings.Add($"no {BundleLayout.Manifest}");
         }
 
+        if (manifest is { } m && m.ValueKind == JsonValueKind.Object && m.TryGetProperty("firstGlobalPrev", out var firstPrev)
+            && firstPrev.ValueKind != JsonValueKind.Null && HexOf(firstPrev) is not { Length: 32 })
+        {
+            problems.Add(new LedgerProblem(null, LedgerProblemKind.BundleFileUnreadable, $"{BundleLayout.Manifest}: firstGlobalPrev is not 32 bytes of hex"));
+            manifest = null;
+        }
+
         var keys = new Dictionary<string, byte[]>(StringComparer.OrdinalIgnoreCase);
-        foreach (var key in LoadArray(Path.Combine(directory, BundleLayout.Keys), "keys"))
+        foreach (var key in Array(ReadJson(Path.Combine(directory, BundleLayout.Keys), problems), "keys"))
         {
             try
             {
                 var spki = Convert.FromBase64String(key.GetProperty("publicKeySpki").GetString()!);
                 var keyId = CheckpointSigning.KeyId(spki);
-                if (key.TryGetProperty("keyId", out var claimed) && !string.Equals(claimed.GetString(), keyId, StringComparison.OrdinalIgnoreCase))
+                if (key.TryGetProperty("keyId", out var claimed) && !string.Equals(claimed.ToString(), keyId, StringComparison.OrdinalIgnoreCase))
                 {
-                    warnings.Add($"published key {claimed.GetString()}: its id is not the SHA-256 of its SubjectPublicKeyInfo ({keyId}); the computed id is used");
+                    warnings.Add($"published key {claimed}: its id is not the SHA-256 of its SubjectPublicKeyInfo ({keyId}); the computed id is used");
                 }
 
                 keys[keyId] = spki;
             }
-            catch (Exception e) when (e is FormatException or KeyNotFoundException or InvalidOperationException)
+            catch (Exception e) when (e is FormatException or KeyNotFoundException or InvalidOperationException or ArgumentNullException)
             {
                 warnings.Add($"a published key could not be read: {e.Message}");
             }
         }
 
-        JsonElement proofs = default;
-        var proofsPath = Path.Combine(directory, BundleLayout.Proofs);
-        if (File.Exists(proofsPath))
+        var proofs = ReadJson(Path.Combine(directory, BundleLayout.Proofs), problems);
+        var checkpoints = ReadJson(Path.Combine(directory, BundleLayout.Checkpoints), problems);
+        if (checkpoints is { } c && c.ValueKind != JsonValueKind.Array
+            && !(c.ValueKind == JsonValueKind.Object && c.TryGetProperty("checkpoints", out var inner) && inner.ValueKind == JsonValueKind.Array))
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(proofsPath));
-            proofs = document.RootElement.Clone();
+            // Present but holding no list: not the same as a bundle without checkpoints, which is only a warning.
+            problems.Add(new LedgerProblem(null, LedgerProblemKind.BundleFileUnreadable, $"{BundleLayout.Checkpoints} holds no list of checkpoints"));
         }
 
         return new SignedMaterial
         {
-            Checkpoints = LoadArray(Path.Combine(directory, BundleLayout.Checkpoints), "checkpoints"),
+            Checkpoints = Array(checkpoints, "checkpoints"),
             Keys = keys,
-            Manifest = manifest,
+            Manifest = manifest?.ValueKind == JsonValueKind.Object ? manifest : null,
             Inclusion = Array(proofs, "inclusion"),
             Consistency = Array(proofs, "consistency"),
+            Problems = problems,
         };
+    }
+
+    /// <summary>The JSON of a bundle file, null when it is absent; one that is not JSON is a finding.</summary>
+    private static JsonElement? ReadJson(string path, List<LedgerProblem> problems)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            return document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            problems.Add(new LedgerProblem(null, LedgerProblemKind.BundleFileUnreadable, $"{Path.GetFileName(path)} is not JSON: {e.Message}"));
+            return null;
+        }
     }
 
     /// <summary>Checks every checkpoint, the manifest and every proof against what the checker saw. Returns the counts checked.</summary>
@@ -150,8 +175,8 @@ public sealed class SignedMaterial
         }
 
         if (FirstLeafIndex == 0 && manifest.TryGetProperty("merkle", out var merkle) && merkle.ValueKind == JsonValueKind.Object
-            && Long(merkle, "treeSize") is { } size && merkle.TryGetProperty("rootHash", out var root)
-            && checker.RootAt(size) is { } computed && !string.Equals(CheckpointSigning.Hex(computed), root.GetString(), StringComparison.OrdinalIgnoreCase))
+            && Long(merkle, "treeSize") is { } size && checker.RootAt(size) is { } computed
+            && !string.Equals(CheckpointSigning.Hex(computed), Str(merkle, "rootHash"), StringComparison.OrdinalIgnoreCase))
         {
             checker.Add(new LedgerProblem(null, LedgerProblemKind.ManifestMismatch, $"the manifest's Merkle root over {size} events is not the root of the exported events"));
         }
@@ -207,7 +232,7 @@ public sealed class SignedMaterial
             }
         }
 
-        var signature = checkpoint.TryGetProperty("signature", out var s) ? s.GetString() : null;
+        var signature = Str(checkpoint, "signature");
         if (signature is null)
         {
             checker.Add(new LedgerProblem(lastSeq, LedgerProblemKind.SignatureInvalid, $"{what} at seq {lastSeq} is not signed"));
@@ -287,19 +312,13 @@ public sealed class SignedMaterial
             ? new CheckpointBody(size, last, root, global, timestamp, keyId)
             : null;
 
-    private static List<JsonElement> LoadArray(string path, string member)
+    private static List<JsonElement> Array(JsonElement? json, string member)
     {
-        if (!File.Exists(path))
+        if (json is not { } root)
         {
             return [];
         }
 
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        return Array(document.RootElement, member);
-    }
-
-    private static List<JsonElement> Array(JsonElement root, string member)
-    {
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty(member, out var inner))
         {
             root = inner;
@@ -311,11 +330,15 @@ public sealed class SignedMaterial
     private static string? Str(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    private static byte[]? Hex(JsonElement e, string name)
+    private static byte[]? Hex(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var value) ? HexOf(value) : null;
+
+    /// <summary>The bytes of a hex string member; null when it is not a string of hex digits.</summary>
+    private static byte[]? HexOf(JsonElement value)
     {
         try
         {
-            return Str(e, name) is { } s ? Convert.FromHexString(s) : null;
+            return value.ValueKind == JsonValueKind.String ? Convert.FromHexString(value.GetString()!) : null;
         }
         catch (FormatException)
         {
@@ -325,16 +348,13 @@ public sealed class SignedMaterial
 
     private static byte[][]? HexArray(JsonElement e, string name)
     {
-        try
-        {
-            return e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array
-                ? [.. v.EnumerateArray().Select(x => Convert.FromHexString(x.GetString()!))]
-                : null;
-        }
-        catch (FormatException)
+        if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.Array)
         {
             return null;
         }
+
+        var items = v.EnumerateArray().Select(HexOf).ToArray();
+        return items.All(x => x is not null) ? [.. items.Select(x => x!)] : null;
     }
 
     internal static long? Long(JsonElement element, string name) =>

@@ -58,7 +58,8 @@ public sealed record ExportedEvent(
         try
         {
             using var document = JsonDocument.Parse(line);
-            return document.RootElement.TryGetProperty("seq", out var seq) && seq.TryGetInt64(out var value) ? value : null;
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("seq", out var seq)
+                && seq.ValueKind == JsonValueKind.Number && seq.TryGetInt64(out var value) ? value : null;
         }
         catch (JsonException)
         {

@@ -37,6 +37,8 @@ public static class FigureComparer
         "log", "baseline", "peer", "coverage", "score", "coverageSum", "probabilities", "bandLower", "bandUpper",
     };
 
+    private const string Rfc3339 = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK";
+
     private static readonly HashSet<string> InstantMembers = new(StringComparer.Ordinal) { "opensAt", "closesAt", "knownAt", "from", "until" };
 
     /// <summary>Compares every figure; reports figures missing on either side and every differing member.</summary>
@@ -148,8 +150,9 @@ public static class FigureComparer
 
         if (e.ValueKind == JsonValueKind.String && r.ValueKind == JsonValueKind.String && InstantMembers.Contains(member))
         {
-            return DateTimeOffset.TryParse(e.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var et)
-                && DateTimeOffset.TryParse(r.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var rt)
+            // RFC 3339 only (Z or an offset, any fraction): a lenient parse would read a damaged "2026,01-01" as a date.
+            return DateTimeOffset.TryParseExact(e.GetString(), Rfc3339, CultureInfo.InvariantCulture, DateTimeStyles.None, out var et)
+                && DateTimeOffset.TryParseExact(r.GetString(), Rfc3339, CultureInfo.InvariantCulture, DateTimeStyles.None, out var rt)
                 && et == rt;
         }
 

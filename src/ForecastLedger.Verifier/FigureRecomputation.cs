@@ -27,19 +27,27 @@ public static class FigureRecomputation
     /// </summary>
     public static Dictionary<string, JsonElement> Compute(LedgerFold fold, IReadOnlyList<string> crowdMethods, int bins, bool crowdIncludesBots)
     {
+        ArgumentNullException.ThrowIfNull(fold);
         var figures = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var failed = new HashSet<Guid>();
         var questions = fold.Questions.Values.Where(q => q.State is not Domain.Questions.Question.Unknown)
-            .OrderBy(q => q.Id.ToString(), StringComparer.Ordinal).ToArray();
+            .OrderBy(q => q.Id.ToString(), StringComparer.Ordinal)
+            .Where(q => Guarded(fold, q, failed, () => DropMisshapenForecasts(fold, q)))
+            .ToArray();
         var rows = new List<ScoreLine>();
         foreach (var q in questions)
         {
             figures[FigureKeys.Question(q.Id)] = Element(new QuestionLine("question", q.Id, q.Slug, q.Options, q.OpensAt, q.ClosesAt, q.StateName,
                 q.Outcome, q.KnownAt, q.Version));
-            foreach (var row in Scores(q.Id, q.Timeline(), PointsOf(fold, q.Id)))
+            Guarded(fold, q, failed, () =>
             {
-                rows.Add(row);
-                figures[FigureKeys.Score(row.QuestionId, row.ForecasterId)] = Element(row);
-            }
+                var scored = Scores(q.Id, q.Timeline(), PointsOf(fold, q.Id));
+                foreach (var row in scored)
+                {
+                    rows.Add(row);
+                    figures[FigureKeys.Score(row.QuestionId, row.ForecasterId)] = Element(row);
+                }
+            });
         }
 
         foreach (var metric in Metrics)
@@ -47,23 +55,26 @@ public static class FigureRecomputation
             figures[FigureKeys.Leaderboard(metric)] = Element(new LeaderboardLine("leaderboard", metric, Leaderboard(metric, rows, fold)));
         }
 
-        foreach (var q in questions)
+        foreach (var q in questions.Where(q => !failed.Contains(q.Id)))
         {
-            var points = PointsOf(fold, q.Id).Where(p => crowdIncludesBots || !fold.IsBot(p.ForecasterId)).ToArray();
-            var history = ForecastHistory.Build(q.Timeline(), points);
-            foreach (var name in crowdMethods)
+            Guarded(fold, q, failed, () =>
             {
-                if (!CrowdMethods.TryGetValue(name, out var method))
+                var points = PointsOf(fold, q.Id).Where(p => crowdIncludesBots || !fold.IsBot(p.ForecasterId)).ToArray();
+                var history = ForecastHistory.Build(q.Timeline(), points);
+                foreach (var name in crowdMethods)
                 {
-                    continue;
-                }
+                    if (!CrowdMethods.TryGetValue(name, out var method))
+                    {
+                        continue;
+                    }
 
-                var steps = CrowdForecast.History(history, method).Select(s => new CrowdStepLine(s.From, s.Until, s.ForecasterCount, s.Probabilities)).ToArray();
-                figures[FigureKeys.Crowd(q.Id, name)] = Element(new CrowdLine("crowd", q.Id, name, crowdIncludesBots, steps));
-            }
+                    var steps = CrowdForecast.History(history, method).Select(s => new CrowdStepLine(s.From, s.Until, s.ForecasterCount, s.Probabilities)).ToArray();
+                    figures[FigureKeys.Crowd(q.Id, name)] = Element(new CrowdLine("crowd", q.Id, name, crowdIncludesBots, steps));
+                }
+            });
         }
 
-        var resolved = questions.Where(q => q.StateName == "resolved").ToArray();
+        var resolved = questions.Where(q => q.StateName == "resolved" && !failed.Contains(q.Id)).ToArray();
         var scheme = CalibrationBinScheme.Equal(bins);
         foreach (var forecaster in fold.Forecasters.Select(f => f.ToString()).Order(StringComparer.Ordinal))
         {
@@ -82,6 +93,46 @@ public static class FigureRecomputation
         figures[FigureKeys.Calibration("crowd")] = Element(new CalibrationLine("calibration",
             CalibrationTable("crowd", crowd.Length, Calibration.Analyse(crowd.SelectMany(p => p), scheme))));
         return figures;
+    }
+
+    /// <summary>
+    /// Runs one question's share of the recomputation. The fold already left out every event with a value the Domain
+    /// forbids; should the Domain still reject a combination of them, that becomes a finding at the question's latest
+    /// seq and the question is left out of the later figures, instead of ending the run.
+    /// </summary>
+    private static bool Guarded(LedgerFold fold, FoldedQuestion q, HashSet<Guid> failed, Action compute)
+    {
+        try
+        {
+            compute();
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or InvalidOperationException or OverflowException)
+        {
+            failed.Add(q.Id);
+            fold.Unreadable.Add(new LedgerProblem(q.LastSeq, LedgerProblemKind.ImpossibleValue, $"question {q.Id}: its figures cannot be recomputed: {e.Message}"));
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// A forecast folded before its question was published could not be checked against the question's option count;
+    /// one with another count is a finding at its seq and is dropped. Also checks the question's timeline.
+    /// </summary>
+    private static void DropMisshapenForecasts(LedgerFold fold, FoldedQuestion q)
+    {
+        _ = q.Timeline();
+        if (!fold.Forecasts.TryGetValue(q.Id, out var points))
+        {
+            return;
+        }
+
+        foreach (var bad in points.Where(p => p.Permille is { } permille && permille.Count != q.Options.Length).ToList())
+        {
+            fold.Unreadable.Add(new LedgerProblem(bad.Seq, LedgerProblemKind.ImpossibleValue,
+                $"a forecast on question {q.Id} gives {bad.Permille!.Count} probabilities; the question has {q.Options.Length} options"));
+            points.Remove(bad);
+        }
     }
 
     /// <summary>

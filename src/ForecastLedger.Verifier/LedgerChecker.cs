@@ -47,6 +47,12 @@ public enum LedgerProblemKind
 
     /// <summary>The manifest's counts, range or root disagree with the events.</summary>
     ManifestMismatch,
+
+    /// <summary>An event's values are outside what the Domain accepts (probabilities, options, schedule, outcome).</summary>
+    ImpossibleValue,
+
+    /// <summary>A file of the bundle is missing or does not read (not JSON, wrong shape).</summary>
+    BundleFileUnreadable,
 }
 
 /// <summary>One finding; <see cref="Seq"/> is the ledger position it names, when it names one.</summary>
@@ -76,6 +82,7 @@ public sealed class LedgerChecker(IEnumerable<long>? rootsAt = null, IEnumerable
     private readonly Dictionary<long, (byte[] Hash, byte[]? GlobalHash)> _remembered = [];
     private long _lastSeq;
     private byte[]? _lastGlobalHash;
+    private bool? _exportCarriesGlobalChain;
 
     /// <summary>The global_prev the first event must carry (the manifest's <c>firstGlobalPrev</c>); zeros at seq 1 when unknown.</summary>
     public byte[]? FirstGlobalPrev { get; init; }
@@ -159,6 +166,20 @@ public sealed class LedgerChecker(IEnumerable<long>? rootsAt = null, IEnumerable
         }
 
         _streams[e.StreamId] = (Math.Max(e.Version, lastVersion), e.Hash);
+
+        // An export carries the global chain on every line or on none (one that predates it): a line without it among
+        // lines with it had its links stripped, which would otherwise only downgrade the checks to a warning.
+        var carriesGlobalChain = e.GlobalPrev is not null && e.GlobalHash is not null;
+        if (_exportCarriesGlobalChain is null)
+        {
+            _exportCarriesGlobalChain = carriesGlobalChain;
+        }
+        else if (_exportCarriesGlobalChain != carriesGlobalChain)
+        {
+            Add(e, LedgerProblemKind.Malformed, carriesGlobalChain
+                ? "the line carries globalPrev/globalHash, the lines before it do not"
+                : "the line lacks globalPrev/globalHash, the lines before it carry them");
+        }
 
         if (e.GlobalPrev is null || e.GlobalHash is null)
         {

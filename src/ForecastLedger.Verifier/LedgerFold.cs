@@ -34,6 +34,9 @@ public sealed class FoldedQuestion(Guid id)
     /// <summary>The question stream's version.</summary>
     public long Version { get; set; }
 
+    /// <summary>The seq of the question's latest event: where a finding about the question as a whole points.</summary>
+    public long LastSeq { get; set; }
+
     /// <summary>published, closed, resolved or annulled.</summary>
     public string StateName => State switch
     {
@@ -67,6 +70,9 @@ public sealed class FoldedQuestion(Guid id)
 /// </summary>
 public sealed class LedgerFold(long throughSeq)
 {
+    /// <summary>The longest open-to-close span a question may have here (a century): the scoring grid is daily.</summary>
+    public static readonly TimeSpan MaxQuestionSpan = TimeSpan.FromDays(36_525);
+
     private static readonly Dictionary<string, Type> Types = DomainEventTypes.All.ToDictionary(t => t.Alias, t => t.Type, StringComparer.Ordinal);
 
     public long ThroughSeq { get; } = throughSeq;
@@ -82,7 +88,13 @@ public sealed class LedgerFold(long throughSeq)
     /// <summary>Everyone registered or with a forecast event.</summary>
     public HashSet<Guid> Forecasters { get; } = [];
 
-    /// <summary>Events whose data could not be read into their Domain type.</summary>
+    /// <summary>
+    /// Events the figures cannot use, each named by its seq: data that does not read into its Domain type, or values
+    /// the Domain forbids (probabilities outside [1, 999] or not summing to 1000, a forecast with another number of
+    /// probabilities than its question has options, a question with fewer than two options or closing before it opens,
+    /// a resolution to an option the question does not have). Such an event is left out of the fold, so the figures
+    /// are recomputed from what remains and the Domain scoring code never sees a value it rejects.
+    /// </summary>
     public List<LedgerProblem> Unreadable { get; } = [];
 
     /// <summary>Applies one event if it is at or before <see cref="ThroughSeq"/>.</summary>
@@ -98,16 +110,22 @@ public sealed class LedgerFold(long throughSeq)
         {
             data = e.Data.Deserialize(type, EventStoreOptions.DefaultJson);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException or InvalidOperationException or FormatException or OverflowException)
         {
             Unreadable.Add(new LedgerProblem(e.Seq, LedgerProblemKind.Malformed, $"{e.Type} data does not read as {type.Name}: {ex.Message}"));
+            return;
+        }
+
+        if (Impossible(data) is { } why)
+        {
+            Unreadable.Add(new LedgerProblem(e.Seq, LedgerProblemKind.ImpossibleValue, $"{e.Type} {why}; left out of the recomputed figures"));
             return;
         }
 
         switch (data)
         {
             case IQuestionEvent q:
-                ApplyQuestion(q, e.Version);
+                ApplyQuestion(q, e.Version, e.Seq);
                 break;
             case ForecastSubmitted s:
                 Point(s.QuestionId, s.ForecasterId).Add(new ForecastPoint(s.ForecasterId.ToString(), s.SubmittedAt, e.Seq, [.. s.Probabilities]));
@@ -126,6 +144,58 @@ public sealed class LedgerFold(long throughSeq)
         }
     }
 
+    /// <summary>Why an event's values are outside what the Domain accepts, or null when they are inside.</summary>
+    private string? Impossible(object? data)
+    {
+        switch (data)
+        {
+            case null:
+                return "data is null";
+            case QuestionPublished p:
+                if (p.Options.IsDefault || p.Options.Length < 2 || p.Options.Any(o => o is null) || p.Options.Distinct(StringComparer.Ordinal).Count() != p.Options.Length)
+                {
+                    return "needs at least two distinct options";
+                }
+
+                if (p.ClosesAt <= p.OpensAt)
+                {
+                    return $"closes at {p.ClosesAt:O}, not after it opens at {p.OpensAt:O}";
+                }
+
+                // The scoring grid has one point per day of the span: a span of centuries is a forged value, not a question.
+                return p.ClosesAt - p.OpensAt > MaxQuestionSpan ? $"spans {(p.ClosesAt - p.OpensAt).TotalDays:0} days, more than {MaxQuestionSpan.TotalDays:0}" : null;
+            case QuestionResolved r:
+                return UnknownOption(r.QuestionId, r.Outcome);
+            case QuestionResolutionChanged c:
+                return UnknownOption(c.QuestionId, c.Outcome);
+            case ForecastSubmitted s:
+                if (s.Probabilities.IsDefault)
+                {
+                    return "has no probabilities";
+                }
+
+                var options = Questions.TryGetValue(s.QuestionId, out var question) && !question.Options.IsDefaultOrEmpty ? question.Options.Length : s.Probabilities.Length;
+                try
+                {
+                    ProbabilityVector.Validate(s.Probabilities, options);
+                    return null;
+                }
+                catch (ArgumentException ex)
+                {
+                    return $"probabilities [{string.Join(", ", s.Probabilities)}] are not a forecast: {ex.Message.Split(Environment.NewLine)[0]}";
+                }
+
+            default:
+                return null;
+        }
+    }
+
+    private string? UnknownOption(Guid questionId, string? outcome) =>
+        outcome is null ? "has no outcome"
+        : Questions.TryGetValue(questionId, out var question) && !question.Options.IsDefaultOrEmpty && !question.Options.Contains(outcome)
+            ? $"resolves to '{outcome}', which is not an option of question {questionId}"
+            : null;
+
     public bool IsBot(string forecasterId) => Bots.GetValueOrDefault(Guid.Parse(forecasterId));
 
     private List<ForecastPoint> Point(Guid question, Guid forecaster)
@@ -139,7 +209,7 @@ public sealed class LedgerFold(long throughSeq)
         return points;
     }
 
-    private void ApplyQuestion(IQuestionEvent e, long version)
+    private void ApplyQuestion(IQuestionEvent e, long version, long seq)
     {
         if (!Questions.TryGetValue(e.QuestionId, out var question))
         {
@@ -148,6 +218,7 @@ public sealed class LedgerFold(long throughSeq)
 
         question.State = Question.Evolve(question.State, e);
         question.Version = version;
+        question.LastSeq = seq;
         switch (e)
         {
             case QuestionPublished p:

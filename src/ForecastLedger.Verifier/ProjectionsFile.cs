@@ -22,7 +22,18 @@ public sealed class ProjectionsFile
     /// <summary>Defects of the file itself (duplicate figures, a missing or wrong end line), reported as differences.</summary>
     public List<FigureDifference> Defects { get; } = [];
 
-    /// <summary>Reads the file; null when it does not exist.</summary>
+    /// <summary>
+    /// False when the header cannot be read: no figures can be recomputed against it, and the defect says why.
+    /// </summary>
+    public bool Usable { get; private init; } = true;
+
+    /// <summary>The most calibration bins a header may ask for (the server uses 10).</summary>
+    public const int MaxCalibrationBins = 1000;
+
+    /// <summary>
+    /// Reads the file; null when it does not exist. A line that is not JSON or lacks what its kind needs is a defect
+    /// naming its line number; a header that cannot be read makes the whole file unusable (a defect too).
+    /// </summary>
     public static async Task<ProjectionsFile?> LoadAsync(string path, List<string> warnings, CancellationToken ct)
     {
         if (!File.Exists(path))
@@ -33,53 +44,89 @@ public sealed class ProjectionsFile
         ProjectionsFile? file = null;
         long lines = 0;
         long? endCount = null;
+        var lineNumber = 0;
         using var reader = new StreamReader(path, Encoding.UTF8);
         while (await reader.ReadLineAsync(ct) is { } text)
         {
+            lineNumber++;
             if (text.Length == 0)
             {
                 continue;
             }
 
             JsonElement line;
-            using (var document = JsonDocument.Parse(text))
+            string? kind;
+            try
             {
-                line = document.RootElement.Clone();
+                using (var document = JsonDocument.Parse(text))
+                {
+                    line = document.RootElement.Clone();
+                }
+
+                kind = line.GetProperty("kind").GetString();
+            }
+            catch (Exception e) when (IsShapeError(e))
+            {
+                if (file is null)
+                {
+                    return Unusable($"line {lineNumber} is not a header: {e.Message}");
+                }
+
+                lines++;
+                file.Defects.Add(LineDefect(lineNumber, e.Message));
+                continue;
             }
 
-            var kind = line.GetProperty("kind").GetString();
             if (file is null)
             {
                 if (kind != "header")
                 {
-                    throw new InvalidDataException($"{BundleLayout.Projections} does not start with a header line.");
+                    return Unusable($"the file does not start with a header line (line {lineNumber} is '{kind}')");
                 }
 
-                var format = line.GetProperty("format").GetString();
-                if (format != Format)
+                try
                 {
-                    warnings.Add($"{BundleLayout.Projections} is in format '{format}'; this verifier reads '{Format}'");
+                    file = Header(line, warnings);
+                }
+                catch (Exception e) when (IsShapeError(e))
+                {
+                    return Unusable($"the header does not read: {e.Message}");
                 }
 
-                file = new ProjectionsFile
+                if (file.CalibrationBins is < 1 or > MaxCalibrationBins)
                 {
-                    Seq = line.GetProperty("seq").GetInt64(),
-                    CalibrationBins = line.GetProperty("calibrationBins").GetInt32(),
-                    CrowdMethods = [.. line.GetProperty("crowdMethods").EnumerateArray().Select(m => m.GetString()!)],
-                    CrowdIncludesBots = line.GetProperty("crowdIncludesBots").GetBoolean(),
-                };
+                    return Unusable($"the header asks for {file.CalibrationBins} calibration bins; 1 to {MaxCalibrationBins} can be recomputed");
+                }
+
                 lines++;
+                continue;
+            }
+
+            if (endCount is not null)
+            {
+                file.Defects.Add(LineDefect(lineNumber, "a line after the end line"));
                 continue;
             }
 
             if (kind == "end")
             {
-                endCount = line.GetProperty("lines").GetInt64();
+                endCount = line.TryGetProperty("lines", out var count) && count.ValueKind == JsonValueKind.Number && count.TryGetInt64(out var n) ? n : -1;
                 continue;
             }
 
             lines++;
-            if (FigureKeys.Of(line) is not { } key)
+            string? key;
+            try
+            {
+                key = FigureKeys.Of(line);
+            }
+            catch (Exception e) when (IsShapeError(e))
+            {
+                file.Defects.Add(LineDefect(lineNumber, $"a '{kind}' line without its key members: {e.Message}"));
+                continue;
+            }
+
+            if (key is null)
             {
                 warnings.Add($"{BundleLayout.Projections}: unknown line kind '{kind}' ignored");
                 continue;
@@ -93,7 +140,7 @@ public sealed class ProjectionsFile
 
         if (file is null)
         {
-            throw new InvalidDataException($"{BundleLayout.Projections} is empty.");
+            return Unusable("the file is empty");
         }
 
         if (endCount != lines)
@@ -104,4 +151,34 @@ public sealed class ProjectionsFile
 
         return file;
     }
+
+    private static ProjectionsFile Header(JsonElement line, List<string> warnings)
+    {
+        var format = line.GetProperty("format").GetString();
+        if (format != Format)
+        {
+            warnings.Add($"{BundleLayout.Projections} is in format '{format}'; this verifier reads '{Format}'");
+        }
+
+        return new ProjectionsFile
+        {
+            Seq = line.GetProperty("seq").GetInt64(),
+            CalibrationBins = line.GetProperty("calibrationBins").GetInt32(),
+            CrowdMethods = [.. line.GetProperty("crowdMethods").EnumerateArray().Select(m => m.GetString() ?? throw new FormatException("a crowd method is null"))],
+            CrowdIncludesBots = line.GetProperty("crowdIncludesBots").GetBoolean(),
+        };
+    }
+
+    /// <summary>What reading a JSON line of the wrong shape throws: not JSON, a missing member, a member of another kind or format.</summary>
+    private static bool IsShapeError(Exception e) => e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or OverflowException;
+
+    private static ProjectionsFile Unusable(string why)
+    {
+        var file = new ProjectionsFile { Usable = false };
+        file.Defects.Add(new FigureDifference(BundleLayout.Projections, "", why, "a readable projections export"));
+        return file;
+    }
+
+    private static FigureDifference LineDefect(int lineNumber, string why) =>
+        new($"{BundleLayout.Projections} line {lineNumber}", "", $"unreadable: {why}", "a figure line");
 }

@@ -52,6 +52,13 @@ public static class VerifierCli
             await output.WriteLineAsync($"error: {e.Message}");
             return UsageError;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Last resort only: every malformed or tampered input is meant to be a finding where it is read. Reaching
+            // this is a verifier defect, and a bundle the verifier could not finish is not verified: exit 1, not a crash.
+            await output.WriteLineAsync($"FAIL: the verifier stopped on an input it did not expect ({e.GetType().Name}: {e.Message}); please report this bundle");
+            return Failed;
+        }
     }
 
     private static int Help(TextWriter output)

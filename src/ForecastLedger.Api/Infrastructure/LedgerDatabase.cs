@@ -21,7 +21,11 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
     /// </summary>
     public const int IdempotencyPoolSize = 32;
 
+    /// <summary>The connection string of the role that owns the schema and runs migrations (optional; docs/operations-database-roles.md).</summary>
+    public const string MigrationsConnectionName = "LedgerMigrations";
+
     private NpgsqlDataSource? _dataSource;
+    private NpgsqlDataSource? _migrations;
     private NpgsqlDataSource? _hotReads;
     private NpgsqlDataSource? _idempotency;
     private LocalCluster? _localCluster;
@@ -45,6 +49,17 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
     /// </summary>
     public NpgsqlDataSource Idempotency => _idempotency
         ?? throw new InvalidOperationException("The ledger database is not started yet: it starts with the host.");
+
+    /// The data source migrations run on: the owner's (<c>ConnectionStrings:LedgerMigrations</c>) when one is configured,
+    /// else the service's own.
+    /// </summary>
+    public NpgsqlDataSource MigrationDataSource => _migrations ?? DataSource;
+
+    /// <summary>True when migrations run as a role of their own, which then grants the service role its rows.</summary>
+    public bool HasMigrationRole => _migrations is not null;
+
+    /// <summary>The role the service connects as, once start-up has inspected it.</summary>
+    public ServiceRole? ServiceRole { get; internal set; }
 
     /// <summary>True once <see cref="StartAsync"/> has completed.</summary>
     public bool IsStarted => _dataSource is not null;
@@ -96,6 +111,7 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
     public async Task StartAsync(CancellationToken ct)
     {
         var connectionString = ConfiguredConnectionString(configuration);
+        var migrationsConnectionString = configuration.GetConnectionString(MigrationsConnectionName);
         if (connectionString is null)
         {
             var options = new LocalClusterOptions
@@ -104,8 +120,12 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
                 BinDirectory = configuration["Ledger:PgBin"],
             };
             _localCluster = await LocalCluster.StartAsync(options, logger, ct);
-            connectionString = _localCluster.ConnectionString;
             logger.LogInformation("Using the local PostgreSQL cluster in {DataDirectory} on port {Port}", _localCluster.DataDirectory, _localCluster.Port);
+            // The service never connects as the superuser: it migrates as the owner role and serves as a role that owns nothing.
+            var (service, owner) = await LocalDatabaseRoles.EnsureAsync(_localCluster.ConnectionString, options.RootDirectory,
+                configuration["Ledger:Schema"] ?? "ledger", ct);
+            connectionString = service;
+            migrationsConnectionString = owner;
         }
         else
         {
@@ -115,6 +135,13 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.ConnectionStringBuilder.ApplicationName ??= "forecastledger";
         _dataSource = builder.Build();
+
+        if (!string.IsNullOrWhiteSpace(migrationsConnectionString))
+        {
+            var owner = new NpgsqlDataSourceBuilder(migrationsConnectionString);
+            owner.ConnectionStringBuilder.ApplicationName ??= "forecastledger-migrations";
+            _migrations = owner.Build();
+        }
 
         var hot = new NpgsqlDataSourceBuilder(connectionString);
         hot.ConnectionStringBuilder.ApplicationName = builder.ConnectionStringBuilder.ApplicationName + "-hot-reads";
@@ -142,6 +169,11 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
             await _hotReads.DisposeAsync();
         }
 
+        if (_migrations is not null)
+        {
+            await _migrations.DisposeAsync();
+        }
+
         if (_dataSource is not null)
         {
             await _dataSource.DisposeAsync();
@@ -167,6 +199,12 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
             _hotReads = null;
         }
 
+        if (_migrations is not null)
+        {
+            await _migrations.DisposeAsync();
+            _migrations = null;
+        }
+
         if (_dataSource is not null)
         {
             await _dataSource.DisposeAsync();
@@ -181,15 +219,40 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
     }
 }
 
-/// <summary>Starts the database, then brings the schema to this build's version, before anything serves.</summary>
-public sealed class LedgerStartup(LedgerDatabase database, EventStoreOptions options, ILogger<LedgerStartup> logger) : IHostedService
+/// <summary>
+/// Starts the database, then brings the schema to this build's version, before anything serves. With a migration role
+/// of its own, the owner also creates the projections' tables and grants the service role its rows; either way the
+/// service role is inspected, and a role the append-only triggers do not bind is logged as a warning.
+/// </summary>
+public sealed class LedgerStartup(LedgerDatabase database, EventStoreOptions options, IServiceProvider services, ILogger<LedgerStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await database.StartAsync(cancellationToken);
-        var migrator = new SchemaMigrator(database.DataSource, options);
+        var migrator = new SchemaMigrator(database.MigrationDataSource, options);
         await migrator.MigrateAsync(cancellationToken);
+        if (database.HasMigrationRole)
+        {
+            if (services.GetService<ForecastLedger.EventStore.Projections.ProjectionDaemon>() is { } daemon)
+            {
+                await daemon.CreateSchemasAsync(database.MigrationDataSource, cancellationToken);
+            }
+
+            await DatabaseRoles.GrantServiceAsync(database.MigrationDataSource, database.DataSource, options, cancellationToken);
+        }
+
         await migrator.ValidateEventTypesAsync(cancellationToken);
+        var role = await DatabaseRoles.InspectAsync(database.DataSource, options, cancellationToken);
+        database.ServiceRole = role;
+        if (role.IsRestricted)
+        {
+            logger.LogInformation("{Role}", role.Describe());
+        }
+        else
+        {
+            logger.LogWarning("{Role}", role.Describe());
+        }
+
         logger.LogInformation("Event store schema '{Schema}' is at version {Version}", options.Schema, SchemaMigrator.LatestVersion);
     }
 

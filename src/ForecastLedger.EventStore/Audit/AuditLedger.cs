@@ -39,6 +39,34 @@ public sealed record AuditEvent(RawEvent Event, byte[] GlobalPrev, byte[] Global
 /// <summary>What a seq range holds.</summary>
 public sealed record RangeSummary(long EventCount, long StreamCount, DateTimeOffset? FirstTimestamp, DateTimeOffset? LastTimestamp, byte[] GlobalHashBefore);
 
+/// <summary>
+/// A stream whose row (version and head hash, written by the append in the same transaction as its events) no longer
+/// matches its last event: its tail was deleted, or events were added or changed behind the append function.
+/// </summary>
+/// <param name="StreamId">The stream.</param>
+/// <param name="RecordedVersion">The version the streams row records.</param>
+/// <param name="RecordedHeadHash">The head hash the streams row records.</param>
+/// <param name="LastVersion">The version of the stream's last event (0 when it has none left).</param>
+/// <param name="LastSeq">The seq of the stream's last event, or null when it has none left.</param>
+/// <param name="HeadLeafSeq">The seq at which a signed tree holds the recorded head (so the deleted event's seq), or null.</param>
+public sealed record StreamHeadMismatch(string StreamId, long RecordedVersion, byte[] RecordedHeadHash, long LastVersion, long? LastSeq, long? HeadLeafSeq)
+{
+    /// <summary>One line for logs, readiness and findings.</summary>
+    public string Describe()
+    {
+        var last = LastSeq is { } seq ? $"version {LastVersion} at seq {seq}" : "no event";
+        if (LastVersion >= RecordedVersion)
+        {
+            return $"stream {StreamId} records version {RecordedVersion} as its head; its last event is {last}"
+                + (LastVersion == RecordedVersion ? " with another hash" : string.Empty);
+        }
+
+        var missing = RecordedVersion - LastVersion == 1 ? $"version {RecordedVersion} is" : $"versions {LastVersion + 1}-{RecordedVersion} are";
+        var where = HeadLeafSeq is { } leaf ? $" (the signed tree holds its head at seq {leaf})" : string.Empty;
+        return $"stream {StreamId} records version {RecordedVersion} as its head; its last event is {last}: {missing} missing{where}";
+    }
+}
+
 /// <summary>An inclusion proof of one event in a checkpoint's tree.</summary>
 public sealed record InclusionProof(long Seq, long LeafIndex, byte[] Hash, byte[] LeafHash, IReadOnlyList<byte[]> Path, StoredCheckpoint Checkpoint);
 
@@ -248,6 +276,42 @@ public sealed class AuditLedger
         }
 
         return page;
+    }
+
+    /// <summary>
+    /// Compares every stream row's recorded head (version, head hash) with the stream's last event, one index probe per
+    /// stream, and returns the streams that disagree (at most <paramref name="limit"/>, by stream id). A recorded head the
+    /// signed tree holds as a leaf names the seq of the deleted event. <paramref name="touchedSince"/> limits the check
+    /// to streams appended to at or after that instant (the stream row's timestamp).
+    /// </summary>
+    public async Task<IReadOnlyList<StreamHeadMismatch>> StreamHeadMismatchesAsync(int limit, DateTimeOffset? touchedSince = null, NpgsqlConnection? connection = null, CancellationToken ct = default)
+    {
+        var sql = $"""
+            SELECT s.id, s.version, s.head_hash, COALESCE(e.version, 0), e.seq_id,
+                   (SELECT l.seq_id FROM {Schema}.audit_leaves l
+                    WHERE l.leaf_hash = sha256(decode('00', 'hex') || s.head_hash) AND l.seq_id > COALESCE(e.seq_id, 0)
+                    ORDER BY l.seq_id LIMIT 1)
+            FROM {Schema}.streams s
+            LEFT JOIN LATERAL (SELECT ev.version, ev.hash, ev.seq_id FROM {Schema}.events ev
+                               WHERE ev.stream_id = s.id ORDER BY ev.version DESC LIMIT 1) e ON true
+            WHERE (s.version > 0 OR e.version IS NOT NULL)
+              AND ($1::timestamptz IS NULL OR s."timestamp" >= $1)
+              AND (e.version IS DISTINCT FROM s.version OR e.hash IS DISTINCT FROM s.head_hash)
+            ORDER BY s.id LIMIT $2
+            """;
+        await using var command = connection is null ? DataSource.CreateCommand(sql) : new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)touchedSince ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        var list = new List<StreamHeadMismatch>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(new StreamHeadMismatch(
+                reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2), reader.GetInt64(3),
+                reader.IsDBNull(4) ? null : reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetInt64(5)));
+        }
+
+        return list;
     }
 
     /// <summary>The highest committed seq.</summary>

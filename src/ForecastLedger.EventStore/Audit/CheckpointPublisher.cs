@@ -66,12 +66,19 @@ public sealed record PublishResult(PublishOutcome Outcome, StoredCheckpoint? Che
 /// that the ledger still matches the latest checkpoint (the event at its last seq still carries its global hash, the
 /// event count up to there equals its tree size, the stored subtrees still hash to its root and its signature holds),
 /// that every new event's hashes recompute and its global link continues the chain, and that the new tree is
-/// consistent with the old one (an RFC 9162 consistency proof that verifies). Any failure refuses the round and records
+/// consistent with the old one (an RFC 9162 consistency proof that verifies), and that no stream's recorded head lies
+/// beyond its last event (a deleted tail the tree would otherwise be signed without). Any failure refuses the round and records
 /// the reason in <c>audit_status</c>, which readiness reports. Checkpoints are only ever appended.
 /// </summary>
 public sealed class CheckpointPublisher(AuditLedger ledger, ICheckpointSigner signer, CheckpointPublisherOptions options, TimeProvider clock, ILogger logger)
 {
     private const int PageSize = 2000;
+
+    /// <summary>How many shortened streams a refusal names.</summary>
+    private const int MaxReportedStreams = 5;
+
+    /// <summary>How long before the latest checkpoint a round still looks for appended streams (see CheckStreamHeadsAsync).</summary>
+    private static readonly TimeSpan RecentAppendMargin = TimeSpan.FromMinutes(5);
 
     private DateTimeOffset? _lastFullCheck;
 
@@ -152,6 +159,11 @@ public sealed class CheckpointPublisher(AuditLedger ledger, ICheckpointSigner si
         if (latest is not null && await CheckLatestAsync(connection, latest, keys, fullCheck, ct) is { } mismatch)
         {
             return mismatch;
+        }
+
+        if (await CheckStreamHeadsAsync(connection, latest, fullCheck, ct) is { } shortened)
+        {
+            return shortened;
         }
 
         if (fullCheck)
@@ -330,6 +342,30 @@ public sealed class CheckpointPublisher(AuditLedger ledger, ICheckpointSigner si
         return CheckpointSigning.Hex(root) == latest.Body.RootHash
             ? null
             : Refuse(latest.LastSeq, $"the stored Merkle subtrees no longer hash to checkpoint {latest.TreeSize}'s root");
+    }
+
+    /// <summary>
+    /// Refuses when a stream's recorded head (its streams row, written by the append in the events' transaction) is
+    /// beyond its last event: the tail was deleted behind the append function, and signing now would bless a ledger
+    /// shorter, at that stream, than what was appended. Full rounds look at every stream; the others at the streams
+    /// appended to since shortly before the latest checkpoint (an append is stamped before it commits, so the margin
+    /// covers appends that were in flight while it was signed), one index probe per stream.
+    /// </summary>
+    private async Task<PublishResult?> CheckStreamHeadsAsync(NpgsqlConnection connection, StoredCheckpoint? latest, bool allStreams, CancellationToken ct)
+    {
+        DateTimeOffset? since = allStreams || latest is null
+            ? null
+            : DateTimeOffset.Parse(latest.Body.Timestamp, System.Globalization.CultureInfo.InvariantCulture) - RecentAppendMargin;
+        var shortened = await ledger.StreamHeadMismatchesAsync(MaxReportedStreams, since, connection, ct);
+        if (shortened.Count == 0)
+        {
+            return null;
+        }
+
+        var more = shortened.Count == MaxReportedStreams ? $" (and perhaps more; the first {MaxReportedStreams} by stream id)" : string.Empty;
+        return new PublishResult(PublishOutcome.Refused,
+            Error: $"refusing to sign a ledger shorter than its recorded stream heads: {string.Join("; ", shortened.Select(m => m.Describe()))}{more}",
+            ErrorSeq: shortened.Select(m => m.HeadLeafSeq).FirstOrDefault(seq => seq is not null));
     }
 
     private static PublishResult Refuse(long seq, string error) => new(PublishOutcome.Refused, Error: error, ErrorSeq: seq);

@@ -39,6 +39,12 @@ public static class AuditProblemKinds
     /// <summary>The ledger ends before the last signed checkpoint's last seq.</summary>
     public const string LedgerTruncated = "ledger_truncated";
 
+    /// <summary>
+    /// A stream's row records a head (version, hash) its events no longer end with: its tail was deleted (the seq is the
+    /// deleted head's, when a signed tree holds it, else the first seq after the ledger's last event).
+    /// </summary>
+    public const string StreamHeadMismatch = "stream_head_mismatch";
+
     /// <summary>A checkpoint's signature does not verify with the key it names.</summary>
     public const string CheckpointSignatureInvalid = "checkpoint_signature_invalid";
 }
@@ -61,7 +67,8 @@ public sealed record AuditVerification(bool Ok, long FromSeq, long ToSeq, long C
 /// The server verifier (GET /api/audit/verify): walks a seq range in keyset pages (constant memory) and recomputes every
 /// content hash, stream-chain link, global-chain link and, over the events themselves, the Merkle root at every signed
 /// checkpoint in the range; it compares each event with the leaf the signed tree holds for its seq, which names the
-/// exact seq of a deleted, inserted or reordered event.
+/// exact seq of a deleted, inserted or reordered event. Verifying up to the end also compares every stream's recorded head
+/// with its last event, which names a deleted tail no checkpoint covers yet.
 /// </summary>
 public sealed class LedgerAuditor(AuditLedger ledger)
 {
@@ -76,6 +83,7 @@ public sealed class LedgerAuditor(AuditLedger ledger)
         var schema = ledger.Schema;
         var from = Math.Max(1, fromSeq ?? 1);
         long to;
+        long lastSeq;
         long lastLeafSeq;
         byte[] expectedGlobalPrev;
         await using (var command = ledger.DataSource.CreateCommand($"""
@@ -87,7 +95,8 @@ public sealed class LedgerAuditor(AuditLedger ledger)
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = from });
             await using var reader = await command.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
-            to = toSeq ?? Math.Max(reader.GetInt64(0), reader.GetInt64(1));
+            lastSeq = reader.GetInt64(0);
+            to = toSeq ?? Math.Max(lastSeq, reader.GetInt64(1));
             lastLeafSeq = reader.GetInt64(1);
             expectedGlobalPrev = reader.IsDBNull(2) ? GlobalChain.Genesis.ToArray() : reader.GetFieldValue<byte[]>(2);
         }
@@ -179,6 +188,16 @@ public sealed class LedgerAuditor(AuditLedger ledger)
             checkpointsChecked++;
             CheckCheckpoint(checkpoint, keys, report);
             report.Add(checkpoint.LastSeq, AuditProblemKinds.LedgerTruncated, $"checkpoint {checkpoint.TreeSize} ends at seq {checkpoint.LastSeq}; the ledger ends at seq {lastEventSeq}");
+        }
+
+        if (to >= lastSeq)
+        {
+            // The deleted head of a stream no checkpoint covers has an unknown seq; the global chain says it came after
+            // the last event still there, unless the chain itself is broken (then that finding names its seq).
+            foreach (var mismatch in await ledger.StreamHeadMismatchesAsync(MaxProblems, ct: ct))
+            {
+                report.Add(mismatch.HeadLeafSeq ?? lastSeq + 1, AuditProblemKinds.StreamHeadMismatch, mismatch.Describe());
+            }
         }
 
         var problems = report.Problems.OrderBy(p => p.Seq).ToList();

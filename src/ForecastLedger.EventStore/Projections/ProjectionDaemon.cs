@@ -41,6 +41,7 @@ public sealed class ProjectionDaemon : IAsyncDisposable
     public const string LagInstrumentName = "forecastledger.projection.lag";
 
     private readonly Func<NpgsqlDataSource> _dataSource;
+    private bool _schemasCreated;
     private readonly Dictionary<string, ProjectionAgent> _agents;
     private readonly IReadOnlyList<IProjection> _projections;
     private readonly Meter _meter;
@@ -326,19 +327,44 @@ public sealed class ProjectionDaemon : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Creates the projections' tables with <paramref name="owner"/>, the role that owns the schema, when the daemon
+    /// itself connects as a role that may not create or alter tables (docs/operations-database-roles.md). Call before
+    /// <see cref="StartAsync"/>, which then only adds the progress rows.
+    /// </summary>
+    public async Task CreateSchemasAsync(NpgsqlDataSource owner, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        await using var connection = await owner.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await LockSchemaAsync(connection, ct);
+        foreach (var projection in _projections)
+        {
+            await projection.EnsureSchemaAsync(connection, ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        _schemasCreated = true;
+    }
+
+    private async Task LockSchemaAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = $"forecastledger:projections:{Schema}" });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
     private async Task EnsureSchemaAsync(CancellationToken ct)
     {
         await using var connection = await DataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", connection))
+        await LockSchemaAsync(connection, ct);
+        if (!_schemasCreated)
         {
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = $"forecastledger:projections:{Schema}" });
-            await command.ExecuteNonQueryAsync(ct);
-        }
-
-        foreach (var projection in _projections)
-        {
-            await projection.EnsureSchemaAsync(connection, ct);
+            foreach (var projection in _projections)
+            {
+                await projection.EnsureSchemaAsync(connection, ct);
+            }
         }
 
         await using (var command = new NpgsqlCommand(

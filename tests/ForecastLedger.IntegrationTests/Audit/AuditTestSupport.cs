@@ -68,6 +68,9 @@ public sealed class AuditedStore : IDisposable
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Rewrites the ledger behind the service's back (<see cref="PostgresFixture.TamperAsync"/>).</summary>
+    public Task TamperAsync(string sql) => Db.TamperAsync(sql);
+
     public async Task<T> ScalarAsync<T>(string sql)
     {
         await using var command = Db.DataSource.CreateCommand(sql);

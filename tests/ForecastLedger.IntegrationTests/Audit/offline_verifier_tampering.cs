@@ -34,6 +34,8 @@ public sealed class offline_verifier_tampering(PostgresFixture db, ITestOutputHe
     /// <summary>A forecast event in the middle of the ledger with an event after it.</summary>
     private long MiddleForecast => _events.Where(e => e.Type == "forecast_submitted").Select(e => e.Seq).ElementAt(10);
 
+    private Task TamperAsync(string sql) => db.TamperAsync(sql);
+
     private async Task ExecuteAsync(string sql)
     {
         await using var command = db.DataSource.CreateCommand(sql);
@@ -53,7 +55,7 @@ public sealed class offline_verifier_tampering(PostgresFixture db, ITestOutputHe
     public async Task a_changed_probability_is_named()
     {
         var seq = MiddleForecast;
-        await ExecuteAsync($"""
+        await TamperAsync($"""
             UPDATE {Schema}.events SET data = jsonb_set(data, ARRAY['probabilities'],
                 jsonb_build_array((data->'probabilities'->>0)::int % 998 + 1, 1000 - ((data->'probabilities'->>0)::int % 998 + 1)))
             WHERE seq_id = {seq}
@@ -69,7 +71,7 @@ public sealed class offline_verifier_tampering(PostgresFixture db, ITestOutputHe
     public async Task a_deleted_event_is_named_by_its_seq()
     {
         var seq = MiddleForecast;
-        await ExecuteAsync($"DELETE FROM {Schema}.events WHERE seq_id = {seq}");
+        await TamperAsync($"DELETE FROM {Schema}.events WHERE seq_id = {seq}");
 
         var result = await ReexportAndVerifyAsync();
 
@@ -82,7 +84,7 @@ public sealed class offline_verifier_tampering(PostgresFixture db, ITestOutputHe
     {
         var a = MiddleForecast;
         var b = a + 3;
-        await ExecuteAsync($"""
+        await TamperAsync($"""
             UPDATE {Schema}.events SET seq_id = -1 WHERE seq_id = {a};
             UPDATE {Schema}.events SET seq_id = {a} WHERE seq_id = {b};
             UPDATE {Schema}.events SET seq_id = {b} WHERE seq_id = -1;
@@ -117,7 +119,7 @@ public sealed class offline_verifier_tampering(PostgresFixture db, ITestOutputHe
     public async Task an_altered_timestamp_is_named()
     {
         var seq = MiddleForecast;
-        await ExecuteAsync($"""UPDATE {Schema}.events SET "timestamp" = "timestamp" - interval '1 second' WHERE seq_id = {seq}""");
+        await TamperAsync($"""UPDATE {Schema}.events SET "timestamp" = "timestamp" - interval '1 second' WHERE seq_id = {seq}""");
 
         var result = await ReexportAndVerifyAsync();
 
@@ -129,7 +131,7 @@ public sealed class offline_verifier_tampering(PostgresFixture db, ITestOutputHe
     public async Task a_truncated_tail_is_named_by_its_first_missing_seq()
     {
         var keep = MiddleForecast;
-        await ExecuteAsync($"DELETE FROM {Schema}.events WHERE seq_id > {keep}");
+        await TamperAsync($"DELETE FROM {Schema}.events WHERE seq_id > {keep}");
 
         var result = await ReexportAndVerifyAsync();
 

@@ -87,10 +87,7 @@ public sealed class when_keys_rotate_and_history_is_rewritten(PostgresFixture db
         var ready = await api.CreateClient().GetAsync("/health/ready");
         Assert.Equal("Healthy", (await ready.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks").GetProperty("audit").GetProperty("status").GetString());
 
-        await using (var command = db.DataSource.CreateCommand($"DELETE FROM {api.Schema}.events WHERE seq_id = {seqs[4]}"))
-        {
-            await command.ExecuteNonQueryAsync();
-        }
+        await db.TamperAsync($"DELETE FROM {api.Schema}.events WHERE seq_id = {seqs[4]}");
 
         var report = await auditor.GetFromJsonAsync<JsonElement>("/api/audit/verify");
         Assert.False(report.GetProperty("ok").GetBoolean());

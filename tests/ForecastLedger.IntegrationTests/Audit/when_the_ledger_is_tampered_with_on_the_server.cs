@@ -68,7 +68,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     public async Task changing_a_probability_is_named_at_its_seq()
     {
         var target = _seqs[6];
-        await _audit.ExecuteAsync($"UPDATE {_audit.Schema}.events SET data = jsonb_set(data, '{{probability}}', '0.99') WHERE seq_id = {target}");
+        await _audit.TamperAsync($"UPDATE {_audit.Schema}.events SET data = jsonb_set(data, '{{probability}}', '0.99') WHERE seq_id = {target}");
 
         var report = await VerifyAsync();
 
@@ -81,7 +81,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     public async Task changing_a_probability_after_the_last_checkpoint_is_named_too()
     {
         var target = _seqs[^1];
-        await _audit.ExecuteAsync($"UPDATE {_audit.Schema}.events SET data = jsonb_set(data, '{{probability}}', '0.01') WHERE seq_id = {target}");
+        await _audit.TamperAsync($"UPDATE {_audit.Schema}.events SET data = jsonb_set(data, '{{probability}}', '0.01') WHERE seq_id = {target}");
 
         var report = await VerifyAsync();
 
@@ -93,7 +93,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     public async Task deleting_an_event_is_named_at_the_deleted_seq()
     {
         var target = _seqs[9];
-        await _audit.ExecuteAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id = {target}");
+        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id = {target}");
 
         var report = await VerifyAsync();
 
@@ -107,7 +107,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     public async Task reordering_two_events_is_named_at_the_first_swapped_seq()
     {
         var (a, b) = (_seqs[4], _seqs[15]);
-        await _audit.ExecuteAsync($"""
+        await _audit.TamperAsync($"""
             UPDATE {_audit.Schema}.events SET seq_id = -seq_id WHERE seq_id = {a};
             UPDATE {_audit.Schema}.events SET seq_id = {a} WHERE seq_id = {b};
             UPDATE {_audit.Schema}.events SET seq_id = {b} WHERE seq_id = -{a};
@@ -153,7 +153,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     public async Task altering_a_timestamp_is_named_at_its_seq()
     {
         var target = _seqs[13];
-        await _audit.ExecuteAsync($"""UPDATE {_audit.Schema}.events SET "timestamp" = "timestamp" - interval '1 second' WHERE seq_id = {target}""");
+        await _audit.TamperAsync($"""UPDATE {_audit.Schema}.events SET "timestamp" = "timestamp" - interval '1 second' WHERE seq_id = {target}""");
 
         var report = await VerifyAsync();
 
@@ -166,7 +166,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     {
         var target = _seqs[18];
         Assert.True(target < _lastCheckpointedSeq);
-        await _audit.ExecuteAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id >= {target}");
+        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id >= {target}");
 
         var report = await VerifyAsync();
 
@@ -176,10 +176,106 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     }
 
     [Fact]
+    public async Task deleting_the_newest_event_is_named_by_its_streams_recorded_head()
+    {
+        // Issue 11: the newest event, not yet under a checkpoint, deleted in the database. The global chain is intact
+        // (nothing follows it); only the stream row, which still names it as the head, remembers it.
+        var target = _seqs[^1];
+        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id = {target}");
+
+        var report = await VerifyAsync();
+
+        Assert.False(report.Ok);
+        Assert.Equal(target, report.FirstBadSeq);
+        var finding = Assert.Single(report.Problems);
+        Assert.Equal(AuditProblemKinds.StreamHeadMismatch, finding.Kind);
+        Assert.Contains("stream forecast-9 records version 2", finding.Detail);
+        Assert.Contains("version 2 is missing", finding.Detail);
+    }
+
+    [Fact]
+    public async Task deleting_the_signed_tail_of_one_stream_names_the_stream_and_the_deleted_seq()
+    {
+        // forecast-0 holds the events of rounds 0, 4 and 8; its head (version 6) is _seqs[17], inside the signed tree.
+        var target = _seqs[17];
+        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id = {target}");
+
+        var report = await VerifyAsync();
+
+        Assert.Equal(target, report.FirstBadSeq);
+        Assert.Contains(report.Problems, p => p.Seq == target && p.Kind == AuditProblemKinds.EventMissing);
+        var head = Assert.Single(report.Problems, p => p.Kind == AuditProblemKinds.StreamHeadMismatch);
+        Assert.Equal(target, head.Seq);
+        Assert.Contains("stream forecast-0 records version 6", head.Detail);
+        Assert.Contains($"the signed tree holds its head at seq {target}", head.Detail);
+    }
+
+    [Fact]
+    public async Task truncating_the_events_table_is_named_for_every_stream()
+    {
+        await _audit.TamperAsync($"TRUNCATE {_audit.Schema}.events");
+
+        var report = await VerifyAsync();
+
+        Assert.False(report.Ok);
+        Assert.Equal(0, report.Checked);
+        Assert.Contains(report.Problems, p => p.Seq == _seqs[0] && p.Kind == AuditProblemKinds.LedgerTruncated);
+        var streams = report.Problems.Where(p => p.Kind == AuditProblemKinds.StreamHeadMismatch).Select(p => p.Detail.Split(' ')[1]).Order().ToList();
+        Assert.Equal(["forecast-0", "forecast-1", "forecast-2", "forecast-3", "forecast-9"], streams);
+    }
+
+    [Fact]
+    public async Task the_events_table_refuses_update_delete_and_truncate()
+    {
+        foreach (var sql in new[]
+                 {
+                     $"UPDATE {_audit.Schema}.events SET data = data WHERE seq_id = {_seqs[0]}",
+                     $"DELETE FROM {_audit.Schema}.events WHERE seq_id = {_seqs[^1]}",
+                     $"TRUNCATE {_audit.Schema}.events",
+                     $"TRUNCATE {_audit.Schema}.audit_checkpoints",
+                 })
+        {
+            var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => _audit.ExecuteAsync(sql));
+            Assert.Contains("append-only", error.MessageText);
+        }
+
+        Assert.True((await VerifyAsync()).Ok);
+    }
+
+    [Fact]
+    public async Task the_publisher_refuses_to_sign_a_ledger_whose_newest_event_was_deleted()
+    {
+        var before = await _audit.Ledger.LatestCheckpointAsync();
+        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id = {_seqs[^1]}");
+
+        var result = await _audit.Publisher.PublishAsync(force: true);
+
+        Assert.Equal(PublishOutcome.Refused, result.Outcome);
+        Assert.Contains("stream forecast-9 records version 2", result.Error);
+        var status = await _audit.Ledger.StatusAsync();
+        Assert.Equal(AuditStates.Refused, status.State);
+        Assert.Contains("shorter than its recorded stream heads", status.Error);
+        Assert.Equal(before!.TreeSize, (await _audit.Ledger.LatestCheckpointAsync())!.TreeSize);
+    }
+
+    [Fact]
+    public async Task a_later_unforced_round_refuses_too()
+    {
+        // Not forced, and the set-up's forced rounds ran the full check moments ago, so this round only looks at the
+        // streams appended to recently; the tail is due (one event per checkpoint), so without the check it would sign.
+        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id = {_seqs[^1]}");
+
+        var result = await _audit.Publisher.PublishAsync();
+
+        Assert.Equal(PublishOutcome.Refused, result.Outcome);
+        Assert.Contains("forecast-9", result.Error);
+    }
+
+    [Fact]
     public async Task the_publisher_refuses_to_sign_over_rewritten_history_and_says_where()
     {
         var before = await _audit.Ledger.LatestCheckpointAsync();
-        await _audit.ExecuteAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id = {_seqs[3]}");
+        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id = {_seqs[3]}");
 
         var result = await _audit.Publisher.PublishAsync(force: true);
 
@@ -194,7 +290,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     [Fact]
     public async Task the_publisher_refuses_to_sign_a_new_event_whose_hashes_do_not_recompute()
     {
-        await _audit.ExecuteAsync($"UPDATE {_audit.Schema}.events SET data = jsonb_set(data, '{{probability}}', '0.02') WHERE seq_id = {_seqs[^2]}");
+        await _audit.TamperAsync($"UPDATE {_audit.Schema}.events SET data = jsonb_set(data, '{{probability}}', '0.02') WHERE seq_id = {_seqs[^2]}");
 
         var result = await _audit.Publisher.PublishAsync(force: true);
 

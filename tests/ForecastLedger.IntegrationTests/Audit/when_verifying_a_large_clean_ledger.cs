@@ -73,7 +73,7 @@ public sealed class when_verifying_a_large_clean_ledger(PostgresFixture db, ITes
 
         // And it is not blind: one changed byte in the middle is named.
         var target = await audit.ScalarAsync<long>($"SELECT seq_id FROM {audit.Schema}.events ORDER BY seq_id OFFSET 54321 LIMIT 1");
-        await audit.ExecuteAsync($"UPDATE {audit.Schema}.events SET data = jsonb_set(data, '{{name}}', '\"bulK\"') WHERE seq_id = {target}");
+        await audit.TamperAsync($"UPDATE {audit.Schema}.events SET data = jsonb_set(data, '{{name}}', '\"bulK\"') WHERE seq_id = {target}");
         var tampered = await audit.Auditor.VerifyAsync(target - 5000, target + 5000);
         Assert.Equal(target, tampered.FirstBadSeq);
         Assert.Equal(AuditProblemKinds.ContentHashMismatch, Assert.Single(tampered.Problems).Kind);

@@ -26,11 +26,7 @@ public sealed class when_the_ledger_is_tampered_with(PostgresFixture db) : IAsyn
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var command = db.DataSource.CreateCommand(sql);
-        await command.ExecuteNonQueryAsync();
-    }
+    private Task ExecuteAsync(string sql) => db.TamperAsync(sql);
 
     [Fact]
     public async Task a_clean_ledger_verifies()

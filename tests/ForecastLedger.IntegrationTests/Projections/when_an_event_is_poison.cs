@@ -76,11 +76,8 @@ public sealed class when_an_event_is_poison(PostgresFixture db)
         var bad = await store.AppendAsync("garbled", TestEvents.Things(1));
         await store.AppendAsync("ok-after", TestEvents.Things(3));
         // The stored data no longer fits its registered type (say, a careless migration changed it).
-        await using (var garble = db.DataSource.CreateCommand(
-            $$"""UPDATE {{store.Options.Schema}}.events SET data = '{"name": "x", "number": "not a number"}' WHERE seq_id = {{bad.FirstSeq}}"""))
-        {
-            await garble.ExecuteNonQueryAsync();
-        }
+        await db.TamperAsync(
+            $$"""UPDATE {{store.Options.Schema}}.events SET data = '{"name": "x", "number": "not a number"}' WHERE seq_id = {{bad.FirstSeq}}""");
 
         var seen = new SeenProjection(store.Options.Schema);
         await using var daemon = db.Daemon(store, ProjectionTesting.Fast(batchSize: 100), seen);

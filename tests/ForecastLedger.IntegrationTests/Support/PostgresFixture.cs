@@ -78,6 +78,28 @@ public sealed partial class PostgresFixture : IAsyncLifetime
         return new PostgresEventStore(DataSource, options);
     }
 
+    /// <summary>
+    /// Runs SQL as a dishonest operator would: a superuser bypassing the append-only triggers
+    /// (<c>session_replication_role = replica</c>, which also skips the seq trigger), in one transaction. The service's
+    /// role cannot do this; the tamper tests use it to show that verification still catches someone who can.
+    /// </summary>
+    public async Task TamperAsync(string sql)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var bypass = new NpgsqlCommand("SET LOCAL session_replication_role = replica", connection, transaction))
+        {
+            await bypass.ExecuteNonQueryAsync();
+        }
+
+        await using (var command = new NpgsqlCommand(sql, connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
+    }
+
     public static string SchemaNameFor(string owner)
     {
         var snake = NonIdentifier().Replace(owner.ToLowerInvariant(), "_");

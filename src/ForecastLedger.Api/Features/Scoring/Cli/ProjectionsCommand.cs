@@ -61,7 +61,7 @@ public sealed class ProjectionsCommand : JasperFxAsyncCommand<ProjectionsInput>
     public static async Task<int> RunAsync(IServiceProvider services, ProjectionsAction action, string? name, TextWriter output, CancellationToken ct)
     {
         var database = services.GetRequiredService<LedgerDatabase>();
-        var startup = new LedgerStartup(database, services.GetRequiredService<EventStoreOptions>(), services.GetRequiredService<ILogger<LedgerStartup>>());
+        var startup = new LedgerStartup(database, services.GetRequiredService<EventStoreOptions>(), services, services.GetRequiredService<ILogger<LedgerStartup>>());
         await startup.StartAsync(ct);
         var daemon = services.GetRequiredService<ProjectionDaemon>();
         try
