@@ -3,6 +3,7 @@ using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.EventStore;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Npgsql;
 using Wolverine.Http;
 
@@ -39,9 +40,11 @@ public static class ExportCsvEndpoints
     [WolverineGet("/api/audit/export/forecasts.csv", OperationId = "exportForecastsCsv", Summary = "Export every forecast as CSV")]
     [Tags("Audit")]
     [Authorize(Policy = Policies.ReadLedger)]
+    [EnableRateLimiting(RateLimitSetup.AuditReads)]
     [ProducesResponseType(typeof(string), StatusCodes.Status200OK, "text/csv")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
     public static async Task<IResult> GetForecasts(HttpContext context, LedgerDatabase database, EventStoreOptions options, CancellationToken ct)
     {
         var schema = options.Schema;
@@ -98,9 +101,11 @@ public static class ExportCsvEndpoints
     [WolverineGet("/api/audit/export/scores.csv", OperationId = "exportScoresCsv", Summary = "Export every score as CSV")]
     [Tags("Audit")]
     [Authorize(Policy = Policies.ReadLedger)]
+    [EnableRateLimiting(RateLimitSetup.AuditReads)]
     [ProducesResponseType(typeof(string), StatusCodes.Status200OK, "text/csv")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
     public static async Task<IResult> GetScores(HttpContext context, LedgerDatabase database, EventStoreOptions options, CancellationToken ct)
     {
         var schema = options.Schema;

@@ -4,6 +4,7 @@ using ForecastLedger.EventStore;
 using ForecastLedger.EventStore.Audit;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.Audit;
@@ -23,10 +24,12 @@ public static class ExportLedgerEndpoint
     [WolverineGet("/api/audit/export", OperationId = "exportLedger", Summary = "Export the ledger as NDJSON")]
     [Tags("Audit")]
     [Authorize(Policy = Policies.ReadLedger)]
+    [EnableRateLimiting(RateLimitSetup.AuditReads)]
     [ProducesResponseType<string>(StatusCodes.Status200OK, "application/x-ndjson")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
     public static async Task<IResult> Get(long? fromSeq, long? toSeq, AuditLedger ledger, CancellationToken ct)
     {
         if (SeqRange.Invalid(fromSeq, toSeq) is { } problem)
@@ -104,10 +107,12 @@ public static class ExportManifestEndpoint
     [WolverineGet("/api/audit/export/manifest", OperationId = "getExportManifest", Summary = "Read the manifest of an export")]
     [Tags("Audit")]
     [Authorize(Policy = Policies.ReadLedger)]
+    [EnableRateLimiting(RateLimitSetup.AuditReads)]
     [ProducesResponseType<ExportManifest>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
     public static async Task<IResult> Get(long? fromSeq, long? toSeq, AuditLedger ledger, CancellationToken ct)
     {
         if (SeqRange.Invalid(fromSeq, toSeq) is { } problem)
@@ -153,10 +158,12 @@ public static class VerifyLedgerEndpoint
     [WolverineGet("/api/audit/verify", OperationId = "verifyLedger", Summary = "Verify the ledger on the server")]
     [Tags("Audit")]
     [Authorize(Policy = Policies.ReadLedger)]
+    [EnableRateLimiting(RateLimitSetup.AuditReads)]
     [ProducesResponseType<VerificationReport>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
     public static async Task<IResult> Get(long? fromSeq, long? toSeq, LedgerAuditor auditor, CancellationToken ct) =>
         SeqRange.Invalid(fromSeq, toSeq) is { } problem
             ? Results.Problem(problem)

@@ -2,6 +2,7 @@ using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.EventStore;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.Audit;
@@ -25,11 +26,13 @@ public static class ExportProjectionsEndpoint
     [WolverineGet("/api/audit/export/projections", OperationId = "exportProjections", Summary = "Export the server's projections at one seq (NDJSON)")]
     [Tags("Audit")]
     [Authorize(Policy = Policies.ReadLedger)]
+    [EnableRateLimiting(RateLimitSetup.AuditReads)]
     [ProducesResponseType(typeof(string), StatusCodes.Status200OK, "application/x-ndjson")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
     public static async Task<IResult> Get(long? atSeq, HttpContext context, LedgerDatabase database, EventStoreOptions options, TimeProvider clock, CancellationToken ct)
     {
         if (atSeq < 0)

@@ -5,6 +5,7 @@ using ForecastLedger.Domain;
 using ForecastLedger.Domain.Forecasts;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.SubmitForecast;
@@ -28,6 +29,7 @@ public static class SubmitForecastEndpoint
     [WolverinePost("/api/questions/{questionId}/forecasters/{forecasterId}/forecasts", OperationId = "submitForecast", Summary = "Submit or revise a forecast")]
     [Tags("Forecasts")]
     [Authorize(Policy = Policies.Forecaster)]
+    [EnableRateLimiting(RateLimitSetup.ForecasterWrites)]
     [ProducesResponseType<ForecastResource>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
@@ -36,6 +38,7 @@ public static class SubmitForecastEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public static async Task<IResult> Post(
         string questionId, Guid forecasterId, SubmitForecastRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,

@@ -4,6 +4,7 @@ using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain.Forecasts;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.WithdrawForecast;
@@ -17,6 +18,7 @@ public static class WithdrawForecastEndpoint
     [WolverinePost("/api/questions/{questionId}/forecasters/{forecasterId}/withdrawal", OperationId = "withdrawForecast", Summary = "Withdraw a forecast")]
     [Tags("Forecasts")]
     [Authorize(Policy = Policies.Forecaster)]
+    [EnableRateLimiting(RateLimitSetup.ForecasterWrites)]
     [ProducesResponseType<ForecastResource>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
@@ -24,6 +26,7 @@ public static class WithdrawForecastEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public static async Task<IResult> Post(
         string questionId, Guid forecasterId,
         [FromHeader(Name = "If-Match")] string? ifMatch,
