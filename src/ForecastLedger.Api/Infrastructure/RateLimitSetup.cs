@@ -30,8 +30,11 @@ public static class RateLimitSetup
     /// <summary>Writes per second a forecaster's bucket regains: a bot revising 7,200 forecasts an hour still fits.</summary>
     public const int DefaultForecasterWritesPerSecond = 2;
 
-    /// <summary>Heavy audit reads served at once by one node; on the 2-core reference machine writers keep more than half their throughput.</summary>
-    public const int DefaultAuditReadConcurrency = 2;
+    /// <summary>
+    /// Heavy audit reads served at once by one node: half the cores, at least one. An export keeps a core busy while it
+    /// streams, so the writers always keep the other half (issue 11: at least half their throughput).
+    /// </summary>
+    public static int DefaultAuditReadConcurrency => Math.Max(1, Environment.ProcessorCount / 2);
 
     /// <summary>Heavy audit reads waiting for a permit; beyond them, 503 with <c>Retry-After</c>.</summary>
     public const int DefaultAuditReadQueue = 4;

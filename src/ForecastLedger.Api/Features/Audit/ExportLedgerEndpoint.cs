@@ -18,6 +18,7 @@ public static class ExportLedgerEndpoint
     /// <remarks>
     /// Streamed in keyset pages: the service never holds more than one page. The range's end defaults to the high-water
     /// mark when the export starts; seq order is commit order, so nothing can appear inside the range later.
+    /// Heavy: a few exports and verifications run at once per node; beyond them and a short queue, 503 <c>audit-busy</c> with <c>Retry-After</c>.
     /// </remarks>
     /// <param name="fromSeq">The first seq (default 1).</param>
     /// <param name="toSeq">The last seq (default: the high-water mark).</param>
@@ -101,6 +102,7 @@ public static class ExportManifestEndpoint
     /// <remarks>
     /// The checkpoint is the latest one with lastSeq ≤ toSeq; <c>merkle.prefix</c> lets a range export be checked against
     /// its root without the events before the range (docs/audit-export-format.md).
+    /// Heavy: a few exports and verifications run at once per node; beyond them and a short queue, 503 <c>audit-busy</c> with <c>Retry-After</c>.
     /// </remarks>
     /// <param name="fromSeq">The first seq (default 1).</param>
     /// <param name="toSeq">The last seq (default: the high-water mark).</param>
@@ -152,6 +154,7 @@ public static class VerifyLedgerEndpoint
     /// <remarks>
     /// Streams through the range in pages (constant memory). Content hashes, stream chains, the global chain, the leaf the
     /// signed tree holds for each seq, every checkpoint's root (recomputed from the events) and signature.
+    /// Heavy: a few exports and verifications run at once per node; beyond them and a short queue, 503 <c>audit-busy</c> with <c>Retry-After</c>.
     /// </remarks>
     /// <param name="fromSeq">The first seq (default 1).</param>
     /// <param name="toSeq">The last seq (default: the end of the ledger or of the last checkpoint, whichever is later).</param>

@@ -21,6 +21,7 @@ public static class ExportProjectionsEndpoint
     /// <c>atSeq</c>, S is the scores projection's checkpoint once it has caught up (waiting up to 15 s). With
     /// <c>atSeq</c>, the export waits for the projection to reach it, and answers 409 <c>projection-moved-past</c> if
     /// questions, forecasts or forecasters changed after it: the projections keep only their current state.
+    /// Heavy: a few exports and verifications run at once per node; beyond them and a short queue, 503 <c>audit-busy</c> with <c>Retry-After</c>.
     /// </remarks>
     /// <param name="atSeq">The ledger position to export at (default: the projection's checkpoint).</param>
     [WolverineGet("/api/audit/export/projections", OperationId = "exportProjections", Summary = "Export the server's projections at one seq (NDJSON)")]

@@ -23,6 +23,7 @@ public static class SubmitForecastEndpoint
     /// A revision is a new submission: the latest one stands. Send <c>If-Match</c> with the version of the forecaster's
     /// history on this question to revise only from a known state (412 on a mismatch), and <c>Idempotency-Key</c> to
     /// retry safely.
+    /// Writes are rate-limited per forecaster (429 <c>rate-limited</c> with <c>Retry-After</c>).
     /// </remarks>
     /// <param name="questionId">The question's id or slug.</param>
     /// <param name="forecasterId">The caller's forecaster id.</param>

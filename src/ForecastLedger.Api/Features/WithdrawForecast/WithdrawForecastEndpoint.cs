@@ -12,7 +12,7 @@ namespace ForecastLedger.Api.Features.WithdrawForecast;
 public static class WithdrawForecastEndpoint
 {
     /// <summary>Withdraws the caller's standing forecast on a question.</summary>
-    /// <remarks>From this instant the forecaster has no standing forecast: no further score accrues and it leaves the crowd. Nothing is retroactive.</remarks>
+    /// <remarks>From this instant the forecaster has no standing forecast: no further score accrues and it leaves the crowd. Nothing is retroactive. Writes are rate-limited per forecaster (429 <c>rate-limited</c> with <c>Retry-After</c>).</remarks>
     /// <param name="questionId">The question's id or slug.</param>
     /// <param name="forecasterId">The caller's forecaster id.</param>
     [WolverinePost("/api/questions/{questionId}/forecasters/{forecasterId}/withdrawal", OperationId = "withdrawForecast", Summary = "Withdraw a forecast")]
