@@ -38,7 +38,8 @@ builder.Services.AddLedgerProjections(builder.Configuration);
 // After the event store too: the checkpoint publisher starts once the schema is current.
 builder.Services.AddLedgerAudit(builder.Configuration);
 builder.Services.AddLedgerSwagger();
-builder.Services.AddLedgerAuthentication(builder.Configuration);
+builder.Services.AddLedgerAuthentication();
+builder.Services.AddLedgerRateLimits(builder.Configuration);
 builder.Services.AddLedgerTelemetry();
 
 builder.Host.UseWolverine(options =>
@@ -49,7 +50,10 @@ builder.Host.UseWolverine(options =>
 });
 builder.Services.AddWolverineHttp();
 
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestGuards.MaxBodyBytes);
+// Connection limits and timeouts chosen so that no number of clients can exhaust the process's descriptors (ADR 0019).
+var serverLimits = ServerLimits.From(builder.Configuration, ServerLimits.SoftOpenFilesLimit());
+builder.Services.AddSingleton(serverLimits);
+builder.WebHost.ConfigureKestrel(kestrel => serverLimits.ApplyTo(kestrel.Limits));
 
 var app = builder.Build();
 

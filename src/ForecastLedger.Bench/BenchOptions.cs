@@ -16,6 +16,9 @@ internal sealed record BenchOptions
     public int Questions { get; init; } = 20;
     public long Forecasts { get; init; } = 1_000;
     public int SeedClients { get; init; } = 32;
+
+    /// <summary>Auditor clients looping full exports in the <c>submit+exports</c> phase.</summary>
+    public int Exporters { get; init; } = 4;
     public TimeSpan? SeedBudget { get; init; }
     public string? JsonPath { get; init; }
     public string? MarkdownPath { get; init; }
@@ -44,6 +47,8 @@ internal sealed record BenchOptions
         --clients 16,64         concurrencies to run every phase at
         --duration SECONDS      length of each phase
         --forecasters N --questions M --forecasts K --seed-clients C   override the scale's seeding
+        --exporters N           auditor clients looping full exports beside the writers in the submit+exports phase
+                                (default 4)
         --seed-seconds S        stop posting forecasts after S seconds and go on with what was seeded (the report
                                 shows planned and seeded counts and the rate, so the time for the full count can be read)
         --json PATH             write the report as JSON
@@ -99,6 +104,7 @@ internal sealed record BenchOptions
                 "--questions" => options with { Questions = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--forecasts" => options with { Forecasts = long.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--seed-clients" => options with { SeedClients = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--exporters" => options with { Exporters = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--seed-seconds" => options with { SeedBudget = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)) },
                 "--json" => options with { JsonPath = Next() },
                 "--md" => options with { MarkdownPath = Next() },
@@ -111,9 +117,9 @@ internal sealed record BenchOptions
             };
         }
 
-        if (options.Questions < 2 || options.Forecasters < 1 || options.Clients.Length == 0 || options.Clients.Any(c => c < 1))
+        if (options.Questions < 2 || options.Forecasters < 1 || options.Clients.Length == 0 || options.Clients.Any(c => c < 1) || options.Exporters < 0)
         {
-            throw new ArgumentException("Need at least 2 questions, 1 forecaster and positive client counts.");
+            throw new ArgumentException("Need at least 2 questions, 1 forecaster, positive client counts and no negative exporters.");
         }
 
         return options;

@@ -70,7 +70,7 @@ try
     var maxClients = Math.Max(options.Clients.Max(), options.SeedClients);
     using var handler = new SocketsHttpHandler
     {
-        MaxConnectionsPerServer = maxClients + 4,
+        MaxConnectionsPerServer = maxClients + options.Exporters + 4,
         PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
         PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
         AutomaticDecompression = DecompressionMethods.None,
@@ -104,10 +104,11 @@ try
 
     foreach (var clients in options.Clients)
     {
-        foreach (var phase in new[] { "trivial", "leaderboard", "crowd", "submit", "mix" })
+        foreach (var phase in new[] { "trivial", "leaderboard", "crowd", "submit", Workload.SubmitWithExports, "mix" })
         {
-            var sampleLag = phase is "submit" or "mix";
-            var result = await workload.RunPhaseAsync(phase, clients, options.Duration, probe, sampleLag, ct);
+            var sampleLag = phase is "submit" or Workload.SubmitWithExports or "mix";
+            var exporters = phase == Workload.SubmitWithExports ? options.Exporters : 0;
+            var result = await workload.RunPhaseAsync(phase, clients, options.Duration, probe, sampleLag, ct, exporters);
             phases.Add(result);
             Report.PrintPhase(result);
         }

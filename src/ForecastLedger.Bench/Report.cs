@@ -39,11 +39,14 @@ internal static class Report
             var locked = pgbench.FirstOrDefault(b => b.Clients == c && b.Script == PgBench.WithLock)?.TransactionsPerSecond;
             var unlocked = pgbench.FirstOrDefault(b => b.Clients == c && b.Script == PgBench.WithoutLock)?.TransactionsPerSecond;
             var submits = submit?.RequestsPerSecond ?? 0;
+            var withExports = Op(Workload.SubmitWithExports, Workload.Submit)?.RequestsPerSecond;
+            var exports = Op(Workload.SubmitWithExports, Workload.Export)?.RequestsPerSecond;
             var trivialRps = trivial?.RequestsPerSecond ?? 0;
             return new Ratios(c, submits, locked, unlocked, locked > 0 ? submits / locked : null, unlocked > 0 ? submits / unlocked : null,
                 trivialRps, trivialRps > 0 ? (leaderboard?.RequestsPerSecond ?? 0) / trivialRps : 0, trivialRps > 0 ? (crowd?.RequestsPerSecond ?? 0) / trivialRps : 0,
                 submit?.P99Ms ?? 0, leaderboard?.P99Ms ?? 0, crowd?.P99Ms ?? 0,
-                phases.FirstOrDefault(p => p.Clients == c && p.Phase == "submit")?.Lag?.P99AgeSeconds);
+                phases.FirstOrDefault(p => p.Clients == c && p.Phase == "submit")?.Lag?.P99AgeSeconds,
+                withExports, withExports is { } w && submits > 0 ? w / submits : null, exports);
         })];
 
     public static string Markdown(BenchReport r)
@@ -116,6 +119,16 @@ internal static class Report
         foreach (var x in r.Ratios)
         {
             Line($"| {x.Clients} | {x.SubmitsPerSecond:0} | {Opt(x.PgBenchAppendsPerSecond, "0")} | {Opt(x.SubmitsOverPgBench, "0.00")} | {Opt(x.PgBenchNoLockAppendsPerSecond, "0")} | {Opt(x.SubmitsOverPgBenchNoLock, "0.00")} | {x.TrivialRequestsPerSecond:0} | {x.LeaderboardOverTrivial:0.000} | {x.CrowdOverTrivial:0.000} | {x.SubmitP99Ms:0.0} | {x.LeaderboardP99Ms:0.0} | {x.CrowdP99Ms:0.0} | {Opt(x.LagP99Seconds, "0.000")} |");
+        }
+
+        s.AppendLine();
+        s.AppendLine("## Writers beside exports (issue 11 target: writers keep ≥ 0.5 of their throughput)");
+        s.AppendLine();
+        s.AppendLine("| C | submits/s alone | submits/s with exports | ratio | full exports/s |");
+        s.AppendLine("|---:|---:|---:|---:|---:|");
+        foreach (var x in r.Ratios)
+        {
+            Line($"| {x.Clients} | {x.SubmitsPerSecond:0} | {Opt(x.SubmitsWithExportsPerSecond, "0")} | {Opt(x.SubmitsWithExportsOverSubmits, "0.00")} | {Opt(x.ExportsPerSecond, "0.00")} |");
         }
 
         s.AppendLine();

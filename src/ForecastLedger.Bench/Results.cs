@@ -45,7 +45,10 @@ internal sealed record PgBenchResult(
     long Failed,
     string Description);
 
-/// <summary>The ratios the targets of issue 5 are stated in, per concurrency.</summary>
+/// <summary>
+/// The ratios the targets of issue 5 are stated in, per concurrency, and issue 11's: submissions per second with
+/// auditors exporting beside the writers over those without (target ≥ 0.5).
+/// </summary>
 internal sealed record Ratios(
     int Clients,
     double SubmitsPerSecond,
@@ -59,7 +62,10 @@ internal sealed record Ratios(
     double SubmitP99Ms,
     double LeaderboardP99Ms,
     double CrowdP99Ms,
-    double? LagP99Seconds);
+    double? LagP99Seconds,
+    double? SubmitsWithExportsPerSecond,
+    double? SubmitsWithExportsOverSubmits,
+    double? ExportsPerSecond);
 
 internal sealed record SeedResult(
     int Forecasters,

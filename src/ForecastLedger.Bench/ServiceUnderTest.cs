@@ -94,6 +94,10 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         start.Environment["FORECASTLEDGER_ADMIN_KEY"] = AdminKey;
         // Seeding registers thousands of forecasters from one address; the default limit is 10 an hour.
         start.Environment["Ledger__Registration__PermitLimit"] = "100000000";
+        // The benchmark measures the service's throughput, not the per-forecaster write limit (2/s, bursts of 100):
+        // seeding and the submit phases post far faster than that with a few forecasters each.
+        start.Environment["Ledger__ForecasterWrites__Burst"] = "100000000";
+        start.Environment["Ledger__ForecasterWrites__PerSecond"] = "100000000";
         _log = new StreamWriter(LogPath) { AutoFlush = true };
         _api = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         _api.OutputDataReceived += (_, e) => Log(e.Data);

@@ -44,6 +44,10 @@ internal sealed class Workload(HttpClient http, string adminKey, string runId)
     public const string Crowd = "crowd";
     public const string Question = "question";
     public const string Trivial = "trivial";
+    public const string Export = "export";
+
+    /// <summary>Writers as in <c>submit</c> while auditor clients loop full exports (issue 11: writers keep at least half).</summary>
+    public const string SubmitWithExports = "submit+exports";
 
     private static readonly byte[][] BinaryBodies = [.. Enumerable.Range(1, 999).Select(p => Encoding.UTF8.GetBytes($"{{\"pYes\":{p}}}"))];
     private static readonly MediaTypeHeaderValue Json = new("application/json");
@@ -317,10 +321,12 @@ internal sealed class Workload(HttpClient http, string adminKey, string runId)
         ["leaderboard"] = [(Leaderboard, 100)],
         ["crowd"] = [(Crowd, 100)],
         ["submit"] = [(Submit, 100)],
+        [SubmitWithExports] = [(Submit, 100)],
         ["mix"] = [(Submit, 40), (Question, 30), (Crowd, 15), (Leaderboard, 15)],
     };
 
-    public async Task<PhaseResult> RunPhaseAsync(string phase, int clients, TimeSpan duration, ProcessProbe probe, bool sampleLag, CancellationToken ct)
+    /// <param name="exporters">Extra auditor clients that loop full exports beside the phase's clients (their operation is <c>export</c>).</param>
+    public async Task<PhaseResult> RunPhaseAsync(string phase, int clients, TimeSpan duration, ProcessProbe probe, bool sampleLag, CancellationToken ct, int exporters = 0)
     {
         var weights = Phases[phase];
         var open = Questions.Skip(Resolved).ToArray();
@@ -331,6 +337,9 @@ internal sealed class Workload(HttpClient http, string adminKey, string runId)
         using var stop = new CancellationTokenSource();
         var lagTask = lag?.RunAsync(stop.Token) ?? Task.CompletedTask;
         var clock = Stopwatch.StartNew();
+        // An export still running when the writers stop is cut off there, so the phase measures the writers' time only.
+        using var exportsEnd = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var exporting = Enumerable.Range(0, exporters).Select(_ => Task.Run(() => ExportLoopAsync(exportsEnd.Token), ct)).ToArray();
         var recorders = await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
         {
             var random = new Random((phase.GetHashCode(StringComparison.Ordinal) * 31) + c);
@@ -367,6 +376,8 @@ internal sealed class Workload(HttpClient http, string adminKey, string runId)
             return recorders;
         }, ct)));
         var seconds = clock.Elapsed.TotalSeconds;
+        await exportsEnd.CancelAsync();
+        var exportRecorders = await Task.WhenAll(exporting);
         var (serviceCores, postgresCores) = probe.Stop(cpu, seconds);
         await stop.CancelAsync();
         await lagTask;
@@ -381,14 +392,19 @@ internal sealed class Workload(HttpClient http, string adminKey, string runId)
             appended = head - headBefore;
         }
 
-        var operations = weights.Select(w =>
+        var byOperation = weights.Select(w => (w.Operation, Recorders: recorders.Select(r => r[w.Operation]).ToArray())).ToList();
+        if (exporters > 0)
+        {
+            byOperation.Add((Export, exportRecorders));
+        }
+
+        var operations = byOperation.Select(w =>
         {
             var histogram = new LatencyHistogram();
             var errorKinds = new Dictionary<string, long>(StringComparer.Ordinal);
             long errors = 0;
-            foreach (var r in recorders)
+            foreach (var one in w.Recorders)
             {
-                var one = r[w.Operation];
                 histogram.Add(one.Histogram);
                 errors += one.Errors;
                 foreach (var (k, v) in one.ErrorKinds)
@@ -402,6 +418,61 @@ internal sealed class Workload(HttpClient http, string adminKey, string runId)
                 histogram.Max / 1000.0, histogram.Mean / 1000.0, errorKinds);
         }).ToArray();
         return new PhaseResult(phase, clients, seconds, operations, appended, serviceCores, postgresCores, lagResult);
+    }
+
+    /// <summary>
+    /// One auditor: full exports (<c>GET /api/audit/export</c>, read to the end and dropped) until <paramref name="end"/>
+    /// (an export cut off there is not counted). A 503 <c>audit-busy</c> is waited out as its <c>Retry-After</c> asks, as
+    /// a well-behaved client does.
+    /// </summary>
+    private async Task<OperationRecorder> ExportLoopAsync(CancellationToken end)
+    {
+        var recorder = new OperationRecorder();
+        while (!end.IsCancellationRequested)
+        {
+            var started = Stopwatch.GetTimestamp();
+            TimeSpan? retryAfter = null;
+            string? kind = null;
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/api/audit/export");
+                request.Headers.Authorization = _admin;
+                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, end);
+                if (response.IsSuccessStatusCode)
+                {
+                    await using var body = await response.Content.ReadAsStreamAsync(end);
+                    await body.CopyToAsync(Stream.Null, end);
+                }
+                else
+                {
+                    kind = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
+                    retryAfter = response.Headers.RetryAfter?.Delta;
+                }
+            }
+            catch (Exception e) when (end.IsCancellationRequested && e is OperationCanceledException or HttpRequestException or IOException)
+            {
+                break;
+            }
+            catch (HttpRequestException e)
+            {
+                kind = e.HttpRequestError.ToString();
+            }
+
+            recorder.Record((long)Stopwatch.GetElapsedTime(started).TotalMicroseconds, kind is null, kind);
+            if (retryAfter is { } wait)
+            {
+                try
+                {
+                    await Task.Delay(wait, end);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+
+        return recorder;
     }
 
     // ------------------------------------------------------------------ admin reads

@@ -1,23 +1,22 @@
 namespace ForecastLedger.Api.Infrastructure;
 
 /// <summary>
-/// Rejects, before any endpoint runs, bodies the API never accepts: larger than <see cref="MaxBodyBytes"/> (413) or
-/// not JSON (415). Kestrel enforces the same size limit on chunked bodies, which the exception handler turns into the
-/// same 413 problem.
+/// Rejects, before any endpoint runs, bodies the API never accepts: larger than <see cref="ServerLimits.MaxRequestBodySize"/>
+/// (413) or not JSON (415). Kestrel enforces the same size limit on chunked bodies, which the exception handler turns
+/// into the same 413 problem.
 /// </summary>
 public static class RequestGuards
 {
-    public const long MaxBodyBytes = 64 * 1024;
-
     public static WebApplication UseLedgerRequestGuards(this WebApplication app)
     {
+        var maxBodyBytes = app.Services.GetRequiredService<ServerLimits>().MaxRequestBodySize;
         app.Use(async (context, next) =>
         {
             var request = context.Request;
             var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
-            if (request.ContentLength > MaxBodyBytes)
+            if (request.ContentLength > maxBodyBytes)
             {
-                await WriteAsync(context, 413, "payload-too-large", $"Request bodies are limited to {MaxBodyBytes} bytes.");
+                await WriteAsync(context, 413, "payload-too-large", $"Request bodies are limited to {maxBodyBytes} bytes.");
                 return;
             }
 

@@ -19,9 +19,11 @@ public sealed class LedgerApiFactory(string connectionString, string schema, str
         builder.UseEnvironment(environment);
         builder.UseSetting("ConnectionStrings:Ledger", connectionString);
         builder.UseSetting("Ledger:Schema", schema);
-        // A known admin key (ApiClients.AdminClient), and a registration rate limit no ordinary test reaches.
+        // A known admin key (ApiClients.AdminClient), and registration and write rate limits no ordinary test reaches.
         builder.UseSetting("Ledger:AdminKey", ApiClients.AdminKey);
         builder.UseSetting("Ledger:Registration:PermitLimit", "100000");
+        builder.UseSetting("Ledger:ForecasterWrites:Burst", "1000000");
+        builder.UseSetting("Ledger:ForecasterWrites:PerSecond", "1000000");
         // A checkpoint signing key of this host's own, never the machine's default data directory.
         builder.UseSetting("Audit:SigningKeyPath", Path.Combine(Path.GetTempPath(), "forecastledger-tests", schema, "checkpoint-signing-key.pem"));
         configure?.Invoke(builder);

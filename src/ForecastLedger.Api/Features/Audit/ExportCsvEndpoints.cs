@@ -3,6 +3,7 @@ using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.EventStore;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Npgsql;
 using Wolverine.Http;
 
@@ -35,13 +36,16 @@ public static class ExportCsvEndpoints
     /// <c>kind</c> (submitted or withdrawn), <c>version</c> (in the forecaster's stream on the question),
     /// <c>probabilities_permille</c> (one integer per option joined by <c>;</c>; empty for a withdrawal), <c>p_yes</c>
     /// (binary questions: the Yes probability as a decimal), <c>rationale</c>. Instants are UTC with six fractional digits.
+    /// Heavy: a few exports and verifications run at once per node; beyond them and a short queue, 503 <c>audit-busy</c> with <c>Retry-After</c>.
     /// </remarks>
     [WolverineGet("/api/audit/export/forecasts.csv", OperationId = "exportForecastsCsv", Summary = "Export every forecast as CSV")]
     [Tags("Audit")]
     [Authorize(Policy = Policies.ReadLedger)]
+    [EnableRateLimiting(RateLimitSetup.AuditReads)]
     [ProducesResponseType(typeof(string), StatusCodes.Status200OK, "text/csv")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
     public static async Task<IResult> GetForecasts(HttpContext context, LedgerDatabase database, EventStoreOptions options, CancellationToken ct)
     {
         var schema = options.Schema;
@@ -94,13 +98,16 @@ public static class ExportCsvEndpoints
     /// <c>participation</c>, <c>relative_brier</c>, <c>log_score</c>, <c>baseline</c>, <c>peer</c>, <c>coverage</c>) and
     /// explanation field (<c>truncated</c>, <c>days_scored</c>, <c>scoring_days</c>, <c>explanation</c>); scoring.md
     /// §3 defines each. An empty field is a null (no scored day, no standing forecast at the close).
+    /// Heavy: a few exports and verifications run at once per node; beyond them and a short queue, 503 <c>audit-busy</c> with <c>Retry-After</c>.
     /// </remarks>
     [WolverineGet("/api/audit/export/scores.csv", OperationId = "exportScoresCsv", Summary = "Export every score as CSV")]
     [Tags("Audit")]
     [Authorize(Policy = Policies.ReadLedger)]
+    [EnableRateLimiting(RateLimitSetup.AuditReads)]
     [ProducesResponseType(typeof(string), StatusCodes.Status200OK, "text/csv")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
     public static async Task<IResult> GetScores(HttpContext context, LedgerDatabase database, EventStoreOptions options, CancellationToken ct)
     {
         var schema = options.Schema;

@@ -4,6 +4,7 @@ using ForecastLedger.EventStore;
 using ForecastLedger.EventStore.Audit;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.Audit;
@@ -17,16 +18,19 @@ public static class ExportLedgerEndpoint
     /// <remarks>
     /// Streamed in keyset pages: the service never holds more than one page. The range's end defaults to the high-water
     /// mark when the export starts; seq order is commit order, so nothing can appear inside the range later.
+    /// Heavy: a few exports and verifications run at once per node; beyond them and a short queue, 503 <c>audit-busy</c> with <c>Retry-After</c>.
     /// </remarks>
     /// <param name="fromSeq">The first seq (default 1).</param>
     /// <param name="toSeq">The last seq (default: the high-water mark).</param>
     [WolverineGet("/api/audit/export", OperationId = "exportLedger", Summary = "Export the ledger as NDJSON")]
     [Tags("Audit")]
     [Authorize(Policy = Policies.ReadLedger)]
+    [EnableRateLimiting(RateLimitSetup.AuditReads)]
     [ProducesResponseType<string>(StatusCodes.Status200OK, "application/x-ndjson")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
     public static async Task<IResult> Get(long? fromSeq, long? toSeq, AuditLedger ledger, CancellationToken ct)
     {
         if (SeqRange.Invalid(fromSeq, toSeq) is { } problem)
@@ -98,16 +102,19 @@ public static class ExportManifestEndpoint
     /// <remarks>
     /// The checkpoint is the latest one with lastSeq ≤ toSeq; <c>merkle.prefix</c> lets a range export be checked against
     /// its root without the events before the range (docs/audit-export-format.md).
+    /// Heavy: a few exports and verifications run at once per node; beyond them and a short queue, 503 <c>audit-busy</c> with <c>Retry-After</c>.
     /// </remarks>
     /// <param name="fromSeq">The first seq (default 1).</param>
     /// <param name="toSeq">The last seq (default: the high-water mark).</param>
     [WolverineGet("/api/audit/export/manifest", OperationId = "getExportManifest", Summary = "Read the manifest of an export")]
     [Tags("Audit")]
     [Authorize(Policy = Policies.ReadLedger)]
+    [EnableRateLimiting(RateLimitSetup.AuditReads)]
     [ProducesResponseType<ExportManifest>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
     public static async Task<IResult> Get(long? fromSeq, long? toSeq, AuditLedger ledger, CancellationToken ct)
     {
         if (SeqRange.Invalid(fromSeq, toSeq) is { } problem)
@@ -147,16 +154,19 @@ public static class VerifyLedgerEndpoint
     /// <remarks>
     /// Streams through the range in pages (constant memory). Content hashes, stream chains, the global chain, the leaf the
     /// signed tree holds for each seq, every checkpoint's root (recomputed from the events) and signature.
+    /// Heavy: a few exports and verifications run at once per node; beyond them and a short queue, 503 <c>audit-busy</c> with <c>Retry-After</c>.
     /// </remarks>
     /// <param name="fromSeq">The first seq (default 1).</param>
     /// <param name="toSeq">The last seq (default: the end of the ledger or of the last checkpoint, whichever is later).</param>
     [WolverineGet("/api/audit/verify", OperationId = "verifyLedger", Summary = "Verify the ledger on the server")]
     [Tags("Audit")]
     [Authorize(Policy = Policies.ReadLedger)]
+    [EnableRateLimiting(RateLimitSetup.AuditReads)]
     [ProducesResponseType<VerificationReport>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
     public static async Task<IResult> Get(long? fromSeq, long? toSeq, LedgerAuditor auditor, CancellationToken ct) =>
         SeqRange.Invalid(fromSeq, toSeq) is { } problem
             ? Results.Problem(problem)

@@ -2,6 +2,7 @@ using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.EventStore;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.Audit;
@@ -20,16 +21,19 @@ public static class ExportProjectionsEndpoint
     /// <c>atSeq</c>, S is the scores projection's checkpoint once it has caught up (waiting up to 15 s). With
     /// <c>atSeq</c>, the export waits for the projection to reach it, and answers 409 <c>projection-moved-past</c> if
     /// questions, forecasts or forecasters changed after it: the projections keep only their current state.
+    /// Heavy: a few exports and verifications run at once per node; beyond them and a short queue, 503 <c>audit-busy</c> with <c>Retry-After</c>.
     /// </remarks>
     /// <param name="atSeq">The ledger position to export at (default: the projection's checkpoint).</param>
     [WolverineGet("/api/audit/export/projections", OperationId = "exportProjections", Summary = "Export the server's projections at one seq (NDJSON)")]
     [Tags("Audit")]
     [Authorize(Policy = Policies.ReadLedger)]
+    [EnableRateLimiting(RateLimitSetup.AuditReads)]
     [ProducesResponseType(typeof(string), StatusCodes.Status200OK, "application/x-ndjson")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
     public static async Task<IResult> Get(long? atSeq, HttpContext context, LedgerDatabase database, EventStoreOptions options, TimeProvider clock, CancellationToken ct)
     {
         if (atSeq < 0)

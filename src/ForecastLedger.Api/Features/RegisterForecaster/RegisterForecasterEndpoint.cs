@@ -52,7 +52,7 @@ public static class RegisterForecasterEndpoint
     [WolverinePost("/api/forecasters", OperationId = "registerForecaster", Summary = "Register as a forecaster")]
     [Tags("Forecasters")]
     [AllowAnonymous]
-    [EnableRateLimiting(AuthenticationSetup.RegistrationRateLimit)]
+    [EnableRateLimiting(RateLimitSetup.Registration)]
     [ProducesResponseType<RegisteredForecaster>(StatusCodes.Status201Created)]
     [ProducesResponseType<RegisteredForecaster>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]

@@ -5,6 +5,7 @@ using ForecastLedger.Domain;
 using ForecastLedger.Domain.Forecasts;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.SubmitForecast;
@@ -22,12 +23,14 @@ public static class SubmitForecastEndpoint
     /// A revision is a new submission: the latest one stands. Send <c>If-Match</c> with the version of the forecaster's
     /// history on this question to revise only from a known state (412 on a mismatch), and <c>Idempotency-Key</c> to
     /// retry safely.
+    /// Writes are rate-limited per forecaster (429 <c>rate-limited</c> with <c>Retry-After</c>).
     /// </remarks>
     /// <param name="questionId">The question's id or slug.</param>
     /// <param name="forecasterId">The caller's forecaster id.</param>
     [WolverinePost("/api/questions/{questionId}/forecasters/{forecasterId}/forecasts", OperationId = "submitForecast", Summary = "Submit or revise a forecast")]
     [Tags("Forecasts")]
     [Authorize(Policy = Policies.Forecaster)]
+    [EnableRateLimiting(RateLimitSetup.ForecasterWrites)]
     [ProducesResponseType<ForecastResource>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
@@ -36,6 +39,7 @@ public static class SubmitForecastEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public static async Task<IResult> Post(
         string questionId, Guid forecasterId, SubmitForecastRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
