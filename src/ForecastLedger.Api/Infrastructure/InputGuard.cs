@@ -83,7 +83,8 @@ public static partial class InputGuard
 
     private static async Task<Refusal?> RefuseBodyAsync(HttpContext context, Type requestType)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent((int)RequestGuards.MaxBodyBytes + 1);
+        var maxBodyBytes = context.RequestServices.GetRequiredService<ServerLimits>().MaxRequestBodySize;
+        var buffer = ArrayPool<byte>.Shared.Rent((int)maxBodyBytes + 1);
         try
         {
             var length = 0;
@@ -93,9 +94,9 @@ public static partial class InputGuard
                 length += read;
             }
 
-            if (length > RequestGuards.MaxBodyBytes)
+            if (length > maxBodyBytes)
             {
-                return new Refusal(413, "payload-too-large", "(body)", $"Request bodies are limited to {RequestGuards.MaxBodyBytes} bytes.");
+                return new Refusal(413, "payload-too-large", "(body)", $"Request bodies are limited to {maxBodyBytes} bytes.");
             }
 
             var body = buffer.AsSpan(0, length).ToArray();

@@ -50,6 +50,7 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
     public NpgsqlDataSource Idempotency => _idempotency
         ?? throw new InvalidOperationException("The ledger database is not started yet: it starts with the host.");
 
+    /// <summary>
     /// The data source migrations run on: the owner's (<c>ConnectionStrings:LedgerMigrations</c>) when one is configured,
     /// else the service's own.
     /// </summary>
