@@ -39,14 +39,27 @@ public static class CheckpointSigning
     }
 
     /// <summary>Signs a checkpoint: IEEE P1363 (r ‖ s, 64 bytes), base64url without padding.</summary>
-    public static string Sign(CheckpointBody body, ECDsa key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        return Base64UrlEncode(key.SignData(Payload(body), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
-    }
+    public static string Sign(CheckpointBody body, ECDsa key) => SignPayload(Payload(body), key);
 
     /// <summary>True when <paramref name="signature"/> is a valid signature of <paramref name="body"/> by the key whose SubjectPublicKeyInfo is given.</summary>
-    public static bool Verify(CheckpointBody body, string signature, ReadOnlySpan<byte> publicKeySpki)
+    public static bool Verify(CheckpointBody body, string signature, ReadOnlySpan<byte> publicKeySpki) =>
+        VerifyPayload(Payload(body), signature, publicKeySpki);
+
+    /// <summary>
+    /// ES256 over <paramref name="payload"/>: IEEE P1363 (r ‖ s, 64 bytes), base64url without padding. The one signing
+    /// rule of the ledger's signed material (checkpoints and receipts).
+    /// </summary>
+    public static string SignPayload(byte[] payload, ECDsa key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Base64UrlEncode(key.SignData(payload, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+    }
+
+    /// <summary>
+    /// True when <paramref name="signature"/> (as <see cref="SignPayload"/> writes it) signs <paramref name="payload"/>
+    /// with the key whose SubjectPublicKeyInfo is given; false for a malformed signature or key, never an exception.
+    /// </summary>
+    public static bool VerifyPayload(byte[] payload, string signature, ReadOnlySpan<byte> publicKeySpki)
     {
         byte[] raw;
         try
@@ -68,7 +81,7 @@ public static class CheckpointSigning
             return false;
         }
 
-        return key.VerifyData(Payload(body), raw, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return key.VerifyData(payload, raw, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
     }
 
     /// <summary>The key id: lowercase hex SHA-256 of the SubjectPublicKeyInfo DER, first 16 hex characters.</summary>

@@ -73,42 +73,13 @@ public static class ReceiptSigning
     }
 
     /// <summary>Signs a receipt: IEEE P1363 (r ‖ s, 64 bytes), base64url without padding.</summary>
-    public static SignedReceipt Sign(ReceiptBody body, ECDsa key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        return new SignedReceipt(body, CheckpointSigning.Base64UrlEncode(key.SignData(Payload(body), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)));
-    }
+    public static SignedReceipt Sign(ReceiptBody body, ECDsa key) => new(body, CheckpointSigning.SignPayload(Payload(body), key));
 
     /// <summary>True when the receipt's signature verifies with the key whose SubjectPublicKeyInfo is given.</summary>
     public static bool Verify(SignedReceipt receipt, ReadOnlySpan<byte> publicKeySpki)
     {
         ArgumentNullException.ThrowIfNull(receipt);
-        if (receipt.Body.Format != Format)
-        {
-            return false;
-        }
-
-        byte[] raw;
-        try
-        {
-            raw = CheckpointSigning.Base64UrlDecode(receipt.Signature);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-
-        using var key = ECDsa.Create();
-        try
-        {
-            key.ImportSubjectPublicKeyInfo(publicKeySpki, out _);
-        }
-        catch (CryptographicException)
-        {
-            return false;
-        }
-
-        return key.VerifyData(Payload(receipt.Body), raw, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return receipt.Body.Format == Format && CheckpointSigning.VerifyPayload(Payload(receipt.Body), receipt.Signature, publicKeySpki);
     }
 
     /// <summary>Reads a receipt from its JSON object (the body's members and <c>signature</c>); throws <see cref="FormatException"/> naming what is wrong.</summary>

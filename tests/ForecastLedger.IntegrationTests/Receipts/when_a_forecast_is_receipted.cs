@@ -185,9 +185,17 @@ public sealed class when_a_forecast_is_receipted(PostgresFixture db) : IAsyncLif
         var cut = (await ForecastAsync(second, 650)).GetProperty("receipt");
         var cutSeq = cut.GetProperty("seq").GetInt64();
 
-        // The tail goes before the publisher sees it; a later forecast continues the global chain from what is left,
-        // so the publisher has nothing to object to and signs the truncated history.
-        await TamperAsync($"DELETE FROM {_api.Schema}.events WHERE seq_id >= {cutSeq}");
+        // A thorough operator: the tail goes before the publisher sees it, and the stream rows are rewound to what is
+        // left, so no stream's recorded head names a deleted event. A later forecast continues the global chain from
+        // what is left, so the publisher has nothing to object to and signs the truncated history. Only the receipt
+        // can tell.
+        await TamperAsync($"""
+            DELETE FROM {_api.Schema}.events WHERE seq_id >= {cutSeq};
+            DELETE FROM {_api.Schema}.streams s WHERE NOT EXISTS (SELECT 1 FROM {_api.Schema}.events e WHERE e.stream_id = s.id);
+            UPDATE {_api.Schema}.streams s SET version = last.version, head_hash = last.hash
+            FROM (SELECT DISTINCT ON (stream_id) stream_id, version, hash FROM {_api.Schema}.events ORDER BY stream_id, version DESC) last
+            WHERE last.stream_id = s.id AND s.version <> last.version;
+            """);
         var third = await _api.RegisterForecasterAsync();
         await ForecastAsync(third, 500);
         var published = await _api.Services.GetRequiredService<CheckpointPublisher>().PublishAsync(force: true);
