@@ -90,6 +90,13 @@ public static class BundleVerifier
         {
             differences.AddRange(projections.Defects);
         }
+        else if (signed.Manifest is not null)
+        {
+            // A downloaded bundle always holds the projections (the download requires them); one with a manifest and
+            // without them lost a file.
+            checker.Add(new LedgerProblem(null, LedgerProblemKind.BundleFileUnreadable,
+                $"{BundleLayout.Manifest} is there but {BundleLayout.Projections} is missing: figures cannot be recomputed"));
+        }
         else
         {
             warnings.Add($"no {BundleLayout.Projections}: figures were not recomputed");

@@ -88,6 +88,15 @@ public sealed class SignedMaterial
             problems.Add(new LedgerProblem(null, LedgerProblemKind.BundleFileUnreadable, $"{BundleLayout.Checkpoints} holds no list of checkpoints"));
         }
 
+        if (manifest is { ValueKind: JsonValueKind.Object } listed && listed.TryGetProperty("checkpoint", out var named)
+            && named.ValueKind == JsonValueKind.Object && !File.Exists(Path.Combine(directory, BundleLayout.Checkpoints)))
+        {
+            // The manifest is the bundle's table of contents: a checkpoint it names whose file is gone was removed, and
+            // with it the evidence against a cut tail.
+            problems.Add(new LedgerProblem(null, LedgerProblemKind.BundleFileUnreadable,
+                $"{BundleLayout.Manifest} names a signed checkpoint but {BundleLayout.Checkpoints} is missing"));
+        }
+
         return new SignedMaterial
         {
             Checkpoints = Array(checkpoints, "checkpoints"),

@@ -55,8 +55,11 @@ public sealed class TestBundle : IDisposable
     /// <summary>The events.ndjson lines as JSON objects (edit them, then <see cref="Write"/>).</summary>
     public List<JsonObject> Lines { get; }
 
-    /// <summary>Writes events, keys, one signed checkpoint over every event, the manifest and the recomputed projections.</summary>
-    public void Write(bool writeCheckpoint = true)
+    /// <summary>
+    /// Writes events, keys, one signed checkpoint over every event and the recomputed projections; with
+    /// <paramref name="writeManifest"/>, also the manifest a download writes (its table of contents).
+    /// </summary>
+    public void Write(bool writeCheckpoint = true, bool writeManifest = false)
     {
         File.WriteAllLines(Path.Combine(Directory, BundleLayout.Events), Lines.Select(l => l.ToJsonString()));
         var spki = _key.ExportSubjectPublicKeyInfo();
@@ -67,6 +70,23 @@ public sealed class TestBundle : IDisposable
         if (writeCheckpoint)
         {
             File.WriteAllText(Path.Combine(Directory, BundleLayout.Checkpoints), JsonSerializer.Serialize(new[] { Checkpoint(Lines) }));
+        }
+
+        if (writeManifest)
+        {
+            var checkpoint = writeCheckpoint ? Checkpoint(Lines) : null;
+            var root = MerkleTree.Root([.. Lines.Select(l => Convert.FromHexString((string)l["hash"]!))]);
+            File.WriteAllText(Path.Combine(Directory, BundleLayout.Manifest), JsonSerializer.Serialize(new
+            {
+                formatVersion = 1,
+                fromSeq = (long)Lines[0]["seq"]!,
+                toSeq = (long)Lines[^1]["seq"]!,
+                eventCount = Lines.Count,
+                streamCount = Lines.Select(l => (string)l["streamId"]!).Distinct().Count(),
+                firstGlobalPrev = CheckpointSigning.Hex(new byte[32]),
+                merkle = new { treeSize = Lines.Count, rootHash = CheckpointSigning.Hex(root), firstLeafIndex = 0, prefix = Array.Empty<object>() },
+                checkpoint,
+            }));
         }
 
         var fold = new LedgerFold(long.MaxValue);
