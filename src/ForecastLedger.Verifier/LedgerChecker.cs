@@ -1,5 +1,5 @@
-using ForecastLedger.EventStore;
-using ForecastLedger.EventStore.Audit;
+
+using ForecastLedger.Audit;
 
 namespace ForecastLedger.Verifier;
 

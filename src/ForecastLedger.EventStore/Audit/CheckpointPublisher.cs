@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ForecastLedger.Audit;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ForecastLedger.Audit;
 using Npgsql;
 
 namespace ForecastLedger.EventStore.Audit;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ForecastLedger.Audit;
 using ForecastLedger.EventStore.Audit;
 using ForecastLedger.IntegrationTests.Support;
 using Microsoft.AspNetCore.Hosting;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ForecastLedger.Audit;
 using ForecastLedger.EventStore;
 using ForecastLedger.EventStore.Audit;
 using ForecastLedger.IntegrationTests.Support;

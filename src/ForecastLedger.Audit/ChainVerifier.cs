@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace ForecastLedger.EventStore;
+namespace ForecastLedger.Audit;
 
 /// <summary>
 /// Recomputes hashes and chain links over events fed in (stream_id, version) order. Pure: the same code runs on the

@@ -1,4 +1,4 @@
-namespace ForecastLedger.EventStore;
+namespace ForecastLedger.Audit;
 
 /// <summary>One way a stored event fails verification.</summary>
 public enum ChainProblemKind

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
-namespace ForecastLedger.EventStore.Audit;
+namespace ForecastLedger.Audit;
 
 /// <summary>
 /// The global chain (docs/audit.md, ADR 0009): every event's <c>global_hash</c> binds its seq and its stream-chain hash

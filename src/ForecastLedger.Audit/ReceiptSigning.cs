@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 
-namespace ForecastLedger.EventStore.Audit;
+namespace ForecastLedger.Audit;
 
 /// <summary>
 /// What a receipt says (docs/receipts.md, ADR 0016): the event at <see cref="Seq"/> is version

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 
-namespace ForecastLedger.EventStore;
+namespace ForecastLedger.Audit;
 
 /// <summary>
 /// The tamper-evidence hashes (docs/tamper-evidence.md). The content hash covers everything an event says; the chain
