@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
-
 namespace ForecastLedger.Audit;
 
 /// <summary>
@@ -14,12 +11,5 @@ public static class GlobalChain
     public static ReadOnlyMemory<byte> Genesis { get; } = new byte[32];
 
     /// <summary><c>SHA-256(global_prev ‖ int64be(seq) ‖ hash)</c>.</summary>
-    public static byte[] Hash(ReadOnlySpan<byte> globalPrev, long seq, ReadOnlySpan<byte> hash)
-    {
-        Span<byte> input = stackalloc byte[globalPrev.Length + 8 + hash.Length];
-        globalPrev.CopyTo(input);
-        BinaryPrimitives.WriteInt64BigEndian(input[globalPrev.Length..], seq);
-        hash.CopyTo(input[(globalPrev.Length + 8)..]);
-        return SHA256.HashData(input);
-    }
+    public static byte[] Hash(ReadOnlySpan<byte> globalPrev, long seq, ReadOnlySpan<byte> hash) => ChainLink.Hash(globalPrev, seq, hash);
 }
