@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ForecastLedger.Audit;
 
 namespace ForecastLedger.EventStore;
 
@@ -21,12 +22,8 @@ public sealed partial class EventStoreOptions
     /// <summary>Serializer settings for event data. snake_case keeps stored JSON independent of C# naming.</summary>
     public JsonSerializerOptions Json { get; init; } = DefaultJson;
 
-    /// <summary>The serializer settings used when none are given.</summary>
-    public static JsonSerializerOptions DefaultJson { get; } = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DictionaryKeyPolicy = null,
-    };
+    /// <summary>The serializer settings used when none are given: the ledger's one event JSON shape.</summary>
+    public static JsonSerializerOptions DefaultJson => EventJson.Options;
 
     internal string QuotedSchema => ValidSchema().IsMatch(Schema)
         ? Schema

@@ -1,3 +1,5 @@
+using ForecastLedger.Audit;
+
 namespace ForecastLedger.EventStore;
 
 /// <summary>

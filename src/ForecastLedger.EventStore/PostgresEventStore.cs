@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ForecastLedger.Audit;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -324,17 +325,3 @@ public sealed class PostgresEventStore : IEventStore
 
     internal sealed record PreparedAppend(Guid[] Ids, string[] Types, string[] Data, string[] Metadata, DateTimeOffset Timestamp, byte[][] ContentHashes);
 }
-
-/// <summary>An event as stored, before any deserialisation: what verification works on.</summary>
-public sealed record RawEvent(
-    long Seq,
-    Guid Id,
-    string StreamId,
-    long Version,
-    string Type,
-    string DataJson,
-    string MetadataJson,
-    DateTimeOffset Timestamp,
-    byte[] ContentHash,
-    byte[] PrevHash,
-    byte[] Hash);

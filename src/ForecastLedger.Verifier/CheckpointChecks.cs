@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ForecastLedger.EventStore.Audit;
+using ForecastLedger.Audit;
 
 namespace ForecastLedger.Verifier;
 

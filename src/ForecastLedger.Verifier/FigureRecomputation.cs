@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ForecastLedger.Audit;
 using ForecastLedger.Domain.Scoring;
 
 namespace ForecastLedger.Verifier;

@@ -1,65 +1,7 @@
-using ForecastLedger.EventStore;
-using ForecastLedger.EventStore.Audit;
+
+using ForecastLedger.Audit;
 
 namespace ForecastLedger.Verifier;
-
-/// <summary>A way the exported ledger fails verification.</summary>
-public enum LedgerProblemKind
-{
-    /// <summary>A line is not a well-formed event.</summary>
-    Malformed,
-
-    /// <summary>Seqs do not strictly increase from line to line.</summary>
-    SeqOutOfOrder,
-
-    /// <summary>The content (data, metadata, type, id, stream, timestamp) does not hash to content_hash (RFC 8785 + SHA-256).</summary>
-    ContentHashMismatch,
-
-    /// <summary>A stream's versions are not contiguous from 1.</summary>
-    VersionGap,
-
-    /// <summary>prev_hash is not the hash of the stream's previous event.</summary>
-    ChainBroken,
-
-    /// <summary>hash is not SHA-256(prev_hash ‖ version ‖ content_hash).</summary>
-    HashMismatch,
-
-    /// <summary>global_prev is not the global_hash of the previous event in seq order.</summary>
-    GlobalChainBroken,
-
-    /// <summary>global_hash is not SHA-256(global_prev ‖ seq ‖ hash).</summary>
-    GlobalHashMismatch,
-
-    /// <summary>The ledger ends before a signed checkpoint's last seq: its tail is missing.</summary>
-    MissingTail,
-
-    /// <summary>The Merkle root recomputed over the events differs from a signed checkpoint's.</summary>
-    MerkleRootMismatch,
-
-    /// <summary>A signed checkpoint's global hash differs from the event at its last seq, or its tree size from the events counted.</summary>
-    CheckpointMismatch,
-
-    /// <summary>A checkpoint's signature does not verify with the published key it names (or that key is unknown).</summary>
-    SignatureInvalid,
-
-    /// <summary>An inclusion or consistency proof in the bundle does not verify.</summary>
-    ProofInvalid,
-
-    /// <summary>The manifest's counts, range or root disagree with the events.</summary>
-    ManifestMismatch,
-
-    /// <summary>An event's values are outside what the Domain accepts (probabilities, options, schedule, outcome).</summary>
-    ImpossibleValue,
-
-    /// <summary>A file of the bundle is missing or does not read (not JSON, wrong shape).</summary>
-    BundleFileUnreadable,
-}
-
-/// <summary>One finding; <see cref="Seq"/> is the ledger position it names, when it names one.</summary>
-public sealed record LedgerProblem(long? Seq, LedgerProblemKind Kind, string Detail)
-{
-    public override string ToString() => Seq is { } seq ? $"seq {seq}: {Kind}: {Detail}" : $"{Kind}: {Detail}";
-}
 
 /// <summary>
 /// Checks events fed in file (seq) order, one at a time, without holding their content: each content hash (RFC 8785

@@ -1,11 +1,11 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using ForecastLedger.Audit;
 using ForecastLedger.Domain;
 using ForecastLedger.Domain.Forecasters;
 using ForecastLedger.Domain.Forecasts;
 using ForecastLedger.Domain.Questions;
 using ForecastLedger.Domain.Scoring;
-using ForecastLedger.EventStore;
 
 namespace ForecastLedger.Verifier;
 
@@ -108,7 +108,7 @@ public sealed class LedgerFold(long throughSeq)
         object? data;
         try
         {
-            data = e.Data.Deserialize(type, EventStoreOptions.DefaultJson);
+            data = e.Data.Deserialize(type, EventJson.Options);
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException or InvalidOperationException or FormatException or OverflowException)
         {

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using ForecastLedger.EventStore;
-using ForecastLedger.EventStore.Audit;
+using ForecastLedger.Audit;
 
 namespace ForecastLedger.Verifier;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ForecastLedger.Audit;
 
 namespace ForecastLedger.Verifier;
 
@@ -110,8 +111,8 @@ public static class VerifierCli
         await output.WriteLineAsync($"{result.Status.ToUpperInvariant()}: {result.Detail}");
         return result.Status switch
         {
-            EventStore.Audit.ReceiptStatuses.Included => Pass,
-            EventStore.Audit.ReceiptStatuses.Missing or EventStore.Audit.ReceiptStatuses.InvalidSignature => Failed,
+            ReceiptStatuses.Included => Pass,
+            ReceiptStatuses.Missing or ReceiptStatuses.InvalidSignature => Failed,
             _ => NotYetDecided,
         };
     }

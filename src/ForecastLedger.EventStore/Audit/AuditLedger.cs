@@ -1,3 +1,4 @@
+using ForecastLedger.Audit;
 using Npgsql;
 using NpgsqlTypes;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ForecastLedger.Audit;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -372,16 +373,9 @@ public sealed class CheckpointPublisher(AuditLedger ledger, ICheckpointSigner si
 
     private static string? CheckNewEvent(RawEvent e, byte[] expectedGlobalPrev, byte[] globalPrev, byte[] globalHash)
     {
-        byte[] content;
-        try
+        if (EventHashing.RecomputeContentHash(e, out var failure) is not { } content)
         {
-            using var data = JsonDocument.Parse(e.DataJson);
-            using var metadata = JsonDocument.Parse(e.MetadataJson);
-            content = EventHashing.ContentHash(e.Id, e.StreamId, e.Type, e.Timestamp, data.RootElement, metadata.RootElement);
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException)
-        {
-            return $"the event at seq {e.Seq} cannot be canonicalised: {ex.Message}";
+            return $"the event at seq {e.Seq} cannot be canonicalised: {failure}";
         }
 
         if (!content.AsSpan().SequenceEqual(e.ContentHash))

@@ -1,55 +1,10 @@
 using System.Text.Json;
+using ForecastLedger.Audit;
 using Npgsql;
 
 namespace ForecastLedger.EventStore.Audit;
 
-/// <summary>The kinds of finding the server verifier reports (docs/audit-export-format.md).</summary>
-public static class AuditProblemKinds
-{
-    /// <summary>The event's content no longer hashes to its content_hash (data, metadata, type, id or timestamp changed).</summary>
-    public const string ContentHashMismatch = "content_hash_mismatch";
-
-    /// <summary>hash ≠ SHA-256(prev_hash ‖ version ‖ content_hash).</summary>
-    public const string HashMismatch = "hash_mismatch";
-
-    /// <summary>prev_hash is not the hash of the stream's previous version.</summary>
-    public const string StreamChainBroken = "stream_chain_broken";
-
-    /// <summary>The stream's previous version does not exist.</summary>
-    public const string VersionGap = "version_gap";
-
-    /// <summary>global_hash ≠ SHA-256(global_prev ‖ seq ‖ hash).</summary>
-    public const string GlobalHashMismatch = "global_hash_mismatch";
-
-    /// <summary>global_prev is not the global hash of the event before it in seq order.</summary>
-    public const string GlobalChainBroken = "global_chain_broken";
-
-    /// <summary>A signed tree has an event at this seq that the ledger no longer has.</summary>
-    public const string EventMissing = "event_missing";
-
-    /// <summary>An event inside the signed range that no signed tree contains.</summary>
-    public const string EventNotInTree = "event_not_in_tree";
-
-    /// <summary>The event's hash differs from the leaf the signed tree holds for this seq.</summary>
-    public const string LeafMismatch = "leaf_mismatch";
-
-    /// <summary>The Merkle root recomputed from the events differs from a signed checkpoint's.</summary>
-    public const string RootMismatch = "root_mismatch";
-
-    /// <summary>The ledger ends before the last signed checkpoint's last seq.</summary>
-    public const string LedgerTruncated = "ledger_truncated";
-
-    /// <summary>
-    /// A stream's row records a head (version, hash) its events no longer end with: its tail was deleted (the seq is the
-    /// deleted head's, when a signed tree holds it, else the first seq after the ledger's last event).
-    /// </summary>
-    public const string StreamHeadMismatch = "stream_head_mismatch";
-
-    /// <summary>A checkpoint's signature does not verify with the key it names.</summary>
-    public const string CheckpointSignatureInvalid = "checkpoint_signature_invalid";
-}
-
-/// <summary>One finding of the server verifier.</summary>
+/// <summary>One finding of the server verifier; <see cref="Kind"/> is the code of a <see cref="LedgerProblemKind"/> (<see cref="LedgerProblemKinds.Code"/>).</summary>
 public sealed record AuditProblem(long Seq, string Kind, string Detail);
 
 /// <summary>The result of verifying a seq range.</summary>
@@ -121,7 +76,7 @@ public sealed class LedgerAuditor(AuditLedger ledger)
                 var e = row.Event;
                 while (li < leaves.Count && leaves[li].Seq < e.Seq)
                 {
-                    report.Add(leaves[li].Seq, AuditProblemKinds.EventMissing, $"the signed tree holds leaf {leaves[li].Index} at seq {leaves[li].Seq}; the ledger has no event there");
+                    report.Add(leaves[li].Seq, LedgerProblemKind.EventMissing, $"the signed tree holds leaf {leaves[li].Index} at seq {leaves[li].Seq}; the ledger has no event there");
                     li++;
                 }
 
@@ -129,14 +84,14 @@ public sealed class LedgerAuditor(AuditLedger ledger)
                 {
                     if (!leaves[li].Hash.AsSpan().SequenceEqual(MerkleTree.LeafHash(e.Hash)))
                     {
-                        report.Add(e.Seq, AuditProblemKinds.LeafMismatch, $"the event's hash differs from leaf {leaves[li].Index} of the signed tree");
+                        report.Add(e.Seq, LedgerProblemKind.LeafMismatch, $"the event's hash differs from leaf {leaves[li].Index} of the signed tree");
                     }
 
                     li++;
                 }
                 else if (e.Seq <= lastLeafSeq)
                 {
-                    report.Add(e.Seq, AuditProblemKinds.EventNotInTree, "no signed tree holds an event at this seq, yet it lies inside the signed range");
+                    report.Add(e.Seq, LedgerProblemKind.EventNotInTree, "no signed tree holds an event at this seq, yet it lies inside the signed range");
                 }
 
                 CheckEvent(row, expectedGlobalPrev, report);
@@ -152,16 +107,16 @@ public sealed class LedgerAuditor(AuditLedger ledger)
                     CheckCheckpoint(checkpoint, keys, report);
                     if (checkpoint.LastSeq < e.Seq)
                     {
-                        report.Add(checkpoint.LastSeq, AuditProblemKinds.RootMismatch, $"checkpoint {checkpoint.TreeSize} ends at seq {checkpoint.LastSeq}, which the ledger no longer has");
+                        report.Add(checkpoint.LastSeq, LedgerProblemKind.MerkleRootMismatch, $"checkpoint {checkpoint.TreeSize} ends at seq {checkpoint.LastSeq}, which the ledger no longer has");
                     }
                     else if (frontier.Size != checkpoint.TreeSize || CheckpointSigning.Hex(frontier.Root()) != checkpoint.Body.RootHash)
                     {
-                        report.Add(e.Seq, AuditProblemKinds.RootMismatch,
+                        report.Add(e.Seq, LedgerProblemKind.MerkleRootMismatch,
                             $"the {frontier.Size} events up to seq {e.Seq} hash to {CheckpointSigning.Hex(frontier.Root())}; checkpoint {checkpoint.TreeSize} signed {checkpoint.Body.RootHash}");
                     }
                     else if (CheckpointSigning.Hex(row.GlobalHash) != checkpoint.Body.GlobalHash)
                     {
-                        report.Add(e.Seq, AuditProblemKinds.GlobalHashMismatch, $"checkpoint {checkpoint.TreeSize} signed another global hash for seq {e.Seq}");
+                        report.Add(e.Seq, LedgerProblemKind.GlobalHashMismatch, $"checkpoint {checkpoint.TreeSize} signed another global hash for seq {e.Seq}");
                     }
                 }
             }
@@ -169,7 +124,7 @@ public sealed class LedgerAuditor(AuditLedger ledger)
             for (; li < leaves.Count; li++)
             {
                 var afterLast = page.Count < PageSize;
-                report.Add(leaves[li].Seq, afterLast ? AuditProblemKinds.LedgerTruncated : AuditProblemKinds.EventMissing,
+                report.Add(leaves[li].Seq, afterLast ? LedgerProblemKind.MissingTail : LedgerProblemKind.EventMissing,
                     afterLast
                         ? $"the ledger ends at seq {lastEventSeq}; the signed tree continues with leaf {leaves[li].Index} at seq {leaves[li].Seq}"
                         : $"the signed tree holds leaf {leaves[li].Index} at seq {leaves[li].Seq}; the ledger has no event there");
@@ -187,7 +142,7 @@ public sealed class LedgerAuditor(AuditLedger ledger)
         {
             checkpointsChecked++;
             CheckCheckpoint(checkpoint, keys, report);
-            report.Add(checkpoint.LastSeq, AuditProblemKinds.LedgerTruncated, $"checkpoint {checkpoint.TreeSize} ends at seq {checkpoint.LastSeq}; the ledger ends at seq {lastEventSeq}");
+            report.Add(checkpoint.LastSeq, LedgerProblemKind.MissingTail, $"checkpoint {checkpoint.TreeSize} ends at seq {checkpoint.LastSeq}; the ledger ends at seq {lastEventSeq}");
         }
 
         if (to >= lastSeq)
@@ -196,7 +151,7 @@ public sealed class LedgerAuditor(AuditLedger ledger)
             // the last event still there, unless the chain itself is broken (then that finding names its seq).
             foreach (var mismatch in await ledger.StreamHeadMismatchesAsync(MaxProblems, ct: ct))
             {
-                report.Add(mismatch.HeadLeafSeq ?? lastSeq + 1, AuditProblemKinds.StreamHeadMismatch, mismatch.Describe());
+                report.Add(mismatch.HeadLeafSeq ?? lastSeq + 1, LedgerProblemKind.StreamHeadMismatch, mismatch.Describe());
             }
         }
 
@@ -208,59 +163,49 @@ public sealed class LedgerAuditor(AuditLedger ledger)
     {
         if (!AuditLedger.SignatureValid(checkpoint, keys))
         {
-            report.Add(checkpoint.LastSeq, AuditProblemKinds.CheckpointSignatureInvalid, $"checkpoint {checkpoint.TreeSize}'s signature does not verify with key {checkpoint.Body.KeyId}");
+            report.Add(checkpoint.LastSeq, LedgerProblemKind.SignatureInvalid, $"checkpoint {checkpoint.TreeSize}'s signature does not verify with key {checkpoint.Body.KeyId}");
         }
     }
 
     private static void CheckEvent(AuditRow row, byte[] expectedGlobalPrev, Findings report)
     {
         var e = row.Event;
-        byte[] content;
-        try
-        {
-            using var data = JsonDocument.Parse(e.DataJson);
-            using var metadata = JsonDocument.Parse(e.MetadataJson);
-            content = EventHashing.ContentHash(e.Id, e.StreamId, e.Type, e.Timestamp, data.RootElement, metadata.RootElement);
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException)
-        {
-            content = [];
-        }
+        var content = EventHashing.RecomputeContentHash(e) ?? [];
 
         if (!content.AsSpan().SequenceEqual(e.ContentHash))
         {
-            report.Add(e.Seq, AuditProblemKinds.ContentHashMismatch, "the event's content does not hash to its content_hash");
+            report.Add(e.Seq, LedgerProblemKind.ContentHashMismatch, "the event's content does not hash to its content_hash");
         }
 
         if (!EventHashing.ChainHash(e.PrevHash, e.Version, e.ContentHash).AsSpan().SequenceEqual(e.Hash))
         {
-            report.Add(e.Seq, AuditProblemKinds.HashMismatch, "hash is not SHA-256(prev_hash ‖ version ‖ content_hash)");
+            report.Add(e.Seq, LedgerProblemKind.HashMismatch, "hash is not SHA-256(prev_hash ‖ version ‖ content_hash)");
         }
 
         if (e.Version == 1)
         {
             if (!e.PrevHash.AsSpan().SequenceEqual(EventHashing.Genesis.Span))
             {
-                report.Add(e.Seq, AuditProblemKinds.StreamChainBroken, "the first event of a stream must have 32 zero bytes as prev_hash");
+                report.Add(e.Seq, LedgerProblemKind.ChainBroken, "the first event of a stream must have 32 zero bytes as prev_hash");
             }
         }
         else if (row.PredecessorHash is null)
         {
-            report.Add(e.Seq, AuditProblemKinds.VersionGap, $"stream {e.StreamId} has no version {e.Version - 1}");
+            report.Add(e.Seq, LedgerProblemKind.VersionGap, $"stream {e.StreamId} has no version {e.Version - 1}");
         }
         else if (!e.PrevHash.AsSpan().SequenceEqual(row.PredecessorHash))
         {
-            report.Add(e.Seq, AuditProblemKinds.StreamChainBroken, $"prev_hash is not the hash of version {e.Version - 1} of stream {e.StreamId}");
+            report.Add(e.Seq, LedgerProblemKind.ChainBroken, $"prev_hash is not the hash of version {e.Version - 1} of stream {e.StreamId}");
         }
 
         if (!row.GlobalPrev.AsSpan().SequenceEqual(expectedGlobalPrev))
         {
-            report.Add(e.Seq, AuditProblemKinds.GlobalChainBroken, "global_prev is not the global hash of the event before it in seq order");
+            report.Add(e.Seq, LedgerProblemKind.GlobalChainBroken, "global_prev is not the global hash of the event before it in seq order");
         }
 
         if (!GlobalChain.Hash(row.GlobalPrev, e.Seq, e.Hash).AsSpan().SequenceEqual(row.GlobalHash))
         {
-            report.Add(e.Seq, AuditProblemKinds.GlobalHashMismatch, "global_hash is not SHA-256(global_prev ‖ seq ‖ hash)");
+            report.Add(e.Seq, LedgerProblemKind.GlobalHashMismatch, "global_hash is not SHA-256(global_prev ‖ seq ‖ hash)");
         }
     }
 
@@ -334,13 +279,13 @@ public sealed class LedgerAuditor(AuditLedger ledger)
 
         public long? FirstBadSeq { get; private set; }
 
-        public void Add(long seq, string kind, string detail)
+        public void Add(long seq, LedgerProblemKind kind, string detail)
         {
             Count++;
             FirstBadSeq = FirstBadSeq is { } first ? Math.Min(first, seq) : seq;
             if (Problems.Count < MaxProblems)
             {
-                Problems.Add(new AuditProblem(seq, kind, detail));
+                Problems.Add(new AuditProblem(seq, LedgerProblemKinds.Code(kind), detail));
             }
         }
     }

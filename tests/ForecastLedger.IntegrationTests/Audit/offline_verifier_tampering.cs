@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using ForecastLedger.Audit;
 using ForecastLedger.IntegrationTests.Support;
 using ForecastLedger.Verifier;
 using Xunit.Abstractions;

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ForecastLedger.Audit;
 using ForecastLedger.EventStore;
-using ForecastLedger.EventStore.Audit;
 using ForecastLedger.IntegrationTests.Support;
 
 namespace ForecastLedger.IntegrationTests.Audit;

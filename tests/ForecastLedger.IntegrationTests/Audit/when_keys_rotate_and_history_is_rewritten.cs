@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ForecastLedger.Audit;
 using ForecastLedger.EventStore.Audit;
 using ForecastLedger.IntegrationTests.Support;
 using Microsoft.AspNetCore.Hosting;
@@ -92,7 +93,7 @@ public sealed class when_keys_rotate_and_history_is_rewritten(PostgresFixture db
         var report = await auditor.GetFromJsonAsync<JsonElement>("/api/audit/verify");
         Assert.False(report.GetProperty("ok").GetBoolean());
         Assert.Equal(seqs[4], report.GetProperty("firstBadSeq").GetInt64());
-        Assert.Equal(AuditProblemKinds.EventMissing, report.GetProperty("problems")[0].GetProperty("kind").GetString());
+        Assert.Equal(LedgerProblemKinds.Code(LedgerProblemKind.EventMissing), report.GetProperty("problems")[0].GetProperty("kind").GetString());
 
         var more = await api.AppendEventsAsync(6, "apikey-after");
         var deadline = DateTime.UtcNow.AddSeconds(30);

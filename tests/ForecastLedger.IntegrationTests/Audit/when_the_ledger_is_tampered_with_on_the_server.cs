@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ForecastLedger.Audit;
 using ForecastLedger.EventStore;
 using ForecastLedger.EventStore.Audit;
 using ForecastLedger.IntegrationTests.Support;
@@ -74,7 +75,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
 
         Assert.False(report.Ok);
         Assert.Equal(target, report.FirstBadSeq);
-        Assert.Contains(report.Problems, p => p.Seq == target && p.Kind == AuditProblemKinds.ContentHashMismatch);
+        Assert.Contains(report.Problems, p => p.Seq == target && p.Kind == LedgerProblemKinds.Code(LedgerProblemKind.ContentHashMismatch));
     }
 
     [Fact]
@@ -86,7 +87,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
         var report = await VerifyAsync();
 
         Assert.Equal(target, report.FirstBadSeq);
-        Assert.Equal(AuditProblemKinds.ContentHashMismatch, Assert.Single(report.Problems).Kind);
+        Assert.Equal(LedgerProblemKinds.Code(LedgerProblemKind.ContentHashMismatch), Assert.Single(report.Problems).Kind);
     }
 
     [Fact]
@@ -98,9 +99,9 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
         var report = await VerifyAsync();
 
         Assert.Equal(target, report.FirstBadSeq);
-        Assert.Equal(AuditProblemKinds.EventMissing, report.Problems[0].Kind);
-        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKinds.GlobalChainBroken && p.Seq == _seqs[10]);
-        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKinds.RootMismatch);
+        Assert.Equal(LedgerProblemKinds.Code(LedgerProblemKind.EventMissing), report.Problems[0].Kind);
+        Assert.Contains(report.Problems, p => p.Kind == LedgerProblemKinds.Code(LedgerProblemKind.GlobalChainBroken) && p.Seq == _seqs[10]);
+        Assert.Contains(report.Problems, p => p.Kind == LedgerProblemKinds.Code(LedgerProblemKind.MerkleRootMismatch));
     }
 
     [Fact]
@@ -116,8 +117,8 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
         var report = await VerifyAsync();
 
         Assert.Equal(a, report.FirstBadSeq);
-        Assert.Contains(report.Problems, p => p.Seq == a && p.Kind == AuditProblemKinds.GlobalHashMismatch);
-        Assert.Contains(report.Problems, p => p.Seq == a && p.Kind == AuditProblemKinds.LeafMismatch);
+        Assert.Contains(report.Problems, p => p.Seq == a && p.Kind == LedgerProblemKinds.Code(LedgerProblemKind.GlobalHashMismatch));
+        Assert.Contains(report.Problems, p => p.Seq == a && p.Kind == LedgerProblemKinds.Code(LedgerProblemKind.LeafMismatch));
     }
 
     [Fact]
@@ -145,8 +146,8 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
         var report = await VerifyAsync();
 
         Assert.Equal(_gap, report.FirstBadSeq);
-        Assert.Equal(AuditProblemKinds.EventNotInTree, report.Problems[0].Kind);
-        Assert.DoesNotContain(report.Problems, p => p.Seq == _gap && p.Kind == AuditProblemKinds.ContentHashMismatch);
+        Assert.Equal(LedgerProblemKinds.Code(LedgerProblemKind.EventNotInTree), report.Problems[0].Kind);
+        Assert.DoesNotContain(report.Problems, p => p.Seq == _gap && p.Kind == LedgerProblemKinds.Code(LedgerProblemKind.ContentHashMismatch));
     }
 
     [Fact]
@@ -158,7 +159,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
         var report = await VerifyAsync();
 
         Assert.Equal(target, report.FirstBadSeq);
-        Assert.Contains(report.Problems, p => p.Seq == target && p.Kind == AuditProblemKinds.ContentHashMismatch);
+        Assert.Contains(report.Problems, p => p.Seq == target && p.Kind == LedgerProblemKinds.Code(LedgerProblemKind.ContentHashMismatch));
     }
 
     [Fact]
@@ -171,8 +172,8 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
         var report = await VerifyAsync();
 
         Assert.Equal(target, report.FirstBadSeq);
-        Assert.Equal(AuditProblemKinds.LedgerTruncated, report.Problems[0].Kind);
-        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKinds.LedgerTruncated && p.Seq == _lastCheckpointedSeq);
+        Assert.Equal(LedgerProblemKinds.Code(LedgerProblemKind.MissingTail), report.Problems[0].Kind);
+        Assert.Contains(report.Problems, p => p.Kind == LedgerProblemKinds.Code(LedgerProblemKind.MissingTail) && p.Seq == _lastCheckpointedSeq);
     }
 
     [Fact]
@@ -188,7 +189,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
         Assert.False(report.Ok);
         Assert.Equal(target, report.FirstBadSeq);
         var finding = Assert.Single(report.Problems);
-        Assert.Equal(AuditProblemKinds.StreamHeadMismatch, finding.Kind);
+        Assert.Equal(LedgerProblemKinds.Code(LedgerProblemKind.StreamHeadMismatch), finding.Kind);
         Assert.Contains("stream forecast-9 records version 2", finding.Detail);
         Assert.Contains("version 2 is missing", finding.Detail);
     }
@@ -203,8 +204,8 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
         var report = await VerifyAsync();
 
         Assert.Equal(target, report.FirstBadSeq);
-        Assert.Contains(report.Problems, p => p.Seq == target && p.Kind == AuditProblemKinds.EventMissing);
-        var head = Assert.Single(report.Problems, p => p.Kind == AuditProblemKinds.StreamHeadMismatch);
+        Assert.Contains(report.Problems, p => p.Seq == target && p.Kind == LedgerProblemKinds.Code(LedgerProblemKind.EventMissing));
+        var head = Assert.Single(report.Problems, p => p.Kind == LedgerProblemKinds.Code(LedgerProblemKind.StreamHeadMismatch));
         Assert.Equal(target, head.Seq);
         Assert.Contains("stream forecast-0 records version 6", head.Detail);
         Assert.Contains($"the signed tree holds its head at seq {target}", head.Detail);
@@ -219,8 +220,8 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
 
         Assert.False(report.Ok);
         Assert.Equal(0, report.Checked);
-        Assert.Contains(report.Problems, p => p.Seq == _seqs[0] && p.Kind == AuditProblemKinds.LedgerTruncated);
-        var streams = report.Problems.Where(p => p.Kind == AuditProblemKinds.StreamHeadMismatch).Select(p => p.Detail.Split(' ')[1]).Order().ToList();
+        Assert.Contains(report.Problems, p => p.Seq == _seqs[0] && p.Kind == LedgerProblemKinds.Code(LedgerProblemKind.MissingTail));
+        var streams = report.Problems.Where(p => p.Kind == LedgerProblemKinds.Code(LedgerProblemKind.StreamHeadMismatch)).Select(p => p.Detail.Split(' ')[1]).Order().ToList();
         Assert.Equal(["forecast-0", "forecast-1", "forecast-2", "forecast-3", "forecast-9"], streams);
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ForecastLedger.Audit;
 using ForecastLedger.EventStore.Audit;
 using ForecastLedger.IntegrationTests.Support;
 using Xunit.Abstractions;
@@ -76,6 +77,6 @@ public sealed class when_verifying_a_large_clean_ledger(PostgresFixture db, ITes
         await audit.TamperAsync($"UPDATE {audit.Schema}.events SET data = jsonb_set(data, '{{name}}', '\"bulK\"') WHERE seq_id = {target}");
         var tampered = await audit.Auditor.VerifyAsync(target - 5000, target + 5000);
         Assert.Equal(target, tampered.FirstBadSeq);
-        Assert.Equal(AuditProblemKinds.ContentHashMismatch, Assert.Single(tampered.Problems).Kind);
+        Assert.Equal(LedgerProblemKinds.Code(LedgerProblemKind.ContentHashMismatch), Assert.Single(tampered.Problems).Kind);
     }
 }

@@ -1,3 +1,4 @@
+using ForecastLedger.Audit;
 using ForecastLedger.EventStore;
 using ForecastLedger.IntegrationTests.Support;
 
@@ -47,7 +48,7 @@ public sealed class when_the_ledger_is_tampered_with(PostgresFixture db) : IAsyn
         var report = await _store.VerifyChainsAsync();
 
         Assert.Equal(target.Seq, report.FirstBadSeq);
-        Assert.Contains(report.Problems, p => p.Kind == ChainProblemKind.ContentHashMismatch);
+        Assert.Contains(report.Problems, p => p.Kind == LedgerProblemKind.ContentHashMismatch);
     }
 
     [Fact]
@@ -87,6 +88,6 @@ public sealed class when_the_ledger_is_tampered_with(PostgresFixture db) : IAsyn
 
         var report = await _store.VerifyChainsAsync();
 
-        Assert.Contains(report.Problems, p => p.Kind == ChainProblemKind.StreamHeadMismatch && p.StreamId == "tamper-a");
+        Assert.Contains(report.Problems, p => p.Kind == LedgerProblemKind.StreamHeadMismatch && p.StreamId == "tamper-a");
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using ForecastLedger.Api.Features.Audit;
+using ForecastLedger.Audit;
 using ForecastLedger.EventStore;
 using ForecastLedger.EventStore.Audit;
 using ForecastLedger.IntegrationTests.Audit;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using ForecastLedger.EventStore.Audit;
+using ForecastLedger.Audit;
 
 namespace ForecastLedger.UnitTests.Audit;
 

@@ -1,3 +1,4 @@
+using ForecastLedger.Audit;
 using ForecastLedger.EventStore.Audit;
 
 namespace ForecastLedger.UnitTests.Audit;

@@ -1,5 +1,5 @@
 using System.Text;
-using ForecastLedger.EventStore;
+using ForecastLedger.Audit;
 
 namespace ForecastLedger.UnitTests.EventStore;
 

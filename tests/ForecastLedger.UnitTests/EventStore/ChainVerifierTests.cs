@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ForecastLedger.EventStore;
+using ForecastLedger.Audit;
 
 namespace ForecastLedger.UnitTests.EventStore;
 
@@ -58,7 +58,7 @@ public sealed class ChainVerifierTests
         var report = Verify(events, "s-1", 5, events[^1].Hash);
 
         Assert.Equal(3, report.FirstBadSeq);
-        Assert.Contains(report.Problems, p => p.Kind == ChainProblemKind.ContentHashMismatch && p.Seq == 3);
+        Assert.Contains(report.Problems, p => p.Kind == LedgerProblemKind.ContentHashMismatch && p.Seq == 3);
     }
 
     [Fact]
@@ -70,8 +70,8 @@ public sealed class ChainVerifierTests
         var report = Verify(events, "s-1", 5, events[^1].Hash);
 
         Assert.Equal(3, report.FirstBadSeq);
-        Assert.Contains(report.Problems, p => p.Kind == ChainProblemKind.VersionGap);
-        Assert.Contains(report.Problems, p => p.Kind == ChainProblemKind.ChainBroken);
+        Assert.Contains(report.Problems, p => p.Kind == LedgerProblemKind.VersionGap);
+        Assert.Contains(report.Problems, p => p.Kind == LedgerProblemKind.ChainBroken);
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class ChainVerifierTests
 
         var report = Verify(events.Take(3), "s-1", 5, head);
 
-        Assert.Contains(report.Problems, p => p.Kind == ChainProblemKind.StreamHeadMismatch);
+        Assert.Contains(report.Problems, p => p.Kind == LedgerProblemKind.StreamHeadMismatch);
     }
 
     [Fact]

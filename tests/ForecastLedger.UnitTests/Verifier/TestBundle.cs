@@ -2,11 +2,10 @@ using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ForecastLedger.Audit;
 using ForecastLedger.Domain;
 using ForecastLedger.Domain.Forecasts;
 using ForecastLedger.Domain.Questions;
-using ForecastLedger.EventStore;
-using ForecastLedger.EventStore.Audit;
 using ForecastLedger.Verifier;
 
 namespace ForecastLedger.UnitTests.Verifier;
@@ -193,7 +192,7 @@ public sealed class TestBundle : IDisposable
             ["version"] = 0,
             ["type"] = Aliases[e.Data.GetType()],
             ["timestamp"] = EventHashing.FormatTimestamp(e.At),
-            ["data"] = JsonSerializer.SerializeToNode(e.Data, e.Data.GetType(), EventStoreOptions.DefaultJson),
+            ["data"] = JsonSerializer.SerializeToNode(e.Data, e.Data.GetType(), EventJson.Options),
             ["metadata"] = new JsonObject { ["actor"] = "test" },
         }).ToArray()).ToArray();
     }

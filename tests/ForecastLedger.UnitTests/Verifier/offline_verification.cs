@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ForecastLedger.Audit;
 using ForecastLedger.Verifier;
 
 namespace ForecastLedger.UnitTests.Verifier;

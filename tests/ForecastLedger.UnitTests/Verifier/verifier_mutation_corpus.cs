@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using ForecastLedger.Audit;
 using ForecastLedger.Verifier;
 using Xunit.Abstractions;
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ForecastLedger.Audit;
 using ForecastLedger.EventStore.Audit;
 
 namespace ForecastLedger.Api.Features.Audit;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using ForecastLedger.EventStore;
+using ForecastLedger.Audit;
 
 namespace ForecastLedger.Api.Features.Audit;
 

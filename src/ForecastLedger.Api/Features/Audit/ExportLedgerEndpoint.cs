@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Audit;
 using ForecastLedger.EventStore;
 using ForecastLedger.EventStore.Audit;
 using Microsoft.AspNetCore.Authorization;

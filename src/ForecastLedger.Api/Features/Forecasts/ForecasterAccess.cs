@@ -2,6 +2,7 @@ using System.Security.Claims;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Api.Infrastructure.Authentication;
+using ForecastLedger.Audit;
 using ForecastLedger.Domain.Forecasts;
 using ForecastLedger.Domain.Questions;
 using ForecastLedger.EventStore;

@@ -2,6 +2,7 @@ using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Api.Infrastructure.Authentication;
 using RequestIdempotency = ForecastLedger.Api.Infrastructure.RequestIdempotency;
+using ForecastLedger.Audit;
 using ForecastLedger.Domain;
 using ForecastLedger.Domain.Catalog;
 using ForecastLedger.Domain.Questions;

@@ -1,4 +1,5 @@
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Audit;
 using ForecastLedger.Domain.Catalog;
 using ForecastLedger.Domain.Questions;
 using ForecastLedger.EventStore;

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Audit;
 using ForecastLedger.EventStore;
 using Microsoft.AspNetCore.Mvc;
 

@@ -1,4 +1,5 @@
 using ForecastLedger.Api.Features.Audit;
+using ForecastLedger.Audit;
 using ForecastLedger.EventStore;
 using ForecastLedger.EventStore.Audit;
 

@@ -1,5 +1,5 @@
 using ForecastLedger.Api.Features.Audit;
-using ForecastLedger.EventStore.Audit;
+using ForecastLedger.Audit;
 
 namespace ForecastLedger.Api.Features.Receipts;
 

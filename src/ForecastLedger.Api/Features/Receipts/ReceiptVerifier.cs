@@ -1,5 +1,5 @@
 using ForecastLedger.Api.Features.Audit;
-using ForecastLedger.EventStore;
+using ForecastLedger.Audit;
 using ForecastLedger.EventStore.Audit;
 
 namespace ForecastLedger.Api.Features.Receipts;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ForecastLedger.Api.Infrastructure;
-using ForecastLedger.EventStore.Audit;
+using ForecastLedger.Audit;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;

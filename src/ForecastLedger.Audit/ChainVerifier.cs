@@ -1,6 +1,4 @@
-using System.Text.Json;
-
-namespace ForecastLedger.EventStore;
+namespace ForecastLedger.Audit;
 
 /// <summary>
 /// Recomputes hashes and chain links over events fed in (stream_id, version) order. Pure: the same code runs on the
@@ -30,35 +28,25 @@ public sealed class ChainVerifier
 
         if (e.Version != _lastVersion + 1)
         {
-            Add(e, ChainProblemKind.VersionGap, $"expected version {_lastVersion + 1}, found {e.Version}");
+            Add(e, LedgerProblemKind.VersionGap, $"expected version {_lastVersion + 1}, found {e.Version}");
         }
 
-        byte[] content;
-        try
-        {
-            using var data = JsonDocument.Parse(e.DataJson);
-            using var metadata = JsonDocument.Parse(e.MetadataJson);
-            content = EventHashing.ContentHash(e.Id, e.StreamId, e.Type, e.Timestamp, data.RootElement, metadata.RootElement);
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException)
-        {
-            content = [];
-        }
+        var content = EventHashing.RecomputeContentHash(e) ?? [];
 
         if (!content.AsSpan().SequenceEqual(e.ContentHash))
         {
-            Add(e, ChainProblemKind.ContentHashMismatch, "the event's content does not hash to its content_hash");
+            Add(e, LedgerProblemKind.ContentHashMismatch, "the event's content does not hash to its content_hash");
         }
 
         if (!e.PrevHash.AsSpan().SequenceEqual(_lastHash))
         {
-            Add(e, ChainProblemKind.ChainBroken, "prev_hash is not the hash of the stream's previous event");
+            Add(e, LedgerProblemKind.ChainBroken, "prev_hash is not the hash of the stream's previous event");
         }
 
         var expected = EventHashing.ChainHash(e.PrevHash, e.Version, e.ContentHash);
         if (!expected.AsSpan().SequenceEqual(e.Hash))
         {
-            Add(e, ChainProblemKind.HashMismatch, "hash is not SHA-256(prev_hash ‖ version ‖ content_hash)");
+            Add(e, LedgerProblemKind.HashMismatch, "hash is not SHA-256(prev_hash ‖ version ‖ content_hash)");
         }
 
         _lastVersion = e.Version;
@@ -73,7 +61,7 @@ public sealed class ChainVerifier
         var (lastVersion, lastHash) = _lastByStream.GetValueOrDefault(streamId, (0, EventHashing.Genesis.ToArray()));
         if (lastVersion != version || !lastHash.AsSpan().SequenceEqual(headHash))
         {
-            _problems.Add(new ChainProblem(null, streamId, version, ChainProblemKind.StreamHeadMismatch,
+            _problems.Add(new ChainProblem(null, streamId, version, LedgerProblemKind.StreamHeadMismatch,
                 $"stream row says version {version}, its events end at version {lastVersion} or with another hash"));
         }
     }
@@ -93,6 +81,6 @@ public sealed class ChainVerifier
         }
     }
 
-    private void Add(RawEvent e, ChainProblemKind kind, string detail) =>
+    private void Add(RawEvent e, LedgerProblemKind kind, string detail) =>
         _problems.Add(new ChainProblem(e.Seq, e.StreamId, e.Version, kind, detail));
 }

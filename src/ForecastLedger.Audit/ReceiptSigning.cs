@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 
-namespace ForecastLedger.EventStore.Audit;
+namespace ForecastLedger.Audit;
 
 /// <summary>
 /// What a receipt says (docs/receipts.md, ADR 0016): the event at <see cref="Seq"/> is version
@@ -148,24 +148,7 @@ public static class ReceiptSigning
     }
 
     /// <summary>The content hash recomputed from a stored event's content, or null when it cannot be canonicalised.</summary>
-    public static byte[]? RecomputeContentHash(RawEvent? stored)
-    {
-        if (stored is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            using var data = JsonDocument.Parse(stored.DataJson);
-            using var metadata = JsonDocument.Parse(stored.MetadataJson);
-            return EventHashing.ContentHash(stored.Id, stored.StreamId, stored.Type, stored.Timestamp, data.RootElement, metadata.RootElement);
-        }
-        catch (Exception e) when (e is JsonException or FormatException)
-        {
-            return null;
-        }
-    }
+    public static byte[]? RecomputeContentHash(RawEvent? stored) => stored is null ? null : EventHashing.RecomputeContentHash(stored);
 
     /// <summary>
     /// The Merkle tree's entry for the receipted event: its stream hash, SHA-256(prev_hash ‖ int64_be(version) ‖

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace ForecastLedger.EventStore;
+namespace ForecastLedger.Audit;
 
 /// <summary>
 /// RFC 8785 JSON Canonicalization Scheme (JCS): object members sorted by their UTF-16 code units, no insignificant

@@ -1,7 +1,4 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
-
-namespace ForecastLedger.EventStore.Audit;
+namespace ForecastLedger.Audit;
 
 /// <summary>
 /// The global chain (docs/audit.md, ADR 0009): every event's <c>global_hash</c> binds its seq and its stream-chain hash
@@ -14,12 +11,5 @@ public static class GlobalChain
     public static ReadOnlyMemory<byte> Genesis { get; } = new byte[32];
 
     /// <summary><c>SHA-256(global_prev ‖ int64be(seq) ‖ hash)</c>.</summary>
-    public static byte[] Hash(ReadOnlySpan<byte> globalPrev, long seq, ReadOnlySpan<byte> hash)
-    {
-        Span<byte> input = stackalloc byte[globalPrev.Length + 8 + hash.Length];
-        globalPrev.CopyTo(input);
-        BinaryPrimitives.WriteInt64BigEndian(input[globalPrev.Length..], seq);
-        hash.CopyTo(input[(globalPrev.Length + 8)..]);
-        return SHA256.HashData(input);
-    }
+    public static byte[] Hash(ReadOnlySpan<byte> globalPrev, long seq, ReadOnlySpan<byte> hash) => ChainLink.Hash(globalPrev, seq, hash);
 }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 
-namespace ForecastLedger.EventStore.Audit;
+namespace ForecastLedger.Audit;
 
 /// <summary>
 /// A signed tree head: the Merkle root over the first <see cref="TreeSize"/> event hashes in seq order, which end at

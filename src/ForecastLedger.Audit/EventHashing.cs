@@ -1,9 +1,8 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 
-namespace ForecastLedger.EventStore;
+namespace ForecastLedger.Audit;
 
 /// <summary>
 /// The tamper-evidence hashes (docs/tamper-evidence.md). The content hash covers everything an event says; the chain
@@ -51,12 +50,30 @@ public static class EventHashing
     }
 
     /// <summary><c>SHA-256(prev_hash ‖ version as 8-byte big-endian ‖ content_hash)</c>, as the append function computes it.</summary>
-    public static byte[] ChainHash(ReadOnlySpan<byte> prevHash, long version, ReadOnlySpan<byte> contentHash)
+    public static byte[] ChainHash(ReadOnlySpan<byte> prevHash, long version, ReadOnlySpan<byte> contentHash) =>
+        ChainLink.Hash(prevHash, version, contentHash);
+
+    /// <summary>The content hash recomputed from a stored event's JSON, or null when it cannot be canonicalised.</summary>
+    public static byte[]? RecomputeContentHash(RawEvent stored) => RecomputeContentHash(stored, out _);
+
+    /// <summary>
+    /// The content hash recomputed from a stored event's JSON, or null, with <paramref name="failure"/> saying why, when
+    /// its data or metadata is not JSON or holds what RFC 8785 cannot represent. The one recomputation every checker uses.
+    /// </summary>
+    public static byte[]? RecomputeContentHash(RawEvent stored, out string? failure)
     {
-        Span<byte> input = stackalloc byte[prevHash.Length + 8 + contentHash.Length];
-        prevHash.CopyTo(input);
-        BinaryPrimitives.WriteInt64BigEndian(input[prevHash.Length..], version);
-        contentHash.CopyTo(input[(prevHash.Length + 8)..]);
-        return SHA256.HashData(input);
+        ArgumentNullException.ThrowIfNull(stored);
+        try
+        {
+            using var data = JsonDocument.Parse(stored.DataJson);
+            using var metadata = JsonDocument.Parse(stored.MetadataJson);
+            failure = null;
+            return ContentHash(stored.Id, stored.StreamId, stored.Type, stored.Timestamp, data.RootElement, metadata.RootElement);
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            failure = e.Message;
+            return null;
+        }
     }
 }

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Security.Cryptography;
 
-namespace ForecastLedger.EventStore.Audit;
+namespace ForecastLedger.Audit;
 
 /// <summary>
 /// The hash of a complete, aligned subtree: the <c>2^level</c> leaves from <c>index × 2^level</c>. Level 0 is a leaf
