@@ -243,7 +243,7 @@ public static class Calibration
                 var days = history.DailySnapshots(timeline.EffectiveClose);
                 return days
                     .Select(d => d.Standing.FirstOrDefault(s => string.Equals(s.ForecasterId, forecasterId, StringComparison.Ordinal)))
-                    .OfType<StandingForecast>()
+                    .OfType<StandingEntry>()
                     .Select(s => (s.Permille, 1m / days.Count));
             default:
                 throw new ArgumentOutOfRangeException(nameof(weighting), weighting, "Unknown calibration weighting.");

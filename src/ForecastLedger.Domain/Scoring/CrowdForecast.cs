@@ -36,7 +36,7 @@ public static class CrowdForecast
     /// The crowd of standing forecasts given oldest first (recency order by start time, ties by sequence number, §4 step 1).
     /// Returns null when there are none (§4 step 6).
     /// </summary>
-    public static double[]? Aggregate(IReadOnlyList<StandingForecast> oldestFirst, int optionCount, CrowdAggregation method)
+    public static double[]? Aggregate(IReadOnlyList<StandingEntry> oldestFirst, int optionCount, CrowdAggregation method)
     {
         var n = oldestFirst.Count;
         if (n == 0)
@@ -136,7 +136,7 @@ public static class CrowdForecast
         return shifted.Select(a => (a / sum * (1 - (k * RenormalisationEpsilon))) + RenormalisationEpsilon).ToArray();
     }
 
-    private static double[] Median(IReadOnlyList<StandingForecast> oldestFirst, int optionCount, double[] weights)
+    private static double[] Median(IReadOnlyList<StandingEntry> oldestFirst, int optionCount, double[] weights)
     {
         // Σw once per crowd, computed exactly as WeightedMedian computes it, so both give bit-identical medians.
         var total = ((IReadOnlyList<double>)weights).Sum();
@@ -163,7 +163,7 @@ public static class CrowdForecast
     /// costs O(N + 1,001) per crowd instead of O(N log N) with allocations: the crowd is recomputed at every event of a
     /// question's history (§4), by every crowd read and by scoring.
     /// </summary>
-    private static double PermilleWeightedMedian(IReadOnlyList<StandingForecast> oldestFirst, int option, double[] weights, double total)
+    private static double PermilleWeightedMedian(IReadOnlyList<StandingEntry> oldestFirst, int option, double[] weights, double total)
     {
         var n = oldestFirst.Count;
         Span<int> starts = stackalloc int[ProbabilityVector.Whole + 2];
@@ -251,9 +251,9 @@ public static class CrowdForecast
         return cached;
     }
 
-    private static double[] PerOption(IReadOnlyList<StandingForecast> forecasts, int optionCount, Func<double[], double> combine) =>
+    private static double[] PerOption(IReadOnlyList<StandingEntry> forecasts, int optionCount, Func<double[], double> combine) =>
         Enumerable.Range(0, optionCount).Select(j => combine(OptionValues(forecasts, j))).ToArray();
 
-    private static double[] OptionValues(IReadOnlyList<StandingForecast> forecasts, int option) =>
+    private static double[] OptionValues(IReadOnlyList<StandingEntry> forecasts, int option) =>
         forecasts.Select(f => ProbabilityVector.ToDouble(f.Permille[option])).ToArray();
 }
