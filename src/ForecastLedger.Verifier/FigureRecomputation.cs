@@ -150,14 +150,8 @@ public static class FigureRecomputation
     /// </summary>
     public static IReadOnlyList<LeaderboardEntryLine> Leaderboard(string metric, IReadOnlyList<ScoreLine> rows, LedgerFold fold)
     {
-        var totals = rows.GroupBy(r => r.ForecasterId).Select(g =>
-        {
-            var daily = g.Where(r => r.RelativeBrier is not null).ToArray();
-            return (Id: g.Key, Sums: new LeaderboardTotals(g.Count(), daily.Length,
-                daily.Length == 0 ? null : daily.Sum(r => r.RelativeBrier!.Value),
-                daily.Length == 0 ? null : daily.Average(r => r.MeanDailyBrier!.Value),
-                g.Sum(r => r.Peer), g.Sum(r => r.Baseline), g.Sum(r => r.Coverage)));
-        }).ToDictionary(t => t.Id.ToString());
+        var totals = rows.GroupBy(r => r.ForecasterId).Select(g => (Id: g.Key, Sums: g.Aggregate(LeaderboardTotals.Empty,
+            (t, r) => t.Add(r.MeanDailyBrier, r.RelativeBrier, r.Peer, r.Baseline, r.Coverage)))).ToDictionary(t => t.Id.ToString());
         return [.. LeaderboardTotals.Rank(metric, totals.Select(kv => (kv.Key, kv.Value.Sums))).Select(r =>
         {
             var t = totals[r.Id];

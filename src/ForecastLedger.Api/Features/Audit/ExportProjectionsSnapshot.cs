@@ -165,7 +165,7 @@ public sealed class ExportProjectionsSnapshot
         var totals = await TotalsAsync(ct);
         foreach (var metric in GetLeaderboardEndpoint.Metrics)
         {
-            await lines.WriteAsync(new ProjectionsLeaderboardLine("leaderboard", metric, GetLeaderboardEndpoint.Rank(metric, totals)), ct);
+            await lines.WriteAsync(new ProjectionsLeaderboardLine("leaderboard", metric, LeaderboardRanking.Rank(metric, totals)), ct);
         }
 
         var history = await HistoryAsync(ct);
@@ -267,33 +267,11 @@ public sealed class ExportProjectionsSnapshot
         }
     }
 
-    /// <summary>The leaderboard totals, with the grouped query <see cref="ScoreReads.TotalsAsync"/> runs, inside this snapshot.</summary>
+    /// <summary>The leaderboard totals, read and summed as <see cref="ScoreReads.TotalsAsync"/> does, inside this snapshot.</summary>
     private async Task<IReadOnlyList<ForecasterTotals>> TotalsAsync(CancellationToken ct)
     {
-        await using var command = Command($"""
-            SELECT s.forecaster_id, f.handle, coalesce(f.is_bot, false), count(*)::int, count(s.relative_brier)::int,
-                   sum(s.relative_brier), avg(s.mean_daily_brier), sum(s.peer), sum(s.baseline), sum(s.coverage)
-            FROM {_schema}.question_scores s LEFT JOIN {_schema}.forecasters f ON f.id = s.forecaster_id
-            GROUP BY s.forecaster_id, f.handle, f.is_bot
-            """);
-        var totals = new List<ForecasterTotals>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            totals.Add(new ForecasterTotals(
-                reader.GetGuid(0),
-                reader.IsDBNull(1) ? null : reader.GetString(1),
-                reader.GetBoolean(2),
-                reader.GetInt32(3),
-                reader.GetInt32(4),
-                reader.IsDBNull(5) ? null : reader.GetDecimal(5),
-                reader.IsDBNull(6) ? null : reader.GetDecimal(6),
-                reader.GetDouble(7),
-                reader.GetDouble(8),
-                reader.GetDouble(9)));
-        }
-
-        return totals;
+        await using var command = Command(ScoreReads.TotalsSql(_schema));
+        return await ScoreReads.ReadTotalsAsync(command, null, ct);
     }
 
     private async Task<Dictionary<Guid, List<(ForecastPoint Point, bool IsBot)>>> HistoryAsync(CancellationToken ct)

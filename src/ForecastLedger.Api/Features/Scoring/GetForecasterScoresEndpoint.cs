@@ -19,7 +19,7 @@ namespace ForecastLedger.Api.Features.Scoring;
 public sealed record ScoreTotalsResource(int Questions, int DailyQuestions, decimal? RelativeBrierSum, decimal? MeanDailyBrierMean, double PeerSum,
     double PeerScore, double BaselineSum, double CoverageSum)
 {
-    public static ScoreTotalsResource From(ScoreTotals t) => new(t.Questions, t.DailyQuestions, t.RelativeBrierSum, t.MeanDailyBrierMean, t.PeerSum,
+    public static ScoreTotalsResource From(LeaderboardTotals t) => new(t.Questions, t.DailyQuestions, t.RelativeBrierSum, t.MeanDailyBrierMean, t.PeerSum,
         t.PeerScore, t.BaselineSum, t.CoverageSum);
 }
 
@@ -123,12 +123,12 @@ public static class GetForecasterScoresEndpoint
             .OrderBy(r => r.View.Resolution!.KnownAt)
             .ThenBy(r => r.Row.QuestionId, PgUuidOrder.Instance)
             .ToArray();
-        var totals = ScoreTotals.Empty;
+        var totals = LeaderboardTotals.Empty;
         var entries = new List<ScoreHistoryEntry>();
         for (var i = 0; i < ordered.Length && i < offset + size; i++)
         {
             var (row, view) = ordered[i];
-            totals = totals.Add(row);
+            totals = row.AddTo(totals);
             if (i >= offset)
             {
                 entries.Add(new ScoreHistoryEntry(view.Id, view.Slug, view.Title, view.Resolution!.KnownAt, view.Resolution.Outcome,

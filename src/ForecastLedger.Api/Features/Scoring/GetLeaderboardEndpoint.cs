@@ -87,7 +87,7 @@ public static class GetLeaderboardEndpoint
             // read that returns one page must not pay again while the scores stand still.
             var current = await cache.GetOrAddAsync($"leaderboard-page|{etag}|{tag}|{chosen}|{offset}|{limit}", async () =>
             {
-                var ranked = await cache.GetOrAddAsync($"leaderboard|{etag}|{tag}|{chosen}", async () => Rank(chosen, await scores.TotalsAsync(etag, tag, ct)));
+                var ranked = await cache.GetOrAddAsync($"leaderboard|{etag}|{tag}|{chosen}", async () => LeaderboardRanking.Rank(chosen, await scores.TotalsAsync(etag, tag, ct)));
                 return JsonSerializer.SerializeToUtf8Bytes(Page(chosen, tag, ranked, offset, limit ?? DefaultLimit), json.Value.SerializerOptions);
             });
             return Results.Bytes(current, "application/json; charset=utf-8");
@@ -103,9 +103,9 @@ public static class GetLeaderboardEndpoint
             var scored = await cache.GetOrAddAsync($"scores-at|{point.Seq}", () => replay.ComputeAsync(point.Seq, null, ct));
             var rows = scored.Rows.Where(r => tag is null || scored.Views[r.QuestionId].Tags.Contains(tag)).ToArray();
             var who = await ledger.ForecastersAsync(point.Seq, [.. rows.Select(r => r.ForecasterId).Distinct()], ct);
-            return ScoreTotals.PerForecaster(rows, id => who.TryGetValue(id, out var f) ? (f.Handle, f.IsBot) : (null, false));
+            return ForecasterTotals.PerForecaster(rows, id => who.TryGetValue(id, out var f) ? (f.Handle, f.IsBot) : (null, false));
         });
-        return Results.Ok(Page(chosen, tag, Rank(chosen, totals), offset, limit ?? DefaultLimit));
+        return Results.Ok(Page(chosen, tag, LeaderboardRanking.Rank(chosen, totals), offset, limit ?? DefaultLimit));
     }
 
     private static LeaderboardPage Page(string metric, string? tag, IReadOnlyList<LeaderboardEntry> ranked, int offset, int limit)
@@ -113,18 +113,5 @@ public static class GetLeaderboardEndpoint
         var page = ranked.Skip(offset).Take(limit).ToArray();
         var next = OffsetCursor.Next(offset, limit, ranked.Count);
         return new LeaderboardPage(metric, tag, page, next);
-    }
-
-    /// <summary>Ranks totals with the Domain <see cref="Ranking"/> (ties 1, 1, 3), per the metric's formula (§3.4).</summary>
-    public static IReadOnlyList<LeaderboardEntry> Rank(string metric, IReadOnlyList<ForecasterTotals> totals)
-    {
-        var byId = totals.ToDictionary(t => t.ForecasterId.ToString(), t => (Forecaster: t, Totals: new LeaderboardTotals(
-            t.Questions, t.DailyQuestions, t.RelativeBrierSum, t.MeanDailyBrierMean, t.PeerSum, t.BaselineSum, t.CoverageSum)));
-        return [.. LeaderboardTotals.Rank(metric, byId.Select(kv => (kv.Key, kv.Value.Totals)))
-            .Select(r =>
-            {
-                var (t, sums) = byId[r.Id];
-                return new LeaderboardEntry(r.Rank, t.ForecasterId, t.Handle, r.Score, sums.QuestionsCounted(metric), t.CoverageSum, t.IsBot);
-            })];
     }
 }

@@ -37,7 +37,11 @@ public sealed record QuestionScoreRow(
     double Coverage,
     bool Truncated,
     int DaysScored,
-    int ScoringDays);
+    int ScoringDays)
+{
+    /// <summary>The leaderboard totals with this row's question added.</summary>
+    public LeaderboardTotals AddTo(LeaderboardTotals totals) => totals.Add(MeanDailyBrier, RelativeBrier, Peer, Baseline, Coverage);
+}
 
 /// <summary>Computes a question's score rows with the Domain scoring engine: the one place the projection and tests share.</summary>
 public static class QuestionScoreComputation
