@@ -7,13 +7,7 @@ namespace ForecastLedger.Verifier;
 public static class FigureRecomputation
 {
     /// <summary>The crowd methods by the names the API uses.</summary>
-    public static readonly IReadOnlyDictionary<string, CrowdAggregation> CrowdMethods = new Dictionary<string, CrowdAggregation>(StringComparer.Ordinal)
-    {
-        ["recency-weighted-median"] = CrowdAggregation.RecencyWeightedMedian,
-        ["median"] = CrowdAggregation.UnweightedMedian,
-        ["mean"] = CrowdAggregation.Mean,
-        ["geometric-mean"] = CrowdAggregation.GeometricMean,
-    };
+    public static readonly IReadOnlyDictionary<string, CrowdAggregation> CrowdMethods = Domain.Scoring.CrowdMethods.ByName;
 
     /// <summary>The leaderboard metrics the API ranks.</summary>
     public static readonly IReadOnlyList<string> Metrics = LeaderboardTotals.Metrics;

@@ -151,7 +151,7 @@ public sealed class ExportProjectionsSnapshot
     {
         var lines = new NdjsonLineWriter(output);
         await lines.WriteAsync(new ProjectionsHeaderLine("header", ExportProjectionsFormat.Name, Seq, Checkpoint, now, CalibrationBins,
-            [.. GetQuestionCrowdEndpoint.Methods.Keys], CrowdIncludesBots: false), ct);
+            [.. CrowdMethods.ByName.Keys], CrowdIncludesBots: false), ct);
 
         var questions = await QuestionsAsync(ct);
         foreach (var view in questions)
@@ -163,7 +163,7 @@ public sealed class ExportProjectionsSnapshot
         await WriteScoresAsync(lines, ct);
 
         var totals = await TotalsAsync(ct);
-        foreach (var metric in GetLeaderboardEndpoint.Metrics)
+        foreach (var metric in LeaderboardTotals.Metrics)
         {
             await lines.WriteAsync(new ProjectionsLeaderboardLine("leaderboard", metric, LeaderboardRanking.Rank(metric, totals)), ct);
         }
@@ -173,7 +173,7 @@ public sealed class ExportProjectionsSnapshot
         {
             var human = history.GetValueOrDefault(view.Id)?.Where(h => !h.IsBot).Select(h => h.Point).ToArray() ?? [];
             var built = ForecastHistory.Build(QuestionScoreComputation.Timeline(view), human);
-            foreach (var (name, method) in GetQuestionCrowdEndpoint.Methods)
+            foreach (var (name, method) in CrowdMethods.ByName)
             {
                 var steps = CrowdForecast.History(built, method).Select(s => new CrowdStepResource(s.From, s.Until, s.ForecasterCount, s.Probabilities)).ToArray();
                 await lines.WriteAsync(new ProjectionsCrowdLine("crowd", view.Id, name, IncludesBots: false, steps), ct);
@@ -197,7 +197,7 @@ public sealed class ExportProjectionsSnapshot
         }
 
         var crowd = resolved
-            .Select(q => CalibrationEndpoints.CrowdPoints(QuestionScoreComputation.Timeline(q),
+            .Select(q => QuestionScoring.CrowdCalibrationPoints(QuestionScoreComputation.Timeline(q),
                 history.GetValueOrDefault(q.Id)?.Where(h => !h.IsBot).Select(h => h.Point).ToArray() ?? []))
             .Where(p => p.Count > 0)
             .ToArray();
@@ -249,21 +249,7 @@ public sealed class ExportProjectionsSnapshot
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            await lines.WriteAsync(new ProjectionsScoreLine("score",
-                reader.GetGuid(0),
-                reader.GetGuid(1),
-                reader.IsDBNull(2) ? null : reader.GetDecimal(2),
-                reader.IsDBNull(3) ? null : reader.GetDecimal(3),
-                reader.IsDBNull(4) ? null : reader.GetDecimal(4),
-                reader.GetDecimal(5),
-                reader.IsDBNull(6) ? null : reader.GetDecimal(6),
-                reader.GetDouble(7),
-                reader.GetDouble(8),
-                reader.GetDouble(9),
-                reader.GetDouble(10),
-                reader.GetBoolean(11),
-                reader.GetInt32(12),
-                reader.GetInt32(13)), ct);
+            await lines.WriteAsync(ProjectionsScoreLine.From(QuestionScoreRow.Read(reader)), ct);
         }
     }
 

@@ -152,16 +152,12 @@ public static class CalibrationEndpoints
     public static CalibrationResource ForCrowd(IReadOnlyList<(QuestionView View, IReadOnlyList<ForecastPoint> Points)> questions, int? bins)
     {
         var perQuestion = questions
-            .Select(q => CrowdPoints(QuestionScoreComputation.Timeline(q.View), q.Points))
+            .Select(q => QuestionScoring.CrowdCalibrationPoints(QuestionScoreComputation.Timeline(q.View), q.Points))
             .Where(p => p.Count > 0)
             .ToArray();
         var report = Calibration.Analyse(perQuestion.SelectMany(p => p), CalibrationBinScheme.Equal(bins ?? 10));
         return CalibrationResource.From("crowd", perQuestion.Length, report);
     }
-
-    /// <summary>The crowd's calibration points on one binary question (Domain <see cref="QuestionScoring.CrowdCalibrationPoints"/>).</summary>
-    public static IReadOnlyList<CalibrationPoint> CrowdPoints(QuestionTimeline timeline, IReadOnlyList<ForecastPoint> points) =>
-        QuestionScoring.CrowdCalibrationPoints(timeline, points);
 
     /// <summary>
     /// <see cref="HistoryReads.ScoredQuestionsAsync"/> at a seq: questions resolved then (in id order), with one

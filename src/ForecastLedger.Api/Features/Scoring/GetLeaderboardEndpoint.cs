@@ -30,8 +30,6 @@ public static class GetLeaderboardEndpoint
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
-    public static readonly IReadOnlyList<string> Metrics = LeaderboardTotals.Metrics;
-
     /// <summary>Ranks forecasters across scored questions (scoring.md §3.4).</summary>
     /// <remarks>
     /// <list type="bullet">
@@ -59,9 +57,9 @@ public static class GetLeaderboardEndpoint
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken ct)
     {
         var chosen = metric ?? "relative-brier";
-        if (!Metrics.Contains(chosen))
+        if (!LeaderboardTotals.Metrics.Contains(chosen))
         {
-            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-metric", $"metric must be one of {string.Join(", ", Metrics)}."));
+            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-metric", $"metric must be one of {string.Join(", ", LeaderboardTotals.Metrics)}."));
         }
 
         if (OffsetCursor.TryRead(cursor, limit, MaxLimit, out var offset) is { } paging)

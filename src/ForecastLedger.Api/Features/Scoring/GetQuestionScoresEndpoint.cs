@@ -40,11 +40,14 @@ public sealed record ForecasterScoreResource(
     int ScoringDays,
     string Explanation)
 {
-    public static ForecasterScoreResource From(QuestionScoreRow r, string? handle) => new(
-        r.ForecasterId, handle, r.FinalBrier, r.MeanDailyBrier, r.MedianScore, r.RelativeBrier, r.Participation, r.Log, r.Baseline,
-        r.Peer, r.Coverage, r.Truncated, r.DaysScored, r.ScoringDays,
-        $"Scored on {r.DaysScored} of {r.ScoringDays} days (participation {r.Participation:0.###}); a forecast stood for " +
-        $"{r.Coverage:P1} of the scheduled span" + (r.Truncated ? "; the question closed early, so the rest of the span scores 0." : "."));
+    public static ForecasterScoreResource From(QuestionScoreRow row, string? handle)
+    {
+        var s = row.Score;
+        return new(row.ForecasterId, handle, s.FinalBrier, s.MeanDailyBrier, s.MedianScore, s.RelativeBrier, s.Participation, s.Log, s.Baseline,
+            s.Peer, s.Coverage, s.Truncated, s.DaysScored, s.ScoringDays,
+            $"Scored on {s.DaysScored} of {s.ScoringDays} days (participation {s.Participation:0.###}); a forecast stood for " +
+            $"{s.Coverage:P1} of the scheduled span" + (s.Truncated ? "; the question closed early, so the rest of the span scores 0." : "."));
+    }
 }
 
 /// <summary>A page of a question's scores.</summary>

@@ -10,37 +10,41 @@ using NpgsqlTypes;
 
 namespace ForecastLedger.Api.Features.Scoring;
 
-/// <summary>One forecaster's scores on one resolved question, as stored in <c>question_scores</c>.</summary>
-/// <param name="FinalBrier">Brier score of the forecast standing at the effective close; null without one.</param>
-/// <param name="MeanDailyBrier">MDB on the daily grid (scoring.md §3.2); null without an active scoring day.</param>
-/// <param name="MedianScore">Mean of the daily crowd median Brier over the same days; null without an active day.</param>
-/// <param name="Participation">Active days / scoring days; 0 without an active day.</param>
-/// <param name="RelativeBrier">Relative Brier (MDB − MS)·π; null without an active day.</param>
-/// <param name="Log">Time-averaged ln score over the scheduled span (§3.3).</param>
-/// <param name="Baseline">Time-averaged Baseline score (§3.3).</param>
-/// <param name="Peer">Time-averaged Peer score (§3.3).</param>
-/// <param name="Coverage">Share of the scheduled span with a standing forecast.</param>
-/// <param name="Truncated">True when the question closed early and the rest of the span scores 0.</param>
-/// <param name="DaysScored">Active scoring days on the daily grid.</param>
-/// <param name="ScoringDays">D, the scoring days of the question.</param>
-public sealed record QuestionScoreRow(
-    Guid QuestionId,
-    Guid ForecasterId,
-    decimal? FinalBrier,
-    decimal? MeanDailyBrier,
-    decimal? MedianScore,
-    decimal Participation,
-    decimal? RelativeBrier,
-    double Log,
-    double Baseline,
-    double Peer,
-    double Coverage,
-    bool Truncated,
-    int DaysScored,
-    int ScoringDays)
+/// <summary>
+/// One forecaster's scores on one resolved question as stored in <c>question_scores</c>: the Domain
+/// <see cref="QuestionScore"/> (the one definition of each figure) under the row's key.
+/// </summary>
+/// <param name="QuestionId">The question (the key's first half).</param>
+/// <param name="ForecasterId">The forecaster (the key's second half; <see cref="QuestionScore.ForecasterId"/> as a uuid).</param>
+/// <param name="Score">The scores.</param>
+public sealed record QuestionScoreRow(Guid QuestionId, Guid ForecasterId, QuestionScore Score)
 {
+    /// <summary>
+    /// A row read from columns 0 to 13 in table order: <c>question_id, forecaster_id, final_brier, mean_daily_brier,
+    /// median_score, participation, relative_brier, log_score, baseline, peer, coverage, truncated, days_scored, scoring_days</c>.
+    /// </summary>
+    public static QuestionScoreRow Read(NpgsqlDataReader reader)
+    {
+        var forecasterId = reader.GetGuid(1);
+        return new QuestionScoreRow(reader.GetGuid(0), forecasterId, new QuestionScore(
+            forecasterId.ToString(),
+            reader.IsDBNull(2) ? null : reader.GetDecimal(2),
+            reader.IsDBNull(3) ? null : reader.GetDecimal(3),
+            reader.IsDBNull(4) ? null : reader.GetDecimal(4),
+            reader.GetDecimal(5),
+            reader.IsDBNull(6) ? null : reader.GetDecimal(6),
+            reader.GetDouble(7),
+            reader.GetDouble(8),
+            reader.GetDouble(9),
+            reader.GetDouble(10),
+            reader.GetBoolean(11),
+            reader.GetInt32(12),
+            reader.GetInt32(13)));
+    }
+
     /// <summary>The leaderboard totals with this row's question added.</summary>
-    public LeaderboardTotals AddTo(LeaderboardTotals totals) => totals.Add(MeanDailyBrier, RelativeBrier, Peer, Baseline, Coverage);
+    public LeaderboardTotals AddTo(LeaderboardTotals totals) =>
+        totals.Add(Score.MeanDailyBrier, Score.RelativeBrier, Score.Peer, Score.Baseline, Score.Coverage);
 }
 
 /// <summary>Computes a question's score rows with the Domain scoring engine: the one place the projection and tests share.</summary>
@@ -63,8 +67,7 @@ public static class QuestionScoreComputation
     /// <summary>Every forecaster's scores (Domain <see cref="QuestionScoring"/>); empty unless the question is resolved and not annulled.</summary>
     public static IReadOnlyList<QuestionScoreRow> Compute(QuestionView view, IEnumerable<ForecastPoint> forecasts) =>
         [.. QuestionScoring.Score(Timeline(view), forecasts)
-            .Select(s => new QuestionScoreRow(view.Id, Guid.Parse(s.ForecasterId), s.FinalBrier, s.MeanDailyBrier, s.MedianScore,
-                s.Participation, s.RelativeBrier, s.Log, s.Baseline, s.Peer, s.Coverage, s.Truncated, s.DaysScored, s.ScoringDays))
+            .Select(s => new QuestionScoreRow(view.Id, Guid.Parse(s.ForecasterId), s))
             .OrderBy(r => r.ForecasterId)];
 }
 
@@ -345,18 +348,18 @@ public sealed class QuestionScoresProjection(EventStoreOptions options) : IEvent
                 """);
             insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. rows.Select(r => r.Row.QuestionId)] });
             insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. rows.Select(r => r.Row.ForecasterId)] });
-            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.FinalBrier)] });
-            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.MeanDailyBrier)] });
-            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.MedianScore)] });
-            insert.Parameters.Add(new NpgsqlParameter<decimal[]> { TypedValue = [.. rows.Select(r => r.Row.Participation)] });
-            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.RelativeBrier)] });
-            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Log)] });
-            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Baseline)] });
-            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Peer)] });
-            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Coverage)] });
-            insert.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = [.. rows.Select(r => r.Row.Truncated)] });
-            insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. rows.Select(r => r.Row.DaysScored)] });
-            insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. rows.Select(r => r.Row.ScoringDays)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.Score.FinalBrier)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.Score.MeanDailyBrier)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.Score.MedianScore)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal[]> { TypedValue = [.. rows.Select(r => r.Row.Score.Participation)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.Score.RelativeBrier)] });
+            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Score.Log)] });
+            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Score.Baseline)] });
+            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Score.Peer)] });
+            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Score.Coverage)] });
+            insert.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = [.. rows.Select(r => r.Row.Score.Truncated)] });
+            insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. rows.Select(r => r.Row.Score.DaysScored)] });
+            insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. rows.Select(r => r.Row.Score.ScoringDays)] });
             insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => string.Join('\x1f', r.Tags))] });
             batch.BatchCommands.Add(insert);
         }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Domain.Scoring;
 using ForecastLedger.EventStore;
 using Npgsql;
 
@@ -48,7 +49,7 @@ public sealed class ScoreReads(LedgerDatabase database, EventStoreOptions option
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            rows.Add((Read(reader), reader.IsDBNull(14) ? null : reader.GetString(14)));
+            rows.Add((QuestionScoreRow.Read(reader), reader.IsDBNull(14) ? null : reader.GetString(14)));
         }
 
         return rows;
@@ -66,7 +67,7 @@ public sealed class ScoreReads(LedgerDatabase database, EventStoreOptions option
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            rows.Add(Read(reader));
+            rows.Add(QuestionScoreRow.Read(reader));
         }
 
         return rows;
@@ -102,8 +103,9 @@ public sealed class ScoreReads(LedgerDatabase database, EventStoreOptions option
         while (await reader.ReadAsync(ct))
         {
             var forecaster = reader.GetGuid(1);
-            rows.Add(new QuestionScoreRow(reader.GetGuid(0), forecaster, null, reader.IsDBNull(2) ? null : reader.GetDecimal(2), null, 0m,
-                reader.IsDBNull(3) ? null : reader.GetDecimal(3), 0, reader.GetDouble(5), reader.GetDouble(4), reader.GetDouble(6), false, 0, 0));
+            rows.Add(new QuestionScoreRow(reader.GetGuid(0), forecaster, new QuestionScore(forecaster.ToString(), null,
+                reader.IsDBNull(2) ? null : reader.GetDecimal(2), null, 0m, reader.IsDBNull(3) ? null : reader.GetDecimal(3), 0,
+                reader.GetDouble(5), reader.GetDouble(4), reader.GetDouble(6), false, 0, 0)));
             who[forecaster] = (reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetBoolean(8));
         }
 
@@ -124,27 +126,11 @@ public sealed class ScoreReads(LedgerDatabase database, EventStoreOptions option
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            rows.Add((Read(reader), JsonSerializer.Deserialize<QuestionView>(reader.GetString(14), EventStoreOptions.DefaultJson)!));
+            rows.Add((QuestionScoreRow.Read(reader), JsonSerializer.Deserialize<QuestionView>(reader.GetString(14), EventStoreOptions.DefaultJson)!));
         }
 
         return rows;
     }
-
-    private static QuestionScoreRow Read(NpgsqlDataReader reader) => new(
-        reader.GetGuid(0),
-        reader.GetGuid(1),
-        reader.IsDBNull(2) ? null : reader.GetDecimal(2),
-        reader.IsDBNull(3) ? null : reader.GetDecimal(3),
-        reader.IsDBNull(4) ? null : reader.GetDecimal(4),
-        reader.GetDecimal(5),
-        reader.IsDBNull(6) ? null : reader.GetDecimal(6),
-        reader.GetDouble(7),
-        reader.GetDouble(8),
-        reader.GetDouble(9),
-        reader.GetDouble(10),
-        reader.GetBoolean(11),
-        reader.GetInt32(12),
-        reader.GetInt32(13));
 }
 
 /// <summary>Conditional GET with the projection ETag.</summary>
