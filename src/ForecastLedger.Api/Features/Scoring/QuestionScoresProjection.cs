@@ -51,18 +51,9 @@ public sealed record QuestionScoreRow(Guid QuestionId, Guid ForecasterId, Questi
 public static class QuestionScoreComputation
 {
     /// <summary>The scoring timeline of a question read model; null when the question yields no scores.</summary>
-    public static QuestionTimeline Timeline(QuestionView view)
-    {
-        int? resolved = null;
-        if (view.Resolution is { } resolution)
-        {
-            var index = view.Options.IndexOf(resolution.Outcome);
-            resolved = index >= 0 ? index : throw new InvalidOperationException($"Question {view.Id} resolved to unknown option '{resolution.Outcome}'.");
-        }
-
-        return new QuestionTimeline(view.OpensAt, view.ClosesAt, view.Resolution?.KnownAt, view.Options.Length, resolved,
+    public static QuestionTimeline Timeline(QuestionView view) =>
+        QuestionTimeline.Of(view.Id, view.OpensAt, view.ClosesAt, view.Resolution?.KnownAt, view.Options, view.Resolution?.Outcome,
             view.State == QuestionView.Annulled);
-    }
 
     /// <summary>Every forecaster's scores (Domain <see cref="QuestionScoring"/>); empty unless the question is resolved and not annulled.</summary>
     public static IReadOnlyList<QuestionScoreRow> Compute(QuestionView view, IEnumerable<ForecastPoint> forecasts) =>
