@@ -1,28 +1,5 @@
 namespace ForecastLedger.Domain.Scoring;
 
-/// <summary>The crowd aggregation methods of scoring.md §4.</summary>
-public enum CrowdAggregation
-{
-    /// <summary>Metaculus Community Prediction, the default (§4): recency-weighted median per option, MC renormalised.</summary>
-    RecencyWeightedMedian,
-
-    /// <summary>Median per option with equal weights (the same algorithm with <c>w = 1</c>), MC renormalised (§4).</summary>
-    UnweightedMedian,
-
-    /// <summary>Linear pool <c>Σ w_i p_i / Σ w_i</c> with equal weights (§4). Sums to 1 without renormalisation.</summary>
-    Mean,
-
-    /// <summary>
-    /// <c>exp(mean ln p_j,k)</c> per option over all forecasters (§4), the Peer reference. Deliberately not renormalised,
-    /// so the options may sum to less than 1.
-    /// </summary>
-    GeometricMean,
-}
-
-/// <summary>One step of the crowd's step function (§4): constant on <c>[From, Until)</c>.</summary>
-/// <param name="Probabilities">Per-option crowd probabilities; null when nobody has a standing forecast (N = 0).</param>
-public sealed record CrowdStep(DateTimeOffset From, DateTimeOffset Until, int ForecasterCount, IReadOnlyList<double>? Probabilities);
-
 /// <summary>
 /// The crowd forecast (scoring.md §4), computed from each forecaster's latest standing forecast. Withdrawn and post-close
 /// forecasts are excluded because <see cref="ForecastHistory"/> already drops them.

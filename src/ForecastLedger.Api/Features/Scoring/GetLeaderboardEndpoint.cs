@@ -8,23 +8,6 @@ using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.Scoring;
 
-/// <summary>One forecaster's place on a leaderboard.</summary>
-/// <param name="Rank">1-based; equal scores share a rank and the next rank skips (1, 1, 3).</param>
-/// <param name="ForecasterId">The forecaster.</param>
-/// <param name="Handle">The forecaster's handle.</param>
-/// <param name="Score">The ranked value (see the metric).</param>
-/// <param name="Questions">Scored questions counted in the score.</param>
-/// <param name="CoverageSum">Σ coverage over those questions (the Peer denominator is max(30, this)).</param>
-/// <param name="IsBot">True for forecasters flagged as bots.</param>
-public sealed record LeaderboardEntry(int Rank, Guid ForecasterId, string? Handle, double Score, int Questions, double CoverageSum, bool IsBot);
-
-/// <summary>A page of a leaderboard.</summary>
-/// <param name="Metric">The metric ranked.</param>
-/// <param name="Tag">The tag the questions were filtered on, if any.</param>
-/// <param name="Items">Entries in rank order.</param>
-/// <param name="NextCursor">Pass as <c>cursor</c> for the next page; null on the last page.</param>
-public sealed record LeaderboardPage(string Metric, string? Tag, IReadOnlyList<LeaderboardEntry> Items, string? NextCursor);
-
 public static class GetLeaderboardEndpoint
 {
     public const int DefaultLimit = 100;

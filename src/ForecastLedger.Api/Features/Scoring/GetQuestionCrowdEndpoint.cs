@@ -7,30 +7,6 @@ using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.Scoring;
 
-/// <summary>One step of the crowd forecast: constant on [from, until).</summary>
-/// <param name="From">Start of the step.</param>
-/// <param name="Until">End of the step (exclusive).</param>
-/// <param name="ForecasterCount">Forecasters with a standing forecast during the step.</param>
-/// <param name="Probabilities">Per-option crowd probabilities (0 to 1); null when nobody had a forecast.</param>
-public sealed record CrowdStepResource(DateTimeOffset From, DateTimeOffset Until, int ForecasterCount, IReadOnlyList<double>? Probabilities);
-
-/// <summary>A page of a question's crowd forecast over time.</summary>
-/// <param name="QuestionId">The question.</param>
-/// <param name="Method">The aggregation method.</param>
-/// <param name="IncludesBots">True when bots' forecasts were counted.</param>
-/// <param name="Items">Steps in time order.</param>
-/// <param name="NextCursor">Pass as <c>cursor</c> for the next page; null on the last page.</param>
-public sealed record CrowdPage(Guid QuestionId, string Method, bool IncludesBots, IReadOnlyList<CrowdStepResource> Items, string? NextCursor)
-{
-    /// <summary>The page of <paramref name="steps"/> starting at <paramref name="offset"/>, with the cursor of the next one.</summary>
-    public static CrowdPage Of(Guid questionId, string method, bool includeBots, IReadOnlyList<CrowdStep> steps, int offset, int limit)
-    {
-        var page = steps.Skip(offset).Take(limit).Select(s => new CrowdStepResource(s.From, s.Until, s.ForecasterCount, s.Probabilities)).ToArray();
-        var next = OffsetCursor.Next(offset, limit, steps.Count);
-        return new CrowdPage(questionId, method, includeBots, page, next);
-    }
-}
-
 public static class GetQuestionCrowdEndpoint
 {
     public const int DefaultLimit = 500;
