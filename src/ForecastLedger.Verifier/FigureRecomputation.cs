@@ -8,13 +8,7 @@ namespace ForecastLedger.Verifier;
 public static class FigureRecomputation
 {
     /// <summary>The crowd methods by the names the API uses.</summary>
-    public static readonly IReadOnlyDictionary<string, CrowdAggregation> CrowdMethods = new Dictionary<string, CrowdAggregation>(StringComparer.Ordinal)
-    {
-        ["recency-weighted-median"] = CrowdAggregation.RecencyWeightedMedian,
-        ["median"] = CrowdAggregation.UnweightedMedian,
-        ["mean"] = CrowdAggregation.Mean,
-        ["geometric-mean"] = CrowdAggregation.GeometricMean,
-    };
+    public static readonly IReadOnlyDictionary<string, CrowdAggregation> CrowdMethods = Domain.Scoring.CrowdMethods.ByName;
 
     /// <summary>The leaderboard metrics the API ranks.</summary>
     public static readonly IReadOnlyList<string> Metrics = LeaderboardTotals.Metrics;
@@ -151,14 +145,8 @@ public static class FigureRecomputation
     /// </summary>
     public static IReadOnlyList<LeaderboardEntryLine> Leaderboard(string metric, IReadOnlyList<ScoreLine> rows, LedgerFold fold)
     {
-        var totals = rows.GroupBy(r => r.ForecasterId).Select(g =>
-        {
-            var daily = g.Where(r => r.RelativeBrier is not null).ToArray();
-            return (Id: g.Key, Sums: new LeaderboardTotals(g.Count(), daily.Length,
-                daily.Length == 0 ? null : daily.Sum(r => r.RelativeBrier!.Value),
-                daily.Length == 0 ? null : daily.Average(r => r.MeanDailyBrier!.Value),
-                g.Sum(r => r.Peer), g.Sum(r => r.Baseline), g.Sum(r => r.Coverage)));
-        }).ToDictionary(t => t.Id.ToString());
+        var totals = rows.GroupBy(r => r.ForecasterId).Select(g => (Id: g.Key, Sums: g.Aggregate(LeaderboardTotals.Empty,
+            (t, r) => t.Add(r.MeanDailyBrier, r.RelativeBrier, r.Peer, r.Baseline, r.Coverage)))).ToDictionary(t => t.Id.ToString());
         return [.. LeaderboardTotals.Rank(metric, totals.Select(kv => (kv.Key, kv.Value.Sums))).Select(r =>
         {
             var t = totals[r.Id];

@@ -50,17 +50,7 @@ public sealed class FoldedQuestion(Guid id)
     /// The scoring timeline: T_open, T_sched, T_known of the last resolution, K, k* and the annulled flag
     /// (scoring.md §1). An outcome that is not an option is a ledger defect: it throws.
     /// </summary>
-    public QuestionTimeline Timeline()
-    {
-        int? resolved = null;
-        if (Outcome is { } outcome)
-        {
-            var index = Options.IndexOf(outcome);
-            resolved = index >= 0 ? index : throw new InvalidDataException($"Question {Id} resolved to unknown option '{outcome}'.");
-        }
-
-        return new QuestionTimeline(OpensAt, ClosesAt, KnownAt, Options.Length, resolved, State is Question.Annulled);
-    }
+    public QuestionTimeline Timeline() => QuestionTimeline.Of(Id, OpensAt, ClosesAt, KnownAt, Options, Outcome, State is Question.Annulled);
 }
 
 /// <summary>

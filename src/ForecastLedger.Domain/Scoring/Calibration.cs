@@ -1,94 +1,5 @@
 namespace ForecastLedger.Domain.Scoring;
 
-/// <summary>How a forecaster's forecasts on a question become calibration points (scoring.md §5 Points).</summary>
-public enum CalibrationWeighting
-{
-    /// <summary>
-    /// The default: each forecast weighs its standing time within <c>[T_open, T_close)</c> divided by
-    /// <c>T_close − T_open</c>, so one (forecaster, question) weighs at most 1 (Metaculus track record).
-    /// </summary>
-    DurationWeighted,
-
-    /// <summary>Every counted forecast weighs 1 (over-weights heavy updaters). Same-instant superseded ones are not counted.</summary>
-    PerForecast,
-
-    /// <summary>The last forecast made before <c>T_close</c> weighs 1, even if it was later withdrawn.</summary>
-    FinalOnly,
-
-    /// <summary>Each daily snapshot <c>s_i(d)</c> weighs 1/D, consistent with Mean Daily Brier (§3.2).</summary>
-    Daily,
-}
-
-/// <summary>A calibration point <c>(f, o, w)</c> (scoring.md §5); <c>f</c> is kept in permille for exact binning.</summary>
-/// <param name="Option">
-/// The option the point is about: 0 (Yes) for binary questions, j for an MC one-vs-rest point. The decomposition is
-/// additive over options, so analysing each option's points separately and summing gives the multi-category Brier.
-/// </param>
-public sealed record CalibrationPoint(int ForecastPermille, bool Occurred, decimal Weight, int Option = 0)
-{
-    public decimal Forecast => ProbabilityVector.ToDecimal(ForecastPermille);
-
-    public decimal Outcome => Occurred ? 1m : 0m;
-}
-
-/// <summary>
-/// One calibration bin (scoring.md §5): plot x = <see cref="MeanForecast"/> (not the bin centre), y =
-/// <see cref="ObservedFrequency"/>, with <see cref="Count"/>. The Metaculus 5–95% band is
-/// <c>binom.ppf(0.05, n, lower)/n</c> … <c>binom.ppf(0.95, n, upper)/n</c> with <c>n = max(Count, 1)</c>.
-/// </summary>
-public sealed record CalibrationBin(
-    int Index,
-    decimal LowerPermille,
-    decimal UpperPermille,
-    int Count,
-    decimal Weight,
-    decimal? MeanForecast,
-    decimal? ObservedFrequency,
-    double BandLower,
-    double BandUpper);
-
-/// <summary>
-/// The five-term Brier decomposition, exact for binned and weighted data (scoring.md §5; Stephenson et al. 2008):
-/// <c>BS₁ = REL − RES + UNC + WBV − WBC</c>.
-/// </summary>
-/// <param name="Brier">BS₁, the weighted one-sided binary Brier score.</param>
-/// <param name="Reliability">REL, the calibration index (lower is better).</param>
-/// <param name="Resolution">RES, discrimination (higher is better).</param>
-/// <param name="Uncertainty">UNC = ō(1 − ō).</param>
-/// <param name="WithinBinVariance">WBV.</param>
-/// <param name="WithinBinCovariance">WBC (with its factor 2).</param>
-public sealed record MurphyDecomposition(
-    decimal Brier,
-    decimal Reliability,
-    decimal Resolution,
-    decimal Uncertainty,
-    decimal WithinBinVariance,
-    decimal WithinBinCovariance)
-{
-    /// <summary>GJ-convention (two-sided) binary Brier, <c>2·BS₁</c>.</summary>
-    public decimal TwoSidedBrier => 2m * Brier;
-
-    /// <summary>Murphy's classical three terms, exact only when every bin holds identical forecasts.</summary>
-    public decimal ClassicalSum => Reliability - Resolution + Uncertainty;
-
-    /// <summary><c>REL − RES + UNC + WBV − WBC</c>, which equals <see cref="Brier"/>.</summary>
-    public decimal FiveTermSum => ClassicalSum + WithinBinVariance - WithinBinCovariance;
-
-    /// <summary>Normalised discrimination <c>NDI = RES/UNC</c>; null when UNC = 0.</summary>
-    public decimal? NormalisedDiscrimination => Uncertainty == 0m ? null : Resolution / Uncertainty;
-
-    /// <summary>Brier skill score against climatology <c>BSS = 1 − BS₁/UNC</c>; null when UNC = 0.</summary>
-    public decimal? BrierSkillScore => Uncertainty == 0m ? null : 1m - (Brier / Uncertainty);
-}
-
-/// <summary>Calibration table and decomposition; <see cref="Decomposition"/> is null when the total weight is 0.</summary>
-public sealed record CalibrationReport(
-    string BinScheme,
-    int PointCount,
-    decimal TotalWeight,
-    IReadOnlyList<CalibrationBin> Bins,
-    MurphyDecomposition? Decomposition);
-
 /// <summary>Calibration points, bins and the Murphy decomposition (scoring.md §5), in exact <see cref="decimal"/>.</summary>
 public static class Calibration
 {
@@ -243,7 +154,7 @@ public static class Calibration
                 var days = history.DailySnapshots(timeline.EffectiveClose);
                 return days
                     .Select(d => d.Standing.FirstOrDefault(s => string.Equals(s.ForecasterId, forecasterId, StringComparison.Ordinal)))
-                    .OfType<StandingForecast>()
+                    .OfType<StandingEntry>()
                     .Select(s => (s.Permille, 1m / days.Count));
             default:
                 throw new ArgumentOutOfRangeException(nameof(weighting), weighting, "Unknown calibration weighting.");

@@ -1,52 +1,5 @@
 namespace ForecastLedger.Domain.Scoring;
 
-/// <summary>A forecaster's continuous-grid scores on one question, with their explanation (scoring.md §3.3).</summary>
-/// <param name="Baseline"><c>(1/H)∫ 1[p_i≠null]·Baseline(p_i(t)) dt</c> over <c>[T_open, T_close)</c>, H = <c>T_sched − T_open</c>.</param>
-/// <param name="Peer"><c>(1/H)∫ 1[p_i≠null]·Peer_i(t) dt</c>; N(t) re-evaluated per segment, 0 while N &lt; 2.</param>
-/// <param name="Log">The ln score integrated the same way as Baseline (truncated, 0 without a forecast).</param>
-/// <param name="Coverage"><c>(1/H)∫ 1[p_i≠null] dt</c>, 0 … 1.</param>
-/// <param name="RelativeLegacyLog2">
-/// Metaculus legacy Relative: time-averaged <c>log₂(p_i/c)</c> against the crowd, denominator <c>T_close − T_open</c>
-/// (no truncation), 0 without a forecast.
-/// </param>
-/// <param name="StandingTime">Total time with a standing forecast inside <c>[T_open, T_close)</c>.</param>
-public sealed record ContinuousScore(
-    string ForecasterId,
-    double Baseline,
-    double Peer,
-    double Log,
-    double Coverage,
-    double RelativeLegacyLog2,
-    TimeSpan StandingTime);
-
-/// <summary>The crowd scored as a pseudo-forecaster on the continuous grid (§4 default choice).</summary>
-public sealed record ContinuousCrowdScore(double Baseline, double Log, double Coverage);
-
-/// <summary>The continuous-grid scores of one question (scoring.md §3.3).</summary>
-/// <param name="ScheduledSpan">H = <c>T_sched − T_open</c>, the denominator of Baseline, Peer, Log and Coverage.</param>
-/// <param name="Truncated">
-/// True when the question closed early: <c>[T_close, T_sched)</c> scores 0 but still counts in H ("score truncation").
-/// </param>
-/// <param name="TruncatedFraction">The share of H after <c>T_close</c>.</param>
-/// <param name="Forecasters">Everyone who forecast at or after open, including post-close forecasters (score 0, coverage 0).</param>
-public sealed record ContinuousScoreResult(
-    ScoringStatus Status,
-    DateTimeOffset Open,
-    DateTimeOffset EffectiveClose,
-    DateTimeOffset ScheduledClose,
-    TimeSpan ScheduledSpan,
-    bool Truncated,
-    double TruncatedFraction,
-    IReadOnlyList<ContinuousScore> Forecasters,
-    ContinuousCrowdScore? Crowd);
-
-/// <summary>A forecaster's spot scores (scoring.md §3.3 Spot variants): the instantaneous scores at one instant.</summary>
-/// <param name="Coverage">1 if a forecast stood at the spot time, else 0 (and every score 0).</param>
-public sealed record SpotScore(string ForecasterId, double Baseline, double Peer, double Log, double Coverage);
-
-/// <summary>Spot scores of one question at <see cref="SpotTime"/>.</summary>
-public sealed record SpotScoreResult(ScoringStatus Status, DateTimeOffset SpotTime, IReadOnlyList<SpotScore> Forecasters);
-
 /// <summary>
 /// The continuous (exact-timestamp) grid for Log, Baseline, Peer and Coverage (scoring.md §3.3), Metaculus parity.
 /// Integrands are step functions, so the integrals are exact sums over <see cref="ForecastHistory.Segments"/>.

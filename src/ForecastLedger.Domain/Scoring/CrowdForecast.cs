@@ -1,28 +1,5 @@
 namespace ForecastLedger.Domain.Scoring;
 
-/// <summary>The crowd aggregation methods of scoring.md §4.</summary>
-public enum CrowdAggregation
-{
-    /// <summary>Metaculus Community Prediction, the default (§4): recency-weighted median per option, MC renormalised.</summary>
-    RecencyWeightedMedian,
-
-    /// <summary>Median per option with equal weights (the same algorithm with <c>w = 1</c>), MC renormalised (§4).</summary>
-    UnweightedMedian,
-
-    /// <summary>Linear pool <c>Σ w_i p_i / Σ w_i</c> with equal weights (§4). Sums to 1 without renormalisation.</summary>
-    Mean,
-
-    /// <summary>
-    /// <c>exp(mean ln p_j,k)</c> per option over all forecasters (§4), the Peer reference. Deliberately not renormalised,
-    /// so the options may sum to less than 1.
-    /// </summary>
-    GeometricMean,
-}
-
-/// <summary>One step of the crowd's step function (§4): constant on <c>[From, Until)</c>.</summary>
-/// <param name="Probabilities">Per-option crowd probabilities; null when nobody has a standing forecast (N = 0).</param>
-public sealed record CrowdStep(DateTimeOffset From, DateTimeOffset Until, int ForecasterCount, IReadOnlyList<double>? Probabilities);
-
 /// <summary>
 /// The crowd forecast (scoring.md §4), computed from each forecaster's latest standing forecast. Withdrawn and post-close
 /// forecasts are excluded because <see cref="ForecastHistory"/> already drops them.
@@ -36,7 +13,7 @@ public static class CrowdForecast
     /// The crowd of standing forecasts given oldest first (recency order by start time, ties by sequence number, §4 step 1).
     /// Returns null when there are none (§4 step 6).
     /// </summary>
-    public static double[]? Aggregate(IReadOnlyList<StandingForecast> oldestFirst, int optionCount, CrowdAggregation method)
+    public static double[]? Aggregate(IReadOnlyList<StandingEntry> oldestFirst, int optionCount, CrowdAggregation method)
     {
         var n = oldestFirst.Count;
         if (n == 0)
@@ -136,7 +113,7 @@ public static class CrowdForecast
         return shifted.Select(a => (a / sum * (1 - (k * RenormalisationEpsilon))) + RenormalisationEpsilon).ToArray();
     }
 
-    private static double[] Median(IReadOnlyList<StandingForecast> oldestFirst, int optionCount, double[] weights)
+    private static double[] Median(IReadOnlyList<StandingEntry> oldestFirst, int optionCount, double[] weights)
     {
         // Σw once per crowd, computed exactly as WeightedMedian computes it, so both give bit-identical medians.
         var total = ((IReadOnlyList<double>)weights).Sum();
@@ -163,7 +140,7 @@ public static class CrowdForecast
     /// costs O(N + 1,001) per crowd instead of O(N log N) with allocations: the crowd is recomputed at every event of a
     /// question's history (§4), by every crowd read and by scoring.
     /// </summary>
-    private static double PermilleWeightedMedian(IReadOnlyList<StandingForecast> oldestFirst, int option, double[] weights, double total)
+    private static double PermilleWeightedMedian(IReadOnlyList<StandingEntry> oldestFirst, int option, double[] weights, double total)
     {
         var n = oldestFirst.Count;
         Span<int> starts = stackalloc int[ProbabilityVector.Whole + 2];
@@ -251,9 +228,9 @@ public static class CrowdForecast
         return cached;
     }
 
-    private static double[] PerOption(IReadOnlyList<StandingForecast> forecasts, int optionCount, Func<double[], double> combine) =>
+    private static double[] PerOption(IReadOnlyList<StandingEntry> forecasts, int optionCount, Func<double[], double> combine) =>
         Enumerable.Range(0, optionCount).Select(j => combine(OptionValues(forecasts, j))).ToArray();
 
-    private static double[] OptionValues(IReadOnlyList<StandingForecast> forecasts, int option) =>
+    private static double[] OptionValues(IReadOnlyList<StandingEntry> forecasts, int option) =>
         forecasts.Select(f => ProbabilityVector.ToDouble(f.Permille[option])).ToArray();
 }

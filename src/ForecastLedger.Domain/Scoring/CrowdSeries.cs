@@ -7,9 +7,9 @@ namespace ForecastLedger.Domain.Scoring;
 /// </summary>
 public sealed class CrowdSeries
 {
-    private readonly StandingForecast[] _standing;
+    private readonly StandingEntry[] _standing;
 
-    private CrowdSeries(QuestionTimeline timeline, CrowdAggregation method, IReadOnlyList<CrowdStep> steps, StandingForecast[] standing, long maxSeq)
+    private CrowdSeries(QuestionTimeline timeline, CrowdAggregation method, IReadOnlyList<CrowdStep> steps, StandingEntry[] standing, long maxSeq)
     {
         Timeline = timeline;
         Method = method;
@@ -34,7 +34,7 @@ public sealed class CrowdSeries
         var all = points as IReadOnlyCollection<ForecastPoint> ?? [.. points];
         var history = ForecastHistory.Build(timeline, all);
         var steps = CrowdForecast.History(history, method);
-        StandingForecast[] last = steps.Count == 0 ? [] : [.. history.StandingAt(steps[^1].From)];
+        StandingEntry[] last = steps.Count == 0 ? [] : [.. history.StandingAt(steps[^1].From)];
         return new CrowdSeries(timeline, method, steps, last, all.Count == 0 ? 0 : all.Max(p => p.Seq));
     }
 
@@ -60,7 +60,7 @@ public sealed class CrowdSeries
         var close = Timeline.EffectiveClose;
         var steps = new List<CrowdStep>(Steps.Count + fresh.Length);
         steps.AddRange(Steps);
-        var standing = new List<StandingForecast>(_standing);
+        var standing = new List<StandingEntry>(_standing);
         var boundary = steps[^1].From;
         var changed = false;
         foreach (var p in fresh)
@@ -103,7 +103,7 @@ public sealed class CrowdSeries
 
             if (p.Permille is { } vector)
             {
-                standing.Add(new StandingForecast(p.ForecasterId, vector, p.At, p.Seq));
+                standing.Add(new StandingEntry(p.ForecasterId, vector, p.At, p.Seq));
             }
 
             changed = true;
@@ -117,6 +117,6 @@ public sealed class CrowdSeries
         return new CrowdSeries(Timeline, Method, steps, [.. standing], fresh[^1].Seq);
     }
 
-    private CrowdStep Step(DateTimeOffset from, DateTimeOffset until, IReadOnlyList<StandingForecast> standing) =>
+    private CrowdStep Step(DateTimeOffset from, DateTimeOffset until, IReadOnlyList<StandingEntry> standing) =>
         new(from, until, standing.Count, CrowdForecast.Aggregate(standing, Timeline.OptionCount, Method));
 }

@@ -1,40 +1,5 @@
 namespace ForecastLedger.Domain.Scoring;
 
-/// <summary>How the engine treats one forecast event (scoring.md §3.1, §7).</summary>
-public enum ForecastDisposition
-{
-    /// <summary>Counts for scores and the crowd from its timestamp until replaced or withdrawn.</summary>
-    Counted,
-
-    /// <summary>Same forecaster, same timestamp, a higher sequence number exists: it stood for zero time (§1, §7).</summary>
-    SupersededAtSameInstant,
-
-    /// <summary>Made at or after <c>T_close</c>: kept in the ledger, ignored by every score and the crowd (§3.1).</summary>
-    PostClose,
-
-    /// <summary>Made before <c>T_open</c>. The command side rejects these (§3.1); the engine ignores any that slip through.</summary>
-    BeforeOpen,
-}
-
-/// <summary>A forecast event together with its <see cref="ForecastDisposition"/>, for explaining scores.</summary>
-public sealed record ClassifiedForecast(ForecastPoint Forecast, ForecastDisposition Disposition);
-
-/// <summary>
-/// A forecaster's standing forecast <c>p_i(t)</c> (scoring.md §1): the latest non-withdrawn forecast at or before t.
-/// <see cref="Since"/> and <see cref="Seq"/> are the start of that forecast, which orders the crowd by recency (§4).
-/// </summary>
-public sealed record StandingForecast(string ForecasterId, IReadOnlyList<int> Permille, DateTimeOffset Since, long Seq);
-
-/// <summary>A stretch <c>[From, Until)</c> of the continuous grid in which nobody's standing forecast changes (§3.3).</summary>
-/// <param name="Standing">The standing forecasts, oldest first by <c>(Since, Seq)</c> (the recency order of §4).</param>
-public sealed record StandingSegment(DateTimeOffset From, DateTimeOffset Until, IReadOnlyList<StandingForecast> Standing)
-{
-    public TimeSpan Duration => Until - From;
-}
-
-/// <summary>A daily-grid snapshot (scoring.md §3.2): the standing forecasts strictly before <see cref="End"/> = <c>E_d</c>.</summary>
-public sealed record DailySnapshot(DateOnly Day, DateTimeOffset End, IReadOnlyList<StandingForecast> Standing);
-
 /// <summary>
 /// The event fold every score starts from: orders events by <c>(At, Seq)</c>, drops replayed duplicates, flags post-close
 /// and same-instant superseded forecasts, and answers "who stands with what, when" on both time grids
@@ -120,7 +85,7 @@ public sealed class ForecastHistory
     /// passed is the fold's own and is valid only during the call (a history of S events with N standing would copy
     /// O(S·N) references otherwise; the crowd and continuous scoring only read each segment once).
     /// </summary>
-    public void ForEachSegment(Action<DateTimeOffset, DateTimeOffset, IReadOnlyList<StandingForecast>> visit)
+    public void ForEachSegment(Action<DateTimeOffset, DateTimeOffset, IReadOnlyList<StandingEntry>> visit)
     {
         var close = Timeline.EffectiveClose;
         var boundaries = counted.Select(f => f.At.UtcTicks)
@@ -156,7 +121,7 @@ public sealed class ForecastHistory
     }
 
     /// <summary>The standing forecasts at <paramref name="instant"/> (latest counted event with timestamp ≤ instant).</summary>
-    public IReadOnlyList<StandingForecast> StandingAt(DateTimeOffset instant)
+    public IReadOnlyList<StandingEntry> StandingAt(DateTimeOffset instant)
     {
         var fold = new StandingFold(counted);
         fold.ApplyThrough(instant, inclusive: true);
@@ -227,11 +192,11 @@ public sealed class ForecastHistory
     /// </summary>
     private sealed class StandingFold(IReadOnlyList<ForecastPoint> events)
     {
-        private readonly List<StandingForecast> standing = [];
-        private readonly Dictionary<string, StandingForecast> byForecaster = new(StringComparer.Ordinal);
+        private readonly List<StandingEntry> standing = [];
+        private readonly Dictionary<string, StandingEntry> byForecaster = new(StringComparer.Ordinal);
         private int next;
 
-        public IReadOnlyList<StandingForecast> Standing => standing;
+        public IReadOnlyList<StandingEntry> Standing => standing;
 
         public void ApplyThrough(DateTimeOffset bound, bool inclusive)
         {
@@ -241,7 +206,7 @@ public sealed class ForecastHistory
             }
         }
 
-        public StandingForecast[] Snapshot() => [.. standing];
+        public StandingEntry[] Snapshot() => [.. standing];
 
         private void Apply(ForecastPoint f)
         {
@@ -260,7 +225,7 @@ public sealed class ForecastHistory
 
             if (f.Permille is { } permille)
             {
-                var forecast = new StandingForecast(f.ForecasterId, permille, f.At, f.Seq);
+                var forecast = new StandingEntry(f.ForecasterId, permille, f.At, f.Seq);
                 standing.Add(forecast);
                 byForecaster[f.ForecasterId] = forecast;
             }

@@ -1,19 +1,39 @@
 namespace ForecastLedger.Domain.Scoring;
 
 /// <summary>
-/// One forecaster's totals over the scored questions, and how each leaderboard metric scores them (scoring.md §3.4):
-/// the one definition of the metrics the API ranks and the offline verifier re-ranks.
+/// One forecaster's running totals over the scored questions (scoring.md §3.4), added one question at a time, and how
+/// each leaderboard metric scores them: the one definition of the figures the API's leaderboards and score histories
+/// publish and the offline verifier recomputes, so a figure never depends on which path computed it.
 /// </summary>
-/// <param name="Questions">Scored questions.</param>
+/// <param name="Questions">Scored questions so far.</param>
 /// <param name="DailyQuestions">Those with at least one scored day (they carry a relative Brier).</param>
-/// <param name="RelativeBrierSum">Σ relative Brier; null without a scored day.</param>
-/// <param name="MeanDailyBrierMean">Mean of the per-question mean daily Brier; null without a scored day.</param>
+/// <param name="RelativeBrierSum">Σ relative Brier; null before the first scored day.</param>
+/// <param name="MeanDailyBriersSum">Σ mean daily Brier over <see cref="DailyQuestions"/>.</param>
 /// <param name="PeerSum">Σ Peer.</param>
 /// <param name="BaselineSum">Σ Baseline.</param>
 /// <param name="CoverageSum">Σ coverage.</param>
 public sealed record LeaderboardTotals(
-    int Questions, int DailyQuestions, decimal? RelativeBrierSum, decimal? MeanDailyBrierMean, double PeerSum, double BaselineSum, double CoverageSum)
+    int Questions, int DailyQuestions, decimal? RelativeBrierSum, decimal MeanDailyBriersSum, double PeerSum, double BaselineSum, double CoverageSum)
 {
+    public static readonly LeaderboardTotals Empty = new(0, 0, null, 0m, 0.0, 0.0, 0.0);
+
+    /// <summary>The mean of the per-question mean daily Brier; null before the first scored day.</summary>
+    public decimal? MeanDailyBrierMean => DailyQuestions == 0 ? null : MeanDailyBriersSum / DailyQuestions;
+
+    /// <summary>The global Peer score Σ Peer / max(30, Σ coverage).</summary>
+    public double PeerScore => PeerSum / Math.Max(Leaderboards.GlobalPeerCoverageFloor, CoverageSum);
+
+    /// <summary>These totals with one more scored question (its scores as <see cref="QuestionScore"/> carries them).</summary>
+    /// <remarks>Sums depend on the order questions are added in (IEEE doubles): callers add them in question id order.</remarks>
+    public LeaderboardTotals Add(decimal? meanDailyBrier, decimal? relativeBrier, double peer, double baseline, double coverage) => new(
+        Questions + 1,
+        DailyQuestions + (meanDailyBrier is null ? 0 : 1),
+        relativeBrier is { } rb ? (RelativeBrierSum ?? 0m) + rb : RelativeBrierSum,
+        MeanDailyBriersSum + (meanDailyBrier ?? 0m),
+        PeerSum + peer,
+        BaselineSum + baseline,
+        CoverageSum + coverage);
+
     /// <summary>The metrics a leaderboard ranks by.</summary>
     public static readonly IReadOnlyList<string> Metrics = ["relative-brier", "mean-brier", "peer", "baseline"];
 
@@ -29,7 +49,7 @@ public sealed record LeaderboardTotals(
     {
         "relative-brier" => (double?)RelativeBrierSum,
         "mean-brier" => (double?)MeanDailyBrierMean,
-        "peer" => PeerSum / Math.Max(Leaderboards.GlobalPeerCoverageFloor, CoverageSum),
+        "peer" => PeerScore,
         "baseline" => BaselineSum,
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown leaderboard metric."),
     };

@@ -1,25 +1,5 @@
 namespace ForecastLedger.Domain.Scoring;
 
-/// <summary>One question's continuous scores with its weight <c>w_q</c> in a leaderboard (default 1, scoring.md §3.4).</summary>
-public sealed record WeightedQuestionScores(ContinuousScoreResult Scores, double Weight = 1.0);
-
-/// <summary>A Metaculus-style tournament row: <c>Σ_q Peer·w_q</c> and the prize take <c>max(total, 0)²</c> (§3.4).</summary>
-public sealed record TournamentStanding(string ForecasterId, double TotalPeer, double PrizeTake, double CoverageSum, int QuestionCount, int Rank);
-
-/// <summary>A global leaderboard row (§3.4); <see cref="Score"/> is the leaderboard's score.</summary>
-public sealed record GlobalStanding(string ForecasterId, double Score, double ScoreSum, double CoverageSum, int QuestionCount, int Rank);
-
-/// <summary>
-/// A Brier-family leaderboard row (§3.4): <c>Σ_q RB_i,q</c> over the questions (an unforecast question adds 0, i.e.
-/// "scored as the median") and the unweighted mean of the forecaster's per-question MDB. Lower is better.
-/// </summary>
-public sealed record RelativeBrierStanding(
-    string ForecasterId,
-    decimal TotalRelativeBrier,
-    decimal MeanOfMeanDailyBrier,
-    int QuestionsScored,
-    int Rank);
-
 /// <summary>
 /// Scores across questions (scoring.md §3.4). Only questions with <see cref="ScoringStatus.Scored"/> count, so annulled
 /// and unresolved questions are excluded (§6).

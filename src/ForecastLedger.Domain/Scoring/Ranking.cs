@@ -1,18 +1,5 @@
 namespace ForecastLedger.Domain.Scoring;
 
-/// <summary>Which end of a score is better.</summary>
-public enum ScoreOrientation
-{
-    /// <summary>Baseline, Peer, prize take.</summary>
-    HigherIsBetter,
-
-    /// <summary>Brier, Relative Brier.</summary>
-    LowerIsBetter,
-}
-
-/// <summary>An id with its score and competition rank.</summary>
-public sealed record RankedScore(string Id, double Score, int Rank);
-
 /// <summary>
 /// Competition ranking with ties "1, 1, 3" (scoring.md §3.4): sorted best first, an entry whose score is close to the
 /// previous entry's shares its rank, and the next distinct score takes its position. "Close" is numpy's default

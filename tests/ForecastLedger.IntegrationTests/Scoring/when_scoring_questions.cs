@@ -217,10 +217,10 @@ public sealed class when_scoring_questions(PostgresFixture db, ITestOutputHelper
     public void equal_totals_share_a_rank_and_the_next_rank_skips()
     {
         ForecasterTotals Totals(int id, double baseline) =>
-            new(new Guid(id, 0, 0, new byte[8]), null, false, 1, 1, 0.1m, 0.2m, 0, baseline, 1);
-        var ranked = GetLeaderboardEndpoint.Rank("baseline", [Totals(1, 5), Totals(2, 9), Totals(3, 9), Totals(4, 9.0000000001)]);
+            new(new Guid(id, 0, 0, new byte[8]), null, false, new LeaderboardTotals(1, 1, 0.1m, 0.2m, 0, baseline, 1));
+        var ranked = LeaderboardRanking.Rank("baseline", [Totals(1, 5), Totals(2, 9), Totals(3, 9), Totals(4, 9.0000000001)]);
         Assert.Equal([1, 1, 1, 4], ranked.Select(r => r.Rank));
-        ranked = GetLeaderboardEndpoint.Rank("baseline", [Totals(1, 7), Totals(2, 9), Totals(3, 9)]);
+        ranked = LeaderboardRanking.Rank("baseline", [Totals(1, 7), Totals(2, 9), Totals(3, 9)]);
         Assert.Equal([1, 1, 3], ranked.Select(r => r.Rank));
     }
 

@@ -14,8 +14,8 @@ public sealed class crowd_at_the_floor
     // Each option's median is 1‰: two of the three forecasters put 1‰ on it.
     private static readonly int[][] Opposed = [[998, 1, 1], [1, 998, 1], [1, 1, 998]];
 
-    private static StandingForecast[] Standing(params int[][] vectors) =>
-        vectors.Select((v, i) => new StandingForecast($"f{i}", v, Open.AddHours(i), i)).ToArray();
+    private static StandingEntry[] Standing(params int[][] vectors) =>
+        vectors.Select((v, i) => new StandingEntry($"f{i}", v, Open.AddHours(i), i)).ToArray();
 
     [Theory]
     [InlineData(CrowdAggregation.RecencyWeightedMedian)]

@@ -8,8 +8,8 @@ public sealed class crowd_calibration_and_leaderboards
 {
     private static readonly DateTimeOffset Open = Utc(2025, 6, 1);
 
-    private static StandingForecast[] Standing(params int[][] vectors) =>
-        vectors.Select((v, i) => new StandingForecast($"f{i}", v, Open.AddHours(i), i)).ToArray();
+    private static StandingEntry[] Standing(params int[][] vectors) =>
+        vectors.Select((v, i) => new StandingEntry($"f{i}", v, Open.AddHours(i), i)).ToArray();
 
     [Fact]
     public void mean_crowd_is_the_linear_pool()
@@ -50,7 +50,7 @@ public sealed class crowd_calibration_and_leaderboards
             var standing = Enumerable.Range(0, n).Select(i =>
             {
                 var raw = Enumerable.Range(0, optionCount).Select(_ => 5 + random.Next(0, spread)).ToArray();
-                return new StandingForecast($"f{i}", raw, Open.AddMinutes(i), i);
+                return new StandingEntry($"f{i}", raw, Open.AddMinutes(i), i);
             }).ToArray();
             var weights = method == CrowdAggregation.RecencyWeightedMedian ? CrowdForecast.RecencyWeights(n) : Enumerable.Repeat(1.0, n).ToArray();
 

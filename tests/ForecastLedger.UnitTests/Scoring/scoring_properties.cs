@@ -180,7 +180,7 @@ public sealed class scoring_properties
         for (var i = 0; i < RandomHistories.CaseCount; i++)
         {
             var standing = Enumerable.Range(0, random.Next(1, 3))
-                .Select(n => new StandingForecast($"f{n}", RandomHistories.RandomVector(random, 2), DateTimeOffset.UnixEpoch.AddHours(n), n))
+                .Select(n => new StandingEntry($"f{n}", RandomHistories.RandomVector(random, 2), DateTimeOffset.UnixEpoch.AddHours(n), n))
                 .ToArray();
 
             Assert.Equal(

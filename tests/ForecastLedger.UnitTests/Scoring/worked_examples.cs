@@ -201,7 +201,7 @@ public sealed class worked_examples
     public void example_6_recency_weighted_median_matches_spec(int[] oldestFirst, double weighted, double unweighted)
     {
         var standing = oldestFirst
-            .Select((p, i) => new StandingForecast($"f{i}", [p, 1000 - p], Utc(2025, 1, 1).AddHours(i), i))
+            .Select((p, i) => new StandingEntry($"f{i}", [p, 1000 - p], Utc(2025, 1, 1).AddHours(i), i))
             .ToArray();
 
         Assert.Equal(weighted, CrowdForecast.Aggregate(standing, 2, CrowdAggregation.RecencyWeightedMedian)![0], 1e-12);
@@ -219,7 +219,7 @@ public sealed class worked_examples
     [Fact]
     public void example_6_multiple_choice_medians_are_renormalised_the_metaculus_way()
     {
-        StandingForecast[] standing =
+        StandingEntry[] standing =
         [
             new("a", [600, 300, 100], Utc(2025, 1, 1), 1),
             new("b", [200, 200, 600], Utc(2025, 1, 2), 2),

@@ -127,15 +127,7 @@ public static class ExportCsvEndpoints
         await csv.HeaderAsync(ScoreColumns, ct);
         while (await reader.ReadAsync(ct))
         {
-            var row = new QuestionScoreRow(
-                reader.GetGuid(0), reader.GetGuid(1),
-                reader.IsDBNull(2) ? null : reader.GetDecimal(2),
-                reader.IsDBNull(3) ? null : reader.GetDecimal(3),
-                reader.IsDBNull(4) ? null : reader.GetDecimal(4),
-                reader.GetDecimal(5),
-                reader.IsDBNull(6) ? null : reader.GetDecimal(6),
-                reader.GetDouble(7), reader.GetDouble(8), reader.GetDouble(9), reader.GetDouble(10),
-                reader.GetBoolean(11), reader.GetInt32(12), reader.GetInt32(13));
+            var row = QuestionScoreRow.Read(reader);
             var handle = reader.IsDBNull(18) ? null : reader.GetString(18);
             DateTimeOffset? knownAt = reader.IsDBNull(17) ? null : DateTimeOffset.Parse(reader.GetString(17), System.Globalization.CultureInfo.InvariantCulture);
             csv.Field(row.QuestionId)
@@ -146,18 +138,18 @@ public static class ExportCsvEndpoints
                 .Field(row.ForecasterId)
                 .Field(handle)
                 .Field(reader.GetBoolean(19))
-                .Field(row.FinalBrier)
-                .Field(row.MeanDailyBrier)
-                .Field(row.MedianScore)
-                .Field(row.Participation)
-                .Field(row.RelativeBrier)
-                .Field(row.Log)
-                .Field(row.Baseline)
-                .Field(row.Peer)
-                .Field(row.Coverage)
-                .Field(row.Truncated)
-                .Field(row.DaysScored)
-                .Field(row.ScoringDays)
+                .Field(row.Score.FinalBrier)
+                .Field(row.Score.MeanDailyBrier)
+                .Field(row.Score.MedianScore)
+                .Field(row.Score.Participation)
+                .Field(row.Score.RelativeBrier)
+                .Field(row.Score.Log)
+                .Field(row.Score.Baseline)
+                .Field(row.Score.Peer)
+                .Field(row.Score.Coverage)
+                .Field(row.Score.Truncated)
+                .Field(row.Score.DaysScored)
+                .Field(row.Score.ScoringDays)
                 .Field(ForecasterScoreResource.From(row, handle).Explanation);
             await csv.EndRowAsync(ct);
         }

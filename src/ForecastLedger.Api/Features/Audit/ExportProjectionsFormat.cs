@@ -1,4 +1,5 @@
 using ForecastLedger.Api.Features.Scoring;
+using ForecastLedger.Domain.Scoring;
 
 namespace ForecastLedger.Api.Features.Audit;
 
@@ -42,14 +43,17 @@ public sealed record ProjectionsQuestionLine(
     string Kind, Guid QuestionId, string Slug, IReadOnlyList<string> Options, DateTimeOffset OpensAt, DateTimeOffset ClosesAt, string State,
     string? Outcome, DateTimeOffset? KnownAt, long Version);
 
-/// <summary>One row of the <c>question_scores</c> projection (see <see cref="QuestionScoreRow"/> for each field).</summary>
+/// <summary>One row of the <c>question_scores</c> projection (see <see cref="QuestionScore"/> for each field).</summary>
 public sealed record ProjectionsScoreLine(
     string Kind, Guid QuestionId, Guid ForecasterId, decimal? FinalBrier, decimal? MeanDailyBrier, decimal? MedianScore, decimal Participation,
     decimal? RelativeBrier, double Log, double Baseline, double Peer, double Coverage, bool Truncated, int DaysScored, int ScoringDays)
 {
-    public static ProjectionsScoreLine From(QuestionScoreRow r) => new(
-        "score", r.QuestionId, r.ForecasterId, r.FinalBrier, r.MeanDailyBrier, r.MedianScore, r.Participation, r.RelativeBrier, r.Log,
-        r.Baseline, r.Peer, r.Coverage, r.Truncated, r.DaysScored, r.ScoringDays);
+    public static ProjectionsScoreLine From(QuestionScoreRow row)
+    {
+        var s = row.Score;
+        return new("score", row.QuestionId, row.ForecasterId, s.FinalBrier, s.MeanDailyBrier, s.MedianScore, s.Participation, s.RelativeBrier,
+            s.Log, s.Baseline, s.Peer, s.Coverage, s.Truncated, s.DaysScored, s.ScoringDays);
+    }
 }
 
 /// <summary>A whole leaderboard (every entry, no paging), as <c>GET /api/leaderboards</c> ranks it.</summary>

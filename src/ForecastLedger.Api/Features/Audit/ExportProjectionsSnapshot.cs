@@ -151,7 +151,7 @@ public sealed class ExportProjectionsSnapshot
     {
         var lines = new NdjsonLineWriter(output);
         await lines.WriteAsync(new ProjectionsHeaderLine("header", ExportProjectionsFormat.Name, Seq, Checkpoint, now, CalibrationBins,
-            [.. GetQuestionCrowdEndpoint.Methods.Keys], CrowdIncludesBots: false), ct);
+            [.. CrowdMethods.ByName.Keys], CrowdIncludesBots: false), ct);
 
         var questions = await QuestionsAsync(ct);
         foreach (var view in questions)
@@ -163,9 +163,9 @@ public sealed class ExportProjectionsSnapshot
         await WriteScoresAsync(lines, ct);
 
         var totals = await TotalsAsync(ct);
-        foreach (var metric in GetLeaderboardEndpoint.Metrics)
+        foreach (var metric in LeaderboardTotals.Metrics)
         {
-            await lines.WriteAsync(new ProjectionsLeaderboardLine("leaderboard", metric, GetLeaderboardEndpoint.Rank(metric, totals)), ct);
+            await lines.WriteAsync(new ProjectionsLeaderboardLine("leaderboard", metric, LeaderboardRanking.Rank(metric, totals)), ct);
         }
 
         var history = await HistoryAsync(ct);
@@ -173,7 +173,7 @@ public sealed class ExportProjectionsSnapshot
         {
             var human = history.GetValueOrDefault(view.Id)?.Where(h => !h.IsBot).Select(h => h.Point).ToArray() ?? [];
             var built = ForecastHistory.Build(QuestionScoreComputation.Timeline(view), human);
-            foreach (var (name, method) in GetQuestionCrowdEndpoint.Methods)
+            foreach (var (name, method) in CrowdMethods.ByName)
             {
                 var steps = CrowdForecast.History(built, method).Select(s => new CrowdStepResource(s.From, s.Until, s.ForecasterCount, s.Probabilities)).ToArray();
                 await lines.WriteAsync(new ProjectionsCrowdLine("crowd", view.Id, name, IncludesBots: false, steps), ct);
@@ -197,7 +197,7 @@ public sealed class ExportProjectionsSnapshot
         }
 
         var crowd = resolved
-            .Select(q => CalibrationEndpoints.CrowdPoints(QuestionScoreComputation.Timeline(q),
+            .Select(q => QuestionScoring.CrowdCalibrationPoints(QuestionScoreComputation.Timeline(q),
                 history.GetValueOrDefault(q.Id)?.Where(h => !h.IsBot).Select(h => h.Point).ToArray() ?? []))
             .Where(p => p.Count > 0)
             .ToArray();
@@ -249,51 +249,15 @@ public sealed class ExportProjectionsSnapshot
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            await lines.WriteAsync(new ProjectionsScoreLine("score",
-                reader.GetGuid(0),
-                reader.GetGuid(1),
-                reader.IsDBNull(2) ? null : reader.GetDecimal(2),
-                reader.IsDBNull(3) ? null : reader.GetDecimal(3),
-                reader.IsDBNull(4) ? null : reader.GetDecimal(4),
-                reader.GetDecimal(5),
-                reader.IsDBNull(6) ? null : reader.GetDecimal(6),
-                reader.GetDouble(7),
-                reader.GetDouble(8),
-                reader.GetDouble(9),
-                reader.GetDouble(10),
-                reader.GetBoolean(11),
-                reader.GetInt32(12),
-                reader.GetInt32(13)), ct);
+            await lines.WriteAsync(ProjectionsScoreLine.From(QuestionScoreRow.Read(reader)), ct);
         }
     }
 
-    /// <summary>The leaderboard totals, with the grouped query <see cref="ScoreReads.TotalsAsync"/> runs, inside this snapshot.</summary>
+    /// <summary>The leaderboard totals, read and summed as <see cref="ScoreReads.TotalsAsync"/> does, inside this snapshot.</summary>
     private async Task<IReadOnlyList<ForecasterTotals>> TotalsAsync(CancellationToken ct)
     {
-        await using var command = Command($"""
-            SELECT s.forecaster_id, f.handle, coalesce(f.is_bot, false), count(*)::int, count(s.relative_brier)::int,
-                   sum(s.relative_brier), avg(s.mean_daily_brier), sum(s.peer), sum(s.baseline), sum(s.coverage)
-            FROM {_schema}.question_scores s LEFT JOIN {_schema}.forecasters f ON f.id = s.forecaster_id
-            GROUP BY s.forecaster_id, f.handle, f.is_bot
-            """);
-        var totals = new List<ForecasterTotals>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            totals.Add(new ForecasterTotals(
-                reader.GetGuid(0),
-                reader.IsDBNull(1) ? null : reader.GetString(1),
-                reader.GetBoolean(2),
-                reader.GetInt32(3),
-                reader.GetInt32(4),
-                reader.IsDBNull(5) ? null : reader.GetDecimal(5),
-                reader.IsDBNull(6) ? null : reader.GetDecimal(6),
-                reader.GetDouble(7),
-                reader.GetDouble(8),
-                reader.GetDouble(9)));
-        }
-
-        return totals;
+        await using var command = Command(ScoreReads.TotalsSql(_schema));
+        return await ScoreReads.ReadTotalsAsync(command, null, ct);
     }
 
     private async Task<Dictionary<Guid, List<(ForecastPoint Point, bool IsBot)>>> HistoryAsync(CancellationToken ct)

@@ -10,9 +10,6 @@ using Npgsql;
 
 namespace ForecastLedger.Api.Features.PointInTime;
 
-/// <summary>What the ledger says about a forecaster at a point: its handle and whether it was flagged as a bot.</summary>
-public sealed record ForecasterAt(Guid Id, string Handle, bool IsBot);
-
 /// <summary>
 /// The replay half of point-in-time reads (ADR 0008): question state folded from the question streams' events up to a
 /// seq with the same <see cref="QuestionView.Evolve"/> the inline read model uses, forecasts from
@@ -211,18 +208,5 @@ public sealed class LedgerReplay(LedgerDatabase database, EventStoreOptions opti
         {
             views[view.Id] = view;
         }
-    }
-}
-
-/// <summary>Registers the point-in-time services.</summary>
-public static class PointInTimeSetup
-{
-    public static IServiceCollection AddPointInTimeReads(this IServiceCollection services)
-    {
-        services.AddSingleton<ReadCache>();
-        services.AddSingleton<PointInTimeResolver>();
-        services.AddSingleton<LedgerReplay>();
-        services.AddSingleton<Scoring.ScoresAtPoint>();
-        return services;
     }
 }

@@ -7,49 +7,6 @@ using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.Scoring;
 
-/// <summary>One calibration bin.</summary>
-/// <param name="Index">0-based bin number.</param>
-/// <param name="LowerPermille">Lower edge of the bin, in permille.</param>
-/// <param name="UpperPermille">Upper edge of the bin, in permille.</param>
-/// <param name="MeanForecast">Weighted mean forecast in the bin (0 to 1); null when empty.</param>
-/// <param name="ObservedFrequency">Weighted share of the bin's points whose event happened; null when empty.</param>
-/// <param name="Weight">Total weight of the bin's points.</param>
-/// <param name="Count">Number of points in the bin.</param>
-/// <param name="BandLower">Lower end of the 5–95% binomial band for a perfectly calibrated forecaster.</param>
-/// <param name="BandUpper">Upper end of that band.</param>
-public sealed record CalibrationBinResource(int Index, decimal LowerPermille, decimal UpperPermille, decimal? MeanForecast, decimal? ObservedFrequency,
-    decimal Weight, int Count, double BandLower, double BandUpper);
-
-/// <summary>The Brier decomposition BS = REL − RES + UNC + WBV − WBC (scoring.md §5).</summary>
-/// <param name="Brier">The weighted one-sided binary Brier score.</param>
-/// <param name="Reliability">REL: calibration error (lower is better).</param>
-/// <param name="Resolution">RES: discrimination (higher is better).</param>
-/// <param name="Uncertainty">UNC: ō(1 − ō).</param>
-/// <param name="WithinBinVariance">WBV.</param>
-/// <param name="WithinBinCovariance">WBC.</param>
-/// <param name="BrierSkillScore">BSS = 1 − BS/UNC; null when UNC is 0.</param>
-public sealed record DecompositionResource(decimal Brier, decimal Reliability, decimal Resolution, decimal Uncertainty, decimal WithinBinVariance,
-    decimal WithinBinCovariance, decimal? BrierSkillScore);
-
-/// <summary>A calibration table and its decomposition.</summary>
-/// <param name="Subject">A forecaster id, or <c>crowd</c>.</param>
-/// <param name="BinScheme">The bins used.</param>
-/// <param name="Questions">Resolved binary questions that contributed points.</param>
-/// <param name="PointCount">Calibration points (duration-weighted forecasts).</param>
-/// <param name="TotalWeight">Their total weight.</param>
-/// <param name="Bins">The bins, lowest first.</param>
-/// <param name="Decomposition">Null when there is no weight.</param>
-public sealed record CalibrationResource(string Subject, string BinScheme, int Questions, int PointCount, decimal TotalWeight,
-    IReadOnlyList<CalibrationBinResource> Bins, DecompositionResource? Decomposition)
-{
-    public static CalibrationResource From(string subject, int questions, CalibrationReport report) => new(
-        subject, report.BinScheme, questions, report.PointCount, report.TotalWeight,
-        [.. report.Bins.Select(b => new CalibrationBinResource(b.Index, b.LowerPermille, b.UpperPermille, b.MeanForecast, b.ObservedFrequency, b.Weight, b.Count, b.BandLower, b.BandUpper))],
-        report.Decomposition is { } d
-            ? new DecompositionResource(d.Brier, d.Reliability, d.Resolution, d.Uncertainty, d.WithinBinVariance, d.WithinBinCovariance, d.BrierSkillScore)
-            : null);
-}
-
 public static class CalibrationEndpoints
 {
     public const int MinBins = 2;
@@ -152,16 +109,12 @@ public static class CalibrationEndpoints
     public static CalibrationResource ForCrowd(IReadOnlyList<(QuestionView View, IReadOnlyList<ForecastPoint> Points)> questions, int? bins)
     {
         var perQuestion = questions
-            .Select(q => CrowdPoints(QuestionScoreComputation.Timeline(q.View), q.Points))
+            .Select(q => QuestionScoring.CrowdCalibrationPoints(QuestionScoreComputation.Timeline(q.View), q.Points))
             .Where(p => p.Count > 0)
             .ToArray();
         var report = Calibration.Analyse(perQuestion.SelectMany(p => p), CalibrationBinScheme.Equal(bins ?? 10));
         return CalibrationResource.From("crowd", perQuestion.Length, report);
     }
-
-    /// <summary>The crowd's calibration points on one binary question (Domain <see cref="QuestionScoring.CrowdCalibrationPoints"/>).</summary>
-    public static IReadOnlyList<CalibrationPoint> CrowdPoints(QuestionTimeline timeline, IReadOnlyList<ForecastPoint> points) =>
-        QuestionScoring.CrowdCalibrationPoints(timeline, points);
 
     /// <summary>
     /// <see cref="HistoryReads.ScoredQuestionsAsync"/> at a seq: questions resolved then (in id order), with one

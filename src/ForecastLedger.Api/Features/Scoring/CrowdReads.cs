@@ -65,7 +65,7 @@ public sealed class CrowdReads(HistoryReads history, IOptions<Microsoft.AspNetCo
         }
 
         var steps = await StepsAsync(view, version, includeBots, method, ct);
-        var page = GetQuestionCrowdEndpoint.Page(view.Id, methodName, includeBots, steps, offset, limit);
+        var page = CrowdPage.Of(view.Id, methodName, includeBots, steps, offset, limit);
         var bytes = JsonSerializer.SerializeToUtf8Bytes(page, json.Value.SerializerOptions);
         _cache.Set(key, bytes, new MemoryCacheEntryOptions { Size = bytes.Length });
         return bytes;

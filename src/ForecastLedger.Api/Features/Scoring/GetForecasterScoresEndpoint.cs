@@ -7,40 +7,6 @@ using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.Scoring;
 
-/// <summary>Totals across a forecaster's scored questions up to and including one question (scoring.md §3.4).</summary>
-/// <param name="Questions">Scored questions so far.</param>
-/// <param name="DailyQuestions">Those with at least one scored day.</param>
-/// <param name="RelativeBrierSum">Σ relative Brier (the <c>relative-brier</c> leaderboard score); null before the first scored day.</param>
-/// <param name="MeanDailyBrierMean">Mean of the per-question mean daily Brier (the <c>mean-brier</c> score); null before the first scored day.</param>
-/// <param name="PeerSum">Σ Peer.</param>
-/// <param name="PeerScore">Σ Peer / max(30, Σ coverage) (the <c>peer</c> leaderboard score).</param>
-/// <param name="BaselineSum">Σ Baseline (the <c>baseline</c> leaderboard score).</param>
-/// <param name="CoverageSum">Σ coverage.</param>
-public sealed record ScoreTotalsResource(int Questions, int DailyQuestions, decimal? RelativeBrierSum, decimal? MeanDailyBrierMean, double PeerSum,
-    double PeerScore, double BaselineSum, double CoverageSum)
-{
-    public static ScoreTotalsResource From(ScoreTotals t) => new(t.Questions, t.DailyQuestions, t.RelativeBrierSum, t.MeanDailyBrierMean, t.PeerSum,
-        t.PeerScore, t.BaselineSum, t.CoverageSum);
-}
-
-/// <summary>One scored question in a forecaster's history, with the running totals as of it.</summary>
-/// <param name="QuestionId">The question.</param>
-/// <param name="Slug">Its slug.</param>
-/// <param name="Title">Its title.</param>
-/// <param name="KnownAt">When its outcome became known: the history's order.</param>
-/// <param name="Outcome">The option that came true.</param>
-/// <param name="Score">The forecaster's scores on it, with their explanation.</param>
-/// <param name="Totals">Totals over this question and every one before it.</param>
-public sealed record ScoreHistoryEntry(Guid QuestionId, string Slug, string Title, DateTimeOffset KnownAt, string Outcome, ForecasterScoreResource Score,
-    ScoreTotalsResource Totals);
-
-/// <summary>A page of a forecaster's score history.</summary>
-/// <param name="ForecasterId">The forecaster.</param>
-/// <param name="Handle">Its handle.</param>
-/// <param name="Items">Scored questions in order of the time their outcome became known (then by question id).</param>
-/// <param name="NextCursor">Pass as <c>cursor</c> for the next page; null on the last page.</param>
-public sealed record ForecasterScoreHistoryPage(Guid ForecasterId, string? Handle, IReadOnlyList<ScoreHistoryEntry> Items, string? NextCursor);
-
 public static class GetForecasterScoresEndpoint
 {
     public const int DefaultLimit = 100;
@@ -123,12 +89,12 @@ public static class GetForecasterScoresEndpoint
             .OrderBy(r => r.View.Resolution!.KnownAt)
             .ThenBy(r => r.Row.QuestionId, PgUuidOrder.Instance)
             .ToArray();
-        var totals = ScoreTotals.Empty;
+        var totals = LeaderboardTotals.Empty;
         var entries = new List<ScoreHistoryEntry>();
         for (var i = 0; i < ordered.Length && i < offset + size; i++)
         {
             var (row, view) = ordered[i];
-            totals = totals.Add(row);
+            totals = row.AddTo(totals);
             if (i >= offset)
             {
                 entries.Add(new ScoreHistoryEntry(view.Id, view.Slug, view.Title, view.Resolution!.KnownAt, view.Resolution.Outcome,

@@ -8,29 +8,10 @@ using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.Scoring;
 
-/// <summary>One forecaster's place on a leaderboard.</summary>
-/// <param name="Rank">1-based; equal scores share a rank and the next rank skips (1, 1, 3).</param>
-/// <param name="ForecasterId">The forecaster.</param>
-/// <param name="Handle">The forecaster's handle.</param>
-/// <param name="Score">The ranked value (see the metric).</param>
-/// <param name="Questions">Scored questions counted in the score.</param>
-/// <param name="CoverageSum">Σ coverage over those questions (the Peer denominator is max(30, this)).</param>
-/// <param name="IsBot">True for forecasters flagged as bots.</param>
-public sealed record LeaderboardEntry(int Rank, Guid ForecasterId, string? Handle, double Score, int Questions, double CoverageSum, bool IsBot);
-
-/// <summary>A page of a leaderboard.</summary>
-/// <param name="Metric">The metric ranked.</param>
-/// <param name="Tag">The tag the questions were filtered on, if any.</param>
-/// <param name="Items">Entries in rank order.</param>
-/// <param name="NextCursor">Pass as <c>cursor</c> for the next page; null on the last page.</param>
-public sealed record LeaderboardPage(string Metric, string? Tag, IReadOnlyList<LeaderboardEntry> Items, string? NextCursor);
-
 public static class GetLeaderboardEndpoint
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
-
-    public static readonly IReadOnlyList<string> Metrics = LeaderboardTotals.Metrics;
 
     /// <summary>Ranks forecasters across scored questions (scoring.md §3.4).</summary>
     /// <remarks>
@@ -59,9 +40,9 @@ public static class GetLeaderboardEndpoint
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken ct)
     {
         var chosen = metric ?? "relative-brier";
-        if (!Metrics.Contains(chosen))
+        if (!LeaderboardTotals.Metrics.Contains(chosen))
         {
-            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-metric", $"metric must be one of {string.Join(", ", Metrics)}."));
+            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-metric", $"metric must be one of {string.Join(", ", LeaderboardTotals.Metrics)}."));
         }
 
         if (OffsetCursor.TryRead(cursor, limit, MaxLimit, out var offset) is { } paging)
@@ -87,7 +68,7 @@ public static class GetLeaderboardEndpoint
             // read that returns one page must not pay again while the scores stand still.
             var current = await cache.GetOrAddAsync($"leaderboard-page|{etag}|{tag}|{chosen}|{offset}|{limit}", async () =>
             {
-                var ranked = await cache.GetOrAddAsync($"leaderboard|{etag}|{tag}|{chosen}", async () => Rank(chosen, await scores.TotalsAsync(etag, tag, ct)));
+                var ranked = await cache.GetOrAddAsync($"leaderboard|{etag}|{tag}|{chosen}", async () => LeaderboardRanking.Rank(chosen, await scores.TotalsAsync(etag, tag, ct)));
                 return JsonSerializer.SerializeToUtf8Bytes(Page(chosen, tag, ranked, offset, limit ?? DefaultLimit), json.Value.SerializerOptions);
             });
             return Results.Bytes(current, "application/json; charset=utf-8");
@@ -103,9 +84,9 @@ public static class GetLeaderboardEndpoint
             var scored = await cache.GetOrAddAsync($"scores-at|{point.Seq}", () => replay.ComputeAsync(point.Seq, null, ct));
             var rows = scored.Rows.Where(r => tag is null || scored.Views[r.QuestionId].Tags.Contains(tag)).ToArray();
             var who = await ledger.ForecastersAsync(point.Seq, [.. rows.Select(r => r.ForecasterId).Distinct()], ct);
-            return ScoreTotals.PerForecaster(rows, id => who.TryGetValue(id, out var f) ? (f.Handle, f.IsBot) : (null, false));
+            return ForecasterTotals.PerForecaster(rows, id => who.TryGetValue(id, out var f) ? (f.Handle, f.IsBot) : (null, false));
         });
-        return Results.Ok(Page(chosen, tag, Rank(chosen, totals), offset, limit ?? DefaultLimit));
+        return Results.Ok(Page(chosen, tag, LeaderboardRanking.Rank(chosen, totals), offset, limit ?? DefaultLimit));
     }
 
     private static LeaderboardPage Page(string metric, string? tag, IReadOnlyList<LeaderboardEntry> ranked, int offset, int limit)
@@ -113,18 +94,5 @@ public static class GetLeaderboardEndpoint
         var page = ranked.Skip(offset).Take(limit).ToArray();
         var next = OffsetCursor.Next(offset, limit, ranked.Count);
         return new LeaderboardPage(metric, tag, page, next);
-    }
-
-    /// <summary>Ranks totals with the Domain <see cref="Ranking"/> (ties 1, 1, 3), per the metric's formula (§3.4).</summary>
-    public static IReadOnlyList<LeaderboardEntry> Rank(string metric, IReadOnlyList<ForecasterTotals> totals)
-    {
-        var byId = totals.ToDictionary(t => t.ForecasterId.ToString(), t => (Forecaster: t, Totals: new LeaderboardTotals(
-            t.Questions, t.DailyQuestions, t.RelativeBrierSum, t.MeanDailyBrierMean, t.PeerSum, t.BaselineSum, t.CoverageSum)));
-        return [.. LeaderboardTotals.Rank(metric, byId.Select(kv => (kv.Key, kv.Value.Totals)))
-            .Select(r =>
-            {
-                var (t, sums) = byId[r.Id];
-                return new LeaderboardEntry(r.Rank, t.ForecasterId, t.Handle, r.Score, sums.QuestionsCounted(metric), t.CoverageSum, t.IsBot);
-            })];
     }
 }

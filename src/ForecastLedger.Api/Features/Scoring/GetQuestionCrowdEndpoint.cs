@@ -7,33 +7,10 @@ using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.Scoring;
 
-/// <summary>One step of the crowd forecast: constant on [from, until).</summary>
-/// <param name="From">Start of the step.</param>
-/// <param name="Until">End of the step (exclusive).</param>
-/// <param name="ForecasterCount">Forecasters with a standing forecast during the step.</param>
-/// <param name="Probabilities">Per-option crowd probabilities (0 to 1); null when nobody had a forecast.</param>
-public sealed record CrowdStepResource(DateTimeOffset From, DateTimeOffset Until, int ForecasterCount, IReadOnlyList<double>? Probabilities);
-
-/// <summary>A page of a question's crowd forecast over time.</summary>
-/// <param name="QuestionId">The question.</param>
-/// <param name="Method">The aggregation method.</param>
-/// <param name="IncludesBots">True when bots' forecasts were counted.</param>
-/// <param name="Items">Steps in time order.</param>
-/// <param name="NextCursor">Pass as <c>cursor</c> for the next page; null on the last page.</param>
-public sealed record CrowdPage(Guid QuestionId, string Method, bool IncludesBots, IReadOnlyList<CrowdStepResource> Items, string? NextCursor);
-
 public static class GetQuestionCrowdEndpoint
 {
     public const int DefaultLimit = 500;
     public const int MaxLimit = 5000;
-
-    public static readonly IReadOnlyDictionary<string, CrowdAggregation> Methods = new Dictionary<string, CrowdAggregation>(StringComparer.Ordinal)
-    {
-        ["recency-weighted-median"] = CrowdAggregation.RecencyWeightedMedian,
-        ["median"] = CrowdAggregation.UnweightedMedian,
-        ["mean"] = CrowdAggregation.Mean,
-        ["geometric-mean"] = CrowdAggregation.GeometricMean,
-    };
 
     /// <summary>Reads a question's crowd forecast as a step function over time (scoring.md §4).</summary>
     /// <remarks>
@@ -61,10 +38,10 @@ public static class GetQuestionCrowdEndpoint
         HttpContext context, QuestionCatalog catalog, HistoryReads history, CrowdReads crowd, PointInTimeResolver pit, LedgerReplay replay, TimeProvider clock,
         CancellationToken ct)
     {
-        var chosen = method ?? "recency-weighted-median";
-        if (!Methods.TryGetValue(chosen, out var aggregation))
+        var chosen = method ?? CrowdMethods.Default;
+        if (!CrowdMethods.ByName.TryGetValue(chosen, out var aggregation))
         {
-            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-method", $"method must be one of {string.Join(", ", Methods.Keys)}."));
+            return Results.Problem(ProblemDetailsSetup.Problem(400, "invalid-method", $"method must be one of {string.Join(", ", CrowdMethods.ByName.Keys)}."));
         }
 
         if (OffsetCursor.TryRead(cursor, limit, MaxLimit, out var offset) is { } paging)
@@ -106,15 +83,7 @@ public static class GetQuestionCrowdEndpoint
 
         var points = await PointsAtAsync(replay, id, point.Seq, bots, ct);
         var steps = CrowdForecast.History(QuestionScoreComputation.Timeline(view), points, aggregation);
-        return Results.Ok(Page(id, chosen, bots, steps, offset, size));
-    }
-
-    /// <summary>The page of <paramref name="steps"/> starting at <paramref name="offset"/>, with the cursor of the next one.</summary>
-    public static CrowdPage Page(Guid questionId, string method, bool includeBots, IReadOnlyList<CrowdStep> steps, int offset, int limit)
-    {
-        var page = steps.Skip(offset).Take(limit).Select(s => new CrowdStepResource(s.From, s.Until, s.ForecasterCount, s.Probabilities)).ToArray();
-        var next = OffsetCursor.Next(offset, limit, steps.Count);
-        return new CrowdPage(questionId, method, includeBots, page, next);
+        return Results.Ok(CrowdPage.Of(id, chosen, bots, steps, offset, size));
     }
 
     /// <summary>A question's points at a seq, bots (as flagged then) left out unless <paramref name="includeBots"/>.</summary>

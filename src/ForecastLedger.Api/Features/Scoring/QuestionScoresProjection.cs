@@ -6,63 +6,8 @@ using ForecastLedger.Domain.Scoring;
 using ForecastLedger.EventStore;
 using ForecastLedger.EventStore.Projections;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace ForecastLedger.Api.Features.Scoring;
-
-/// <summary>One forecaster's scores on one resolved question, as stored in <c>question_scores</c>.</summary>
-/// <param name="FinalBrier">Brier score of the forecast standing at the effective close; null without one.</param>
-/// <param name="MeanDailyBrier">MDB on the daily grid (scoring.md §3.2); null without an active scoring day.</param>
-/// <param name="MedianScore">Mean of the daily crowd median Brier over the same days; null without an active day.</param>
-/// <param name="Participation">Active days / scoring days; 0 without an active day.</param>
-/// <param name="RelativeBrier">Relative Brier (MDB − MS)·π; null without an active day.</param>
-/// <param name="Log">Time-averaged ln score over the scheduled span (§3.3).</param>
-/// <param name="Baseline">Time-averaged Baseline score (§3.3).</param>
-/// <param name="Peer">Time-averaged Peer score (§3.3).</param>
-/// <param name="Coverage">Share of the scheduled span with a standing forecast.</param>
-/// <param name="Truncated">True when the question closed early and the rest of the span scores 0.</param>
-/// <param name="DaysScored">Active scoring days on the daily grid.</param>
-/// <param name="ScoringDays">D, the scoring days of the question.</param>
-public sealed record QuestionScoreRow(
-    Guid QuestionId,
-    Guid ForecasterId,
-    decimal? FinalBrier,
-    decimal? MeanDailyBrier,
-    decimal? MedianScore,
-    decimal Participation,
-    decimal? RelativeBrier,
-    double Log,
-    double Baseline,
-    double Peer,
-    double Coverage,
-    bool Truncated,
-    int DaysScored,
-    int ScoringDays);
-
-/// <summary>Computes a question's score rows with the Domain scoring engine: the one place the projection and tests share.</summary>
-public static class QuestionScoreComputation
-{
-    /// <summary>The scoring timeline of a question read model; null when the question yields no scores.</summary>
-    public static QuestionTimeline Timeline(QuestionView view)
-    {
-        int? resolved = null;
-        if (view.Resolution is { } resolution)
-        {
-            var index = view.Options.IndexOf(resolution.Outcome);
-            resolved = index >= 0 ? index : throw new InvalidOperationException($"Question {view.Id} resolved to unknown option '{resolution.Outcome}'.");
-        }
-
-        return new QuestionTimeline(view.OpensAt, view.ClosesAt, view.Resolution?.KnownAt, view.Options.Length, resolved,
-            view.State == QuestionView.Annulled);
-    }
-
-    /// <summary>Every forecaster's scores (Domain <see cref="QuestionScoring"/>); empty unless the question is resolved and not annulled.</summary>
-    public static IReadOnlyList<QuestionScoreRow> Compute(QuestionView view, IEnumerable<ForecastPoint> forecasts) =>
-        [.. QuestionScoring.Score(Timeline(view), forecasts)
-            .Select(s => new QuestionScoreRow(view.Id, Guid.Parse(s.ForecasterId), s.FinalBrier, s.MeanDailyBrier, s.MedianScore,
-                s.Participation, s.RelativeBrier, s.Log, s.Baseline, s.Peer, s.Coverage, s.Truncated, s.DaysScored, s.ScoringDays))
-            .OrderBy(r => r.ForecasterId)];
-}
 
 /// <summary>
 /// The <c>question_scores</c> projection: on any forecast or question event of question Q it recomputes Q's scores from
@@ -341,18 +286,18 @@ public sealed class QuestionScoresProjection(EventStoreOptions options) : IEvent
                 """);
             insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. rows.Select(r => r.Row.QuestionId)] });
             insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. rows.Select(r => r.Row.ForecasterId)] });
-            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.FinalBrier)] });
-            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.MeanDailyBrier)] });
-            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.MedianScore)] });
-            insert.Parameters.Add(new NpgsqlParameter<decimal[]> { TypedValue = [.. rows.Select(r => r.Row.Participation)] });
-            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.RelativeBrier)] });
-            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Log)] });
-            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Baseline)] });
-            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Peer)] });
-            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Coverage)] });
-            insert.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = [.. rows.Select(r => r.Row.Truncated)] });
-            insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. rows.Select(r => r.Row.DaysScored)] });
-            insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. rows.Select(r => r.Row.ScoringDays)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.Score.FinalBrier)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.Score.MeanDailyBrier)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.Score.MedianScore)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal[]> { TypedValue = [.. rows.Select(r => r.Row.Score.Participation)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.Score.RelativeBrier)] });
+            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Score.Log)] });
+            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Score.Baseline)] });
+            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Score.Peer)] });
+            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Score.Coverage)] });
+            insert.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = [.. rows.Select(r => r.Row.Score.Truncated)] });
+            insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. rows.Select(r => r.Row.Score.DaysScored)] });
+            insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. rows.Select(r => r.Row.Score.ScoringDays)] });
             insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => string.Join('\x1f', r.Tags))] });
             batch.BatchCommands.Add(insert);
         }

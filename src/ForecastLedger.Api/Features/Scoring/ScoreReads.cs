@@ -2,23 +2,11 @@ using System.Text.Json;
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Domain.Scoring;
 using ForecastLedger.EventStore;
 using Npgsql;
 
 namespace ForecastLedger.Api.Features.Scoring;
-
-/// <summary>A forecaster's totals across scored questions, read from <c>question_scores</c> in one grouped query.</summary>
-public sealed record ForecasterTotals(
-    Guid ForecasterId,
-    string? Handle,
-    bool IsBot,
-    int Questions,
-    int DailyQuestions,
-    decimal? RelativeBrierSum,
-    decimal? MeanDailyBrierMean,
-    double PeerSum,
-    double BaselineSum,
-    double CoverageSum);
 
 /// <summary>Reads of the scoring projections, and the ETag they are served under.</summary>
 public sealed class ScoreReads(LedgerDatabase database, EventStoreOptions options, ReadCache cache)
@@ -61,7 +49,7 @@ public sealed class ScoreReads(LedgerDatabase database, EventStoreOptions option
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            rows.Add((Read(reader), reader.IsDBNull(14) ? null : reader.GetString(14)));
+            rows.Add((QuestionScoreRow.Read(reader), reader.IsDBNull(14) ? null : reader.GetString(14)));
         }
 
         return rows;
@@ -79,7 +67,7 @@ public sealed class ScoreReads(LedgerDatabase database, EventStoreOptions option
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            rows.Add(Read(reader));
+            rows.Add(QuestionScoreRow.Read(reader));
         }
 
         return rows;
@@ -87,32 +75,42 @@ public sealed class ScoreReads(LedgerDatabase database, EventStoreOptions option
 
     /// <summary>
     /// Totals per forecaster across the scored questions (optionally of one tag): one indexed read of the score rows,
-    /// summed with <see cref="ScoreTotals.PerForecaster"/> (the code reads at a point use too), cached per projection
+    /// summed with <see cref="ForecasterTotals.PerForecaster"/> (the code reads at a point use too), cached per projection
     /// ETag so a leaderboard read between two projection batches is a cache lookup.
     /// </summary>
     public async Task<IReadOnlyList<ForecasterTotals>> TotalsAsync(string etag, string? tag, CancellationToken ct) =>
         await cache.GetOrAddAsync($"totals|{Schema}|{etag}|{tag}", async () =>
         {
-            await using var command = database.DataSource.CreateCommand($"""
-                SELECT s.question_id, s.forecaster_id, s.mean_daily_brier, s.relative_brier, s.peer, s.baseline, s.coverage,
-                       f.handle, coalesce(f.is_bot, false)
-                FROM {Schema}.question_scores s LEFT JOIN {Schema}.forecasters f ON f.id = s.forecaster_id
-                WHERE ($1::text IS NULL OR s.tags @> ARRAY[$1::text])
-                """);
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)tag ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-            var rows = new List<QuestionScoreRow>();
-            var who = new Dictionary<Guid, (string?, bool)>();
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var forecaster = reader.GetGuid(1);
-                rows.Add(new QuestionScoreRow(reader.GetGuid(0), forecaster, null, reader.IsDBNull(2) ? null : reader.GetDecimal(2), null, 0m,
-                    reader.IsDBNull(3) ? null : reader.GetDecimal(3), 0, reader.GetDouble(5), reader.GetDouble(4), reader.GetDouble(6), false, 0, 0));
-                who[forecaster] = (reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetBoolean(8));
-            }
-
-            return ScoreTotals.PerForecaster(rows, id => who[id]);
+            await using var command = database.DataSource.CreateCommand(TotalsSql(Schema));
+            return await ReadTotalsAsync(command, tag, ct);
         });
+
+    /// <summary>The score rows leaderboard totals sum, optionally of the questions with tag <c>$1</c>, with handles and bot flags.</summary>
+    public static string TotalsSql(string schema) => $"""
+        SELECT s.question_id, s.forecaster_id, s.mean_daily_brier, s.relative_brier, s.peer, s.baseline, s.coverage,
+               f.handle, coalesce(f.is_bot, false)
+        FROM {schema}.question_scores s LEFT JOIN {schema}.forecasters f ON f.id = s.forecaster_id
+        WHERE ($1::text IS NULL OR s.tags @> ARRAY[$1::text])
+        """;
+
+    /// <summary>Runs a <see cref="TotalsSql"/> command (on any connection, e.g. an export's snapshot) and sums the totals.</summary>
+    public static async Task<IReadOnlyList<ForecasterTotals>> ReadTotalsAsync(NpgsqlCommand command, string? tag, CancellationToken ct)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)tag ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        var rows = new List<QuestionScoreRow>();
+        var who = new Dictionary<Guid, (string?, bool)>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var forecaster = reader.GetGuid(1);
+            rows.Add(new QuestionScoreRow(reader.GetGuid(0), forecaster, new QuestionScore(forecaster.ToString(), null,
+                reader.IsDBNull(2) ? null : reader.GetDecimal(2), null, 0m, reader.IsDBNull(3) ? null : reader.GetDecimal(3), 0,
+                reader.GetDouble(5), reader.GetDouble(4), reader.GetDouble(6), false, 0, 0)));
+            who[forecaster] = (reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetBoolean(8));
+        }
+
+        return ForecasterTotals.PerForecaster(rows, id => who[id]);
+    }
 
     /// <summary>A forecaster's score rows with the questions they score (resolved, not annulled), in one indexed statement.</summary>
     public async Task<IReadOnlyList<(QuestionScoreRow Row, QuestionView View)>> ForecasterAsync(Guid forecasterId, CancellationToken ct)
@@ -128,39 +126,9 @@ public sealed class ScoreReads(LedgerDatabase database, EventStoreOptions option
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            rows.Add((Read(reader), JsonSerializer.Deserialize<QuestionView>(reader.GetString(14), EventStoreOptions.DefaultJson)!));
+            rows.Add((QuestionScoreRow.Read(reader), JsonSerializer.Deserialize<QuestionView>(reader.GetString(14), EventStoreOptions.DefaultJson)!));
         }
 
         return rows;
-    }
-
-    private static QuestionScoreRow Read(NpgsqlDataReader reader) => new(
-        reader.GetGuid(0),
-        reader.GetGuid(1),
-        reader.IsDBNull(2) ? null : reader.GetDecimal(2),
-        reader.IsDBNull(3) ? null : reader.GetDecimal(3),
-        reader.IsDBNull(4) ? null : reader.GetDecimal(4),
-        reader.GetDecimal(5),
-        reader.IsDBNull(6) ? null : reader.GetDecimal(6),
-        reader.GetDouble(7),
-        reader.GetDouble(8),
-        reader.GetDouble(9),
-        reader.GetDouble(10),
-        reader.GetBoolean(11),
-        reader.GetInt32(12),
-        reader.GetInt32(13));
-}
-
-/// <summary>Conditional GET with the projection ETag.</summary>
-public static class ScoreCaching
-{
-    /// <summary>Sets <c>ETag</c> and <c>Cache-Control</c>; true when the client's <c>If-None-Match</c> already names it (answer 304).</summary>
-    public static bool NotModified(HttpContext context, string etag)
-    {
-        context.Response.Headers.ETag = etag;
-        context.Response.Headers.CacheControl = "public, no-cache";
-        var match = context.Request.Headers.IfNoneMatch.ToString();
-        return !string.IsNullOrEmpty(match)
-            && (match.Trim() == "*" || match.Split(',').Select(m => m.Trim()).Any(m => m == etag || m == "W/" + etag));
     }
 }

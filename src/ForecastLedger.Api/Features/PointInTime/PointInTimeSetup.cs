@@ -1,0 +1,14 @@
+namespace ForecastLedger.Api.Features.PointInTime;
+
+/// <summary>Registers the point-in-time services.</summary>
+public static class PointInTimeSetup
+{
+    public static IServiceCollection AddPointInTimeReads(this IServiceCollection services)
+    {
+        services.AddSingleton<ReadCache>();
+        services.AddSingleton<PointInTimeResolver>();
+        services.AddSingleton<LedgerReplay>();
+        services.AddSingleton<Scoring.ScoresAtPoint>();
+        return services;
+    }
+}
