@@ -2,24 +2,48 @@ using System.Security.Cryptography;
 
 namespace ForecastLedger.LocalPostgres;
 
-/// <summary>Files only their owner may read: the superuser password and initdb's short-lived copy of it.</summary>
-internal static class SecretFile
+/// <summary>Files only their owner may read: the cluster's passwords and initdb's short-lived copy of the superuser's.</summary>
+public static class SecretFile
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    public static string NewPassword() => System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+    internal static string NewPassword() => System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
-    public static string Read(string path) => File.ReadAllText(path).Trim();
+    internal static string Read(string path) => File.ReadAllText(path).Trim();
+
+    /// <summary>
+    /// The secret in <paramref name="path"/>, made with <see cref="NewPassword"/> when there is none yet. Written to a
+    /// temporary file and moved into place without overwriting, so two processes starting at once both read the one
+    /// that landed first, never a half-written file.
+    /// </summary>
+    public static string ReadOrCreatePassword(string path)
+    {
+        if (!File.Exists(path))
+        {
+            var temporary = $"{path}.{Environment.ProcessId}.tmp";
+            Write(temporary, NewPassword());
+            try
+            {
+                File.Move(temporary, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(temporary); // another process's landed first: use theirs
+            }
+        }
+
+        return Read(path);
+    }
 
     /// <summary>Writes via a temporary file and a rename, so a crash never leaves a half-written password behind.</summary>
-    public static void WriteAtomically(string path, string content)
+    internal static void WriteAtomically(string path, string content)
     {
         var temporary = path + ".tmp";
         Write(temporary, content);
         File.Move(temporary, path, overwrite: true);
     }
 
-    public static void Write(string path, string content)
+    internal static void Write(string path, string content)
     {
         if (OperatingSystem.IsWindows())
         {

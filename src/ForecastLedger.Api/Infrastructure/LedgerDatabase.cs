@@ -160,26 +160,7 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
 
     public async Task StopAsync(CancellationToken ct)
     {
-        if (_idempotency is not null)
-        {
-            await _idempotency.DisposeAsync();
-        }
-
-        if (_hotReads is not null)
-        {
-            await _hotReads.DisposeAsync();
-        }
-
-        if (_migrations is not null)
-        {
-            await _migrations.DisposeAsync();
-        }
-
-        if (_dataSource is not null)
-        {
-            await _dataSource.DisposeAsync();
-        }
-
+        await DisposeDataSourcesAsync(forget: false);
         if (_localCluster is not null)
         {
             await _localCluster.StopAsync(ct);
@@ -188,34 +169,31 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
 
     public async ValueTask DisposeAsync()
     {
-        if (_idempotency is not null)
-        {
-            await _idempotency.DisposeAsync();
-            _idempotency = null;
-        }
-
-        if (_hotReads is not null)
-        {
-            await _hotReads.DisposeAsync();
-            _hotReads = null;
-        }
-
-        if (_migrations is not null)
-        {
-            await _migrations.DisposeAsync();
-            _migrations = null;
-        }
-
-        if (_dataSource is not null)
-        {
-            await _dataSource.DisposeAsync();
-            _dataSource = null;
-        }
-
+        await DisposeDataSourcesAsync(forget: true);
         if (_localCluster is not null)
         {
             await _localCluster.DisposeAsync();
             _localCluster = null;
+        }
+    }
+
+    /// <summary>
+    /// Closes every pool. A stop keeps the references (a late reader then meets a disposed source, not "not started");
+    /// a dispose forgets them.
+    /// </summary>
+    private async Task DisposeDataSourcesAsync(bool forget)
+    {
+        foreach (var source in new[] { _idempotency, _hotReads, _migrations, _dataSource })
+        {
+            if (source is not null)
+            {
+                await source.DisposeAsync();
+            }
+        }
+
+        if (forget)
+        {
+            (_idempotency, _hotReads, _migrations, _dataSource) = (null, null, null, null);
         }
     }
 }

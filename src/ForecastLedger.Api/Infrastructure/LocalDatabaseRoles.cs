@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using ForecastLedger.LocalPostgres;
 using Npgsql;
 
 namespace ForecastLedger.Api.Infrastructure;
@@ -17,8 +17,8 @@ public static class LocalDatabaseRoles
     /// <summary>Creates or updates both roles; returns the service's and the owner's connection strings.</summary>
     public static async Task<(string Service, string Owner)> EnsureAsync(string superuserConnection, string rootDirectory, string schema, CancellationToken ct)
     {
-        var ownerPassword = ReadOrCreatePassword(Path.Combine(rootDirectory, "owner.password"));
-        var servicePassword = ReadOrCreatePassword(Path.Combine(rootDirectory, "service.password"));
+        var ownerPassword = SecretFile.ReadOrCreatePassword(Path.Combine(rootDirectory, "owner.password"));
+        var servicePassword = SecretFile.ReadOrCreatePassword(Path.Combine(rootDirectory, "service.password"));
         await using (var connection = new NpgsqlConnection(superuserConnection))
         {
             await connection.OpenAsync(ct);
@@ -77,30 +77,6 @@ public static class LocalDatabaseRoles
         builder.Username = Owner;
         builder.Password = ownerPassword;
         return (service, builder.ConnectionString);
-    }
-
-    private static string ReadOrCreatePassword(string path)
-    {
-        if (!File.Exists(path))
-        {
-            try
-            {
-                using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-                if (!OperatingSystem.IsWindows())
-                {
-                    File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                }
-
-                using var writer = new StreamWriter(stream);
-                writer.Write(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Another instance wrote it first: use theirs.
-            }
-        }
-
-        return File.ReadAllText(path).Trim();
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
