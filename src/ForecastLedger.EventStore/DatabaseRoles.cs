@@ -25,7 +25,10 @@ public sealed record ServiceRole(string Name, bool IsSuperuser, bool OwnsEvents)
 public static class DatabaseRoles
 {
     /// <summary>Tables the service may only read and append to: their triggers refuse UPDATE, DELETE and TRUNCATE anyway.</summary>
-    public static readonly IReadOnlyList<string> AppendOnlyTables = ["events", "audit_checkpoints"];
+    public static readonly IReadOnlyList<string> AppendOnlyTables = ["mt_events", "audit_checkpoints"];
+
+    /// <summary>The views readers see the ledger through (migration 0011): nobody writes through them.</summary>
+    public static readonly IReadOnlyList<string> ReadOnlyViews = ["events", "streams"];
 
     /// <summary>The role a data source connects as, and whether the append-only triggers bind it.</summary>
     public static async Task<ServiceRole> InspectAsync(NpgsqlDataSource service, EventStoreOptions options, CancellationToken ct = default)
@@ -37,11 +40,11 @@ public static class DatabaseRoles
             FROM pg_roles r, pg_class c
             WHERE r.rolname = current_user AND c.oid = to_regclass($1)
             """);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = $"{options.QuotedSchema}.events" });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = $"{options.QuotedSchema}.mt_events" });
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct)
             ? new ServiceRole(reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2))
-            : throw new InvalidOperationException($"The events table {options.QuotedSchema}.events does not exist.");
+            : throw new InvalidOperationException($"The events table {options.QuotedSchema}.mt_events does not exist.");
     }
 
     /// <summary>
@@ -63,6 +66,7 @@ public static class DatabaseRoles
 
         var schema = options.QuotedSchema;
         var appendOnly = string.Join(", ", AppendOnlyTables.Select(t => $"{schema}.{t}"));
+        var readOnly = string.Join(", ", ReadOnlyViews.Select(t => $"{schema}.{t}"));
         await using var connection = await owner.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         string sql;
@@ -72,10 +76,11 @@ public static class DatabaseRoles
                 GRANT USAGE ON SCHEMA __SCHEMA__ TO %1$I;
                 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA __SCHEMA__ TO %1$I;
                 REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON __APPEND_ONLY__ FROM %1$I;
+                REVOKE INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON __READ_ONLY__ FROM %1$I;
                 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON __SCHEMA__.schema_migrations FROM %1$I;
                 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA __SCHEMA__ TO %1$I;
                 $grants$, $1)
-            """.Replace("__APPEND_ONLY__", appendOnly, StringComparison.Ordinal).Replace("__SCHEMA__", schema, StringComparison.Ordinal), connection, transaction))
+            """.Replace("__APPEND_ONLY__", appendOnly, StringComparison.Ordinal).Replace("__READ_ONLY__", readOnly, StringComparison.Ordinal).Replace("__SCHEMA__", schema, StringComparison.Ordinal), connection, transaction))
         {
             build.Parameters.Add(new NpgsqlParameter<string> { TypedValue = role });
             sql = (string)(await build.ExecuteScalarAsync(ct))!;

@@ -5,9 +5,9 @@ using NpgsqlTypes;
 namespace ForecastLedger.EventStore;
 
 /// <summary>
-/// Group commit (docs/adr/0007-group-commit.md). Concurrent appends queue up; a writer takes every pending append (up to
-/// <see cref="GroupCommitOptions.MaxBatchSize"/>), runs them in order in ONE transaction with one call of
-/// <c>append_events_batch</c>, runs the inline projections once for the batch, commits, and only then completes each
+/// Group commit (docs/adr/0007-group-commit.md) over Marten sessions. Concurrent appends queue up; a writer takes every
+/// pending append (up to <see cref="GroupCommitOptions.MaxBatchSize"/>), decides and writes them in order in ONE
+/// transaction through one Marten session (<see cref="LedgerAppend"/>), runs the inline projections once for the batch, commits, and only then completes each
 /// request with its own outcome. Per-append semantics are those of <see cref="IEventStore"/>: expected-version
 /// compare-and-set, idempotency keys, the hash chains and the global order. A later append to the same stream in one
 /// batch sees the earlier one's version; a repeated idempotency key in one batch replays.
@@ -95,8 +95,7 @@ public sealed class GroupCommitAppender : IAsyncDisposable
         }
 
         // Serialising and hashing happen here, on the caller's thread, in parallel; the writer only talks to the database.
-        var pending = new Pending(request, _store.PrepareAppend(request.StreamId, request.Events, request.Options),
-            request.Options?.StreamType ?? PostgresEventStore.DefaultStreamType(request.StreamId), ct);
+        var pending = new Pending(request, _store.PrepareAppend(request.StreamId, request.Events, request.Options), ct);
         if (ct.CanBeCanceled)
         {
             pending.Registration = ct.Register(static state => ((Pending)state!).Cancel(), pending);
@@ -177,7 +176,7 @@ public sealed class GroupCommitAppender : IAsyncDisposable
         {
             try
             {
-                await AppendBatchAsync(connection, batch).ConfigureAwait(false);
+                await LedgerAppend.RunAsync(_store.Marten, _schema, transaction, batch, CancellationToken.None).ConfigureAwait(false);
                 await ProjectAsync(connection, batch).ConfigureAwait(false);
             }
             catch (Exception e) when (FailsOnlyThisAttempt(e, connection))
@@ -202,26 +201,14 @@ public sealed class GroupCommitAppender : IAsyncDisposable
         var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            var (keys, hashes, guards, streams, types) = LockArrays(batch);
-            await using (var lockCommand = new NpgsqlCommand($"SELECT {_schema}.append_lock_batch($1, $2, $3, $4, $5, $6)", connection))
-            {
-                AddLockParameters(lockCommand, keys, hashes, guards, streams, types, batch[0].Prepared.Timestamp);
-                await lockCommand.ExecuteNonQueryAsync().ConfigureAwait(false);
-            }
-
-            long? lastSeq = null;
             foreach (var pending in batch)
             {
                 await transaction.SaveAsync("append").ConfigureAwait(false);
                 try
                 {
-                    await AppendOneAsync(connection, pending).ConfigureAwait(false);
+                    await LedgerAppend.RunAsync(_store.Marten, _schema, transaction, [pending], CancellationToken.None).ConfigureAwait(false);
                     await ProjectAsync(connection, [pending]).ConfigureAwait(false);
                     await transaction.ReleaseAsync("append").ConfigureAwait(false);
-                    if (pending.Outcome == "appended")
-                    {
-                        lastSeq = pending.LastSeq;
-                    }
                 }
                 catch (Exception e) when (FailsOnlyThisAttempt(e, connection))
                 {
@@ -229,14 +216,6 @@ public sealed class GroupCommitAppender : IAsyncDisposable
                     pending.Reset();
                     pending.Error = e;
                 }
-            }
-
-            await using (var finish = new NpgsqlCommand($"SELECT {_schema}.append_finish_batch($1, $2, $3)", connection))
-            {
-                finish.Parameters.Add(new NpgsqlParameter { Value = keys, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-                finish.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streams, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-                finish.Parameters.Add(new NpgsqlParameter { Value = (object?)lastSeq ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-                await finish.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
 
             await transaction.CommitAsync().ConfigureAwait(false);
@@ -249,121 +228,6 @@ public sealed class GroupCommitAppender : IAsyncDisposable
     /// </summary>
     private static bool FailsOnlyThisAttempt(Exception e, NpgsqlConnection connection) =>
         connection.FullState == System.Data.ConnectionState.Open && (e is PostgresException || e is not NpgsqlException);
-
-    private async Task AppendBatchAsync(NpgsqlConnection connection, List<Pending> batch)
-    {
-        var n = batch.Count;
-        var eventCount = batch.Sum(p => p.Prepared.Ids.Length);
-        var streamIds = new string[n];
-        var streamTypes = new string[n];
-        var expected = new long?[n];
-        var timestamps = new DateTimeOffset[n];
-        var keys = new string?[n];
-        var hashes = new byte[]?[n];
-        var guardIds = new string?[n];
-        var guardVersions = new long?[n];
-        var counts = new int[n];
-        var ids = new Guid[eventCount];
-        var types = new string[eventCount];
-        var data = new string[eventCount];
-        var metadata = new string[eventCount];
-        var contentHashes = new byte[eventCount][];
-        var offset = 0;
-        for (var i = 0; i < n; i++)
-        {
-            var p = batch[i];
-            streamIds[i] = p.Request.StreamId;
-            streamTypes[i] = p.StreamType;
-            expected[i] = p.Request.ExpectedVersion;
-            timestamps[i] = p.Prepared.Timestamp;
-            keys[i] = p.Request.Options?.Idempotency?.Key;
-            hashes[i] = p.Request.Options?.Idempotency?.RequestHash;
-            guardIds[i] = p.Request.Guard?.StreamId;
-            guardVersions[i] = p.Request.Guard?.Version;
-            counts[i] = p.Prepared.Ids.Length;
-            p.Prepared.Ids.CopyTo(ids, offset);
-            p.Prepared.Types.CopyTo(types, offset);
-            p.Prepared.Data.CopyTo(data, offset);
-            p.Prepared.Metadata.CopyTo(metadata, offset);
-            p.Prepared.ContentHashes.CopyTo(contentHashes, offset);
-            offset += counts[i];
-        }
-
-        await using var command = new NpgsqlCommand(
-            $"SELECT ord, outcome, stream_version, first_seq, last_seq FROM {_schema}.append_events_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            connection);
-        var parameters = command.Parameters;
-        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streamIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streamTypes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        parameters.Add(new NpgsqlParameter { Value = expected, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-        parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = timestamps, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
-        parameters.Add(new NpgsqlParameter { Value = keys, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        parameters.Add(new NpgsqlParameter { Value = hashes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-        parameters.Add(new NpgsqlParameter { Value = guardIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        parameters.Add(new NpgsqlParameter { Value = guardVersions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-        parameters.Add(new NpgsqlParameter<int[]> { TypedValue = counts, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-        parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = types, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = data, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
-        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = metadata, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
-        parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = contentHashes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-
-        var seen = 0;
-        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-        while (await reader.ReadAsync().ConfigureAwait(false))
-        {
-            batch[reader.GetInt32(0) - 1].SetOutcome(reader, 1);
-            seen++;
-        }
-
-        if (seen != n)
-        {
-            throw new InvalidOperationException($"append_events_batch returned {seen} outcomes for {n} appends.");
-        }
-    }
-
-    private async Task AppendOneAsync(NpgsqlConnection connection, Pending pending)
-    {
-        var p = pending.Prepared;
-        var options = pending.Request.Options;
-        await using var command = new NpgsqlCommand(
-            $"SELECT o_outcome, o_version, o_first_seq, o_last_seq FROM {_schema}.append_one($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            connection);
-        var parameters = command.Parameters;
-        parameters.Add(new NpgsqlParameter<string> { TypedValue = pending.Request.StreamId, NpgsqlDbType = NpgsqlDbType.Text });
-        parameters.Add(new NpgsqlParameter<string> { TypedValue = pending.StreamType, NpgsqlDbType = NpgsqlDbType.Text });
-        parameters.Add(new NpgsqlParameter { Value = (object?)pending.Request.ExpectedVersion ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-        parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = p.Ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = p.Types, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = p.Data, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
-        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = p.Metadata, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
-        parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = p.Timestamp, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = p.ContentHashes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-        parameters.Add(new NpgsqlParameter { Value = (object?)options?.Idempotency?.Key ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        parameters.Add(new NpgsqlParameter { Value = (object?)options?.Idempotency?.RequestHash ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bytea });
-        parameters.Add(new NpgsqlParameter { Value = (object?)pending.Request.Guard?.StreamId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        parameters.Add(new NpgsqlParameter { Value = (object?)pending.Request.Guard?.Version ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-        await reader.ReadAsync().ConfigureAwait(false);
-        pending.SetOutcome(reader, 0);
-    }
-
-    private static (string?[] Keys, byte[]?[] Hashes, string?[] Guards, string[] Streams, string[] Types) LockArrays(List<Pending> batch) => (
-        [.. batch.Select(p => p.Request.Options?.Idempotency?.Key)],
-        [.. batch.Select(p => p.Request.Options?.Idempotency?.RequestHash)],
-        [.. batch.Select(p => p.Request.Guard?.StreamId)],
-        [.. batch.Select(p => p.Request.StreamId)],
-        [.. batch.Select(p => p.StreamType)]);
-
-    private static void AddLockParameters(NpgsqlCommand command, string?[] keys, byte[]?[] hashes, string?[] guards, string[] streams, string[] types, DateTimeOffset timestamp)
-    {
-        command.Parameters.Add(new NpgsqlParameter { Value = keys, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = hashes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-        command.Parameters.Add(new NpgsqlParameter { Value = guards, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streams, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = types, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = timestamp, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-    }
 
     private async Task ProjectAsync(NpgsqlConnection connection, IReadOnlyList<Pending> batch)
     {
@@ -422,29 +286,14 @@ public sealed class GroupCommitAppender : IAsyncDisposable
         }
     }
 
-    private sealed class Pending(AppendRequest request, PostgresEventStore.PreparedAppend prepared, string streamType, CancellationToken ct)
+    private sealed class Pending(AppendRequest request, PostgresEventStore.PreparedAppend prepared, CancellationToken ct)
+        : AppendAttempt(request, prepared)
     {
         private int _state = Queued;
-
-        public AppendRequest Request { get; } = request;
-
-        public PostgresEventStore.PreparedAppend Prepared { get; } = prepared;
-
-        public string StreamType { get; } = streamType;
 
         public TaskCompletionSource<AppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public CancellationTokenRegistration Registration { get; set; }
-
-        public string? Outcome { get; private set; }
-
-        public long Version { get; private set; }
-
-        public long FirstSeq { get; private set; }
-
-        public long LastSeq { get; private set; }
-
-        public Exception? Error { get; set; }
 
         /// <summary>The writer takes it: from now on it runs to its outcome, cancelled or not.</summary>
         public bool TryTake()
@@ -462,45 +311,16 @@ public sealed class GroupCommitAppender : IAsyncDisposable
             }
         }
 
-        public void SetOutcome(NpgsqlDataReader reader, int first)
-        {
-            Outcome = reader.GetString(first);
-            Version = reader.IsDBNull(first + 1) ? 0 : reader.GetInt64(first + 1);
-            FirstSeq = reader.IsDBNull(first + 2) ? 0 : reader.GetInt64(first + 2);
-            LastSeq = reader.IsDBNull(first + 3) ? 0 : reader.GetInt64(first + 3);
-        }
-
-        public void Reset()
-        {
-            Outcome = null;
-            Version = FirstSeq = LastSeq = 0;
-            Error = null;
-        }
-
         /// <summary>After the commit: the request's own outcome, as <see cref="PostgresEventStore"/> reports it.</summary>
         public void Complete()
         {
-            var streamId = Request.StreamId;
-            switch (Outcome)
+            try
             {
-                case "appended":
-                    Completion.TrySetResult(new AppendResult(streamId, Version, FirstSeq, LastSeq, Replayed: false));
-                    break;
-                case "replayed":
-                    Completion.TrySetResult(new AppendResult(streamId, Version, FirstSeq, LastSeq, Replayed: true));
-                    break;
-                case "conflict":
-                    Completion.TrySetException(new ConcurrencyException(streamId, Request.ExpectedVersion, Version));
-                    break;
-                case "idempotency_mismatch":
-                    Completion.TrySetException(new IdempotencyKeyReusedException(Request.Options!.Idempotency!.Key));
-                    break;
-                case "guard_failed":
-                    Completion.TrySetException(new GuardFailedException(Request.Guard!.StreamId, Request.Guard.Version, Version));
-                    break;
-                default:
-                    Completion.TrySetException(Error ?? new InvalidOperationException($"Unknown append outcome '{Outcome}'."));
-                    break;
+                Completion.TrySetResult(ToResult());
+            }
+            catch (Exception e)
+            {
+                Completion.TrySetException(e);
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ForecastLedger.Audit;
+using Marten;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -20,6 +21,8 @@ public sealed class PostgresEventStore : IEventStore
     private readonly Func<NpgsqlDataSource> _getDataSource;
     private readonly EventStoreOptions _options;
     private readonly string _schema;
+    private readonly Lock _martenLock = new();
+    private MartenOverDataSource? _marten;
 
     /// <summary>Creates a store over a data source. Call <see cref="SchemaMigrator.MigrateAsync"/> before the first append.</summary>
     public PostgresEventStore(NpgsqlDataSource dataSource, EventStoreOptions options)
@@ -64,74 +67,53 @@ public sealed class PostgresEventStore : IEventStore
     private async Task<AppendResult> AppendCoreAsync(string streamId, long? expected, IReadOnlyList<object> events, AppendOptions? options, CancellationToken ct)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(ct);
-        return await AppendOnConnectionAsync(connection, streamId, expected, events, options, ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var result = await AppendInTransactionAsync(transaction, streamId, expected, events, options, ct);
+        await transaction.CommitAsync(ct);
+        return result;
     }
 
     /// <summary>
-    /// Appends on a connection the caller owns, inside whatever transaction it has open: the building block for
-    /// batching several appends into one commit. <paramref name="expected"/>: null = any, 0 = new stream, n = exactly n.
+    /// Appends inside a transaction the caller owns (and commits): the building block for writing a read model row in
+    /// the same transaction as its events. <paramref name="expected"/>: null = any, 0 = new stream, n = exactly n.
     /// </summary>
-    public async Task<AppendResult> AppendOnConnectionAsync(NpgsqlConnection connection, string streamId, long? expected, IReadOnlyList<object> events, AppendOptions? options, CancellationToken ct)
+    public async Task<AppendResult> AppendInTransactionAsync(NpgsqlTransaction transaction, string streamId, long? expected, IReadOnlyList<object> events, AppendOptions? options, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(transaction);
         ArgumentException.ThrowIfNullOrEmpty(streamId);
         if (events.Count == 0)
         {
             throw new ArgumentException("An append needs at least one event.", nameof(events));
         }
 
-        var prepared = PrepareAppend(streamId, events, options);
-        await using var command = new NpgsqlCommand(
-            $"SELECT outcome, stream_version, first_seq, last_seq FROM {_schema}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            connection);
-        var p = command.Parameters;
-        p.Add(new NpgsqlParameter<string> { TypedValue = streamId, NpgsqlDbType = NpgsqlDbType.Text });
-        p.Add(new NpgsqlParameter<string> { TypedValue = options?.StreamType ?? DefaultStreamType(streamId), NpgsqlDbType = NpgsqlDbType.Text });
-        p.Add(new NpgsqlParameter { Value = (object?)expected ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-        p.Add(new NpgsqlParameter<Guid[]> { TypedValue = prepared.Ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-        p.Add(new NpgsqlParameter<string[]> { TypedValue = prepared.Types, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        p.Add(new NpgsqlParameter<string[]> { TypedValue = prepared.Data, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
-        p.Add(new NpgsqlParameter<string[]> { TypedValue = prepared.Metadata, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
-        p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = prepared.Timestamp, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        p.Add(new NpgsqlParameter<byte[][]> { TypedValue = prepared.ContentHashes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-        p.Add(new NpgsqlParameter { Value = (object?)options?.Idempotency?.Key ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        p.Add(new NpgsqlParameter { Value = (object?)options?.Idempotency?.RequestHash ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bytea });
-
-        string outcome;
-        long version;
-        long? firstSeq;
-        long? lastSeq;
-        try
-        {
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            outcome = reader.GetString(0);
-            version = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
-            firstSeq = reader.IsDBNull(2) ? null : reader.GetInt64(2);
-            lastSeq = reader.IsDBNull(3) ? null : reader.GetInt64(3);
-        }
-        catch (PostgresException e) when (IsVersionCollision(e))
-        {
-            // The row lock makes this unreachable for well-behaved writers; a writer that bypasses the append
-            // function still gets the one exception type, never a raw database error.
-            throw new ConcurrencyException(streamId, expected, -1);
-        }
-
-        return outcome switch
-        {
-            "appended" => new AppendResult(streamId, version, firstSeq!.Value, lastSeq!.Value, Replayed: false),
-            "replayed" => new AppendResult(streamId, version, firstSeq!.Value, lastSeq!.Value, Replayed: true),
-            "conflict" => throw new ConcurrencyException(streamId, expected, version),
-            "idempotency_mismatch" => throw new IdempotencyKeyReusedException(options!.Idempotency!.Key),
-            _ => throw new InvalidOperationException($"Unknown append outcome '{outcome}'."),
-        };
+        var attempt = new AppendAttempt(new AppendRequest(streamId, expected, events, options), PrepareAppend(streamId, events, options));
+        await LedgerAppend.RunAsync(Marten, _schema, transaction, [attempt], ct);
+        return attempt.ToResult();
     }
 
-    /// <summary>
-    /// A 23505 on the events table can only be (stream_id, version): seq_id comes from the sequence under a lock.
-    /// Matched by SQLSTATE and table, never by constraint name (partitions rename it) or Detail (Npgsql redacts it).
-    /// </summary>
-    internal static bool IsVersionCollision(PostgresException e) =>
-        e.SqlState == PostgresErrorCodes.UniqueViolation && string.Equals(e.TableName, "events", StringComparison.Ordinal);
+    /// <summary>The Marten store the ledger's events are written through, over the current data source.</summary>
+    internal DocumentStore Marten
+    {
+        get
+        {
+            var dataSource = _getDataSource();
+            var current = _marten;
+            if (current is not null && ReferenceEquals(current.DataSource, dataSource))
+            {
+                return current.Store;
+            }
+
+            lock (_martenLock)
+            {
+                if (_marten is null || !ReferenceEquals(_marten.DataSource, dataSource))
+                {
+                    _marten = new MartenOverDataSource(dataSource, LedgerMarten.CreateStore(dataSource, _options));
+                }
+
+                return _marten.Store;
+            }
+        }
+    }
 
     internal PreparedAppend PrepareAppend(string streamId, IReadOnlyList<object> events, AppendOptions? options)
     {
@@ -139,7 +121,10 @@ public sealed class PostgresEventStore : IEventStore
         var metadataJson = JsonSerializer.Serialize(options?.Metadata ?? new EventMetadata(), MetadataJson);
         using var metadataDocument = JsonDocument.Parse(metadataJson);
         var count = events.Count;
-        var prepared = new PreparedAppend(new Guid[count], new string[count], new string[count], new string[count], timestamp, new byte[count][]);
+        var prepared = new PreparedAppend(new Guid[count], new string[count], new string[count], new string[count], timestamp, new byte[count][])
+        {
+            MetadataElement = metadataDocument.RootElement.Clone(),
+        };
         for (var i = 0; i < count; i++)
         {
             var @event = events[i] ?? throw new ArgumentException("Events cannot be null.", nameof(events));
@@ -323,5 +308,17 @@ public sealed class PostgresEventStore : IEventStore
         reader.GetFieldValue<byte[]>(9),
         reader.GetFieldValue<byte[]>(10));
 
-    internal sealed record PreparedAppend(Guid[] Ids, string[] Types, string[] Data, string[] Metadata, DateTimeOffset Timestamp, byte[][] ContentHashes);
+    internal sealed record PreparedAppend(Guid[] Ids, string[] Types, string[] Data, string[] Metadata, DateTimeOffset Timestamp, byte[][] ContentHashes)
+    {
+        /// <summary>The metadata exactly as it was hashed, kept in the event's headers.</summary>
+        public JsonElement MetadataElement { get; init; }
+
+        /// <summary>Set when the append is decided: each event's predecessor hash.</summary>
+        public byte[][]? PrevHashes { get; set; }
+
+        /// <summary>Set when the append is decided: each event's chain hash.</summary>
+        public byte[][]? Hashes { get; set; }
+    }
+
+    private sealed record MartenOverDataSource(NpgsqlDataSource DataSource, DocumentStore Store);
 }

@@ -16,7 +16,10 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, EventStoreOption
     public static int LatestVersion => Scripts[^1].Version;
 
     /// <summary>Applies every script not yet applied. Safe to call from many processes at once.</summary>
-    public async Task MigrateAsync(CancellationToken ct = default)
+    public Task MigrateAsync(CancellationToken ct = default) => MigrateToAsync(LatestVersion, ct);
+
+    /// <summary>Applies the scripts up to <paramref name="version"/>: how a test builds a ledger as an older release left it.</summary>
+    internal async Task MigrateToAsync(int version, CancellationToken ct = default)
     {
         var schema = options.QuotedSchema;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -31,11 +34,18 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, EventStoreOption
                     applied_at timestamptz NOT NULL DEFAULT clock_timestamp())
                 """, ct);
             var applied = await AppliedVersionsAsync(connection, schema, ct);
-            foreach (var (version, name, sql) in Scripts.Where(s => !applied.Contains(s.Version)))
+            // Marten owns its tables (mt_events, mt_streams, its sequence and functions): it applies its own delta, under
+            // this lock, before the ledger's scripts, which build on its tables.
+            await using (var marten = LedgerMarten.CreateStore(dataSource, options))
+            {
+                await marten.Storage.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate);
+            }
+
+            foreach (var (script, name, sql) in Scripts.Where(s => s.Version <= version && !applied.Contains(s.Version)))
             {
                 await using var transaction = await connection.BeginTransactionAsync(ct);
                 await ExecuteAsync(connection, sql.Replace("__SCHEMA__", schema, StringComparison.Ordinal), ct);
-                await ExecuteAsync(connection, $"INSERT INTO {schema}.schema_migrations (version, name) VALUES ($1, $2)", ct, version, name);
+                await ExecuteAsync(connection, $"INSERT INTO {schema}.schema_migrations (version, name) VALUES ($1, $2)", ct, script, name);
                 await transaction.CommitAsync(ct);
             }
         }

@@ -36,6 +36,11 @@ public sealed class AuditedStore : IDisposable
 
     public string Schema => Store.Options.Schema;
 
+    /// <summary>The audit services over a store the caller has already migrated.</summary>
+    public static AuditedStore Over(PostgresFixture db, PostgresEventStore store, int maxEventsPerCheckpoint = 10) => new(
+        db, store, CheckpointSigningKey.LoadOrCreate(Path.Combine(Path.GetTempPath(), "forecastledger-tests", store.Options.Schema, $"key-{Guid.NewGuid():N}.pem")),
+        new CheckpointPublisherOptions { EveryEvents = 1, MaxEventsPerCheckpoint = maxEventsPerCheckpoint });
+
     public static EventTypeRegistry Registry() => TestEvents.Registry().Register<ProbabilityStated>("probability_stated");
 
     public static async Task<AuditedStore> CreateAsync(PostgresFixture db, string owner, int maxEventsPerCheckpoint = 10)

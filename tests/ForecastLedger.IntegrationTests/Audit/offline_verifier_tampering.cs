@@ -102,10 +102,11 @@ public sealed class offline_verifier_tampering(PostgresFixture db, ITestOutputHe
     {
         var copied = MiddleForecast;
         await ExecuteAsync($"""
-            INSERT INTO {Schema}.events (id, stream_id, version, type, data, metadata, "timestamp", content_hash, prev_hash, hash)
-            SELECT gen_random_uuid(), e.stream_id, (SELECT max(version) + 1 FROM {Schema}.events WHERE stream_id = e.stream_id), e.type, e.data,
-                   e.metadata, e."timestamp", e.content_hash, e.prev_hash, e.hash
-            FROM {Schema}.events e WHERE e.seq_id = {copied}
+            INSERT INTO {Schema}.mt_events (seq_id, id, stream_id, version, type, data, "timestamp", tenant_id, headers)
+            SELECT nextval('{Schema}.mt_events_sequence'), gen_random_uuid(), e.stream_id,
+                   (SELECT max(version) + 1 FROM {Schema}.events WHERE stream_id = e.stream_id), e.type, e.data,
+                   e."timestamp", e.tenant_id, e.headers
+            FROM {Schema}.mt_events e WHERE e.seq_id = {copied}
             """);
         await using var command = db.DataSource.CreateCommand($"SELECT max(seq_id) FROM {Schema}.events");
         var inserted = (long)(await command.ExecuteScalarAsync())!;

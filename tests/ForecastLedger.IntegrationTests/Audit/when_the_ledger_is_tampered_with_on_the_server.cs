@@ -29,7 +29,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
             if (i == 5)
             {
                 // A seq that will never be used, as after a rolled-back append: a gap the verifier must accept.
-                _gap = await _audit.ScalarAsync<long>($"SELECT nextval('{_audit.Schema}.events_seq')");
+                _gap = await _audit.ScalarAsync<long>($"SELECT nextval('{_audit.Schema}.mt_events_sequence')");
             }
         }
 
@@ -135,12 +135,15 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
         var before = await _audit.ScalarAsync<byte[]>($"SELECT global_hash FROM {_audit.Schema}.events WHERE seq_id < {_gap} ORDER BY seq_id DESC LIMIT 1");
         var globalHash = GlobalChain.Hash(before, _gap, hash);
         await _audit.ExecuteAsync($"""
-            ALTER TABLE {_audit.Schema}.events DISABLE TRIGGER USER;
-            INSERT INTO {_audit.Schema}.events (seq_id, id, stream_id, version, type, data, metadata, "timestamp", content_hash, prev_hash, hash, global_prev, global_hash)
-            VALUES ({_gap}, '{id}', 'forged-1', 1, 'probability_stated', '{data.RootElement.GetRawText()}', '{"{}"}', '{at:O}',
-                    '\x{Convert.ToHexStringLower(content)}', '\x{new string('0', 64)}', '\x{Convert.ToHexStringLower(hash)}',
-                    '\x{Convert.ToHexStringLower(before)}', '\x{Convert.ToHexStringLower(globalHash)}');
-            ALTER TABLE {_audit.Schema}.events ENABLE TRIGGER USER;
+            ALTER TABLE {_audit.Schema}.mt_events DISABLE TRIGGER USER;
+            INSERT INTO {_audit.Schema}.mt_streams (id, version, "timestamp", created, tenant_id, is_archived)
+            VALUES ('forged-1', 1, '{at:O}', '{at:O}', '*DEFAULT*', false);
+            INSERT INTO {_audit.Schema}.mt_events (seq_id, id, stream_id, version, type, data, "timestamp", tenant_id, headers)
+            VALUES ({_gap}, '{id}', 'forged-1', 1, 'probability_stated', '{data.RootElement.GetRawText()}', '{at:O}', '*DEFAULT*',
+                    jsonb_build_object('fl_metadata', '{"{}"}'::jsonb, 'fl_content_hash', '{Convert.ToBase64String(content)}',
+                        'fl_prev_hash', '{Convert.ToBase64String(new byte[32])}', 'fl_hash', '{Convert.ToBase64String(hash)}',
+                        'fl_global_prev', '{Convert.ToBase64String(before)}', 'fl_global_hash', '{Convert.ToBase64String(globalHash)}'));
+            ALTER TABLE {_audit.Schema}.mt_events ENABLE TRIGGER USER;
             """);
 
         var report = await VerifyAsync();
@@ -214,7 +217,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     [Fact]
     public async Task truncating_the_events_table_is_named_for_every_stream()
     {
-        await _audit.TamperAsync($"TRUNCATE {_audit.Schema}.events");
+        await _audit.TamperAsync($"TRUNCATE {_audit.Schema}.mt_events");
 
         var report = await VerifyAsync();
 
@@ -232,7 +235,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
                  {
                      $"UPDATE {_audit.Schema}.events SET data = data WHERE seq_id = {_seqs[0]}",
                      $"DELETE FROM {_audit.Schema}.events WHERE seq_id = {_seqs[^1]}",
-                     $"TRUNCATE {_audit.Schema}.events",
+                     $"TRUNCATE {_audit.Schema}.mt_events",
                      $"TRUNCATE {_audit.Schema}.audit_checkpoints",
                  })
         {

@@ -65,16 +65,18 @@ public sealed class when_the_service_runs_as_a_restricted_role(PostgresFixture d
         Assert.Equal("Healthy", database.GetProperty("status").GetString());
         Assert.Equal(Service, database.GetProperty("data").GetProperty("serviceRole").GetString());
         Assert.True(database.GetProperty("data").GetProperty("appendOnlyEnforced").GetBoolean());
-        Assert.Equal(Owner, await ScalarAsync<string>($"SELECT tableowner::text FROM pg_tables WHERE schemaname = '{_api.Schema}' AND tablename = 'events'"));
+        Assert.Equal(Owner, await ScalarAsync<string>($"SELECT tableowner::text FROM pg_tables WHERE schemaname = '{_api.Schema}' AND tablename = 'mt_events'"));
         Assert.Equal(Owner, await ScalarAsync<string>($"SELECT tableowner::text FROM pg_tables WHERE schemaname = '{_api.Schema}' AND tablename = 'question_scores'"));
     }
 
     [Theory]
     [InlineData("UPDATE {0}.events SET data = data", "permission denied")]
     [InlineData("DELETE FROM {0}.events WHERE seq_id = (SELECT max(seq_id) FROM {0}.events)", "permission denied")]
-    [InlineData("TRUNCATE {0}.events", "permission denied")]
-    [InlineData("ALTER TABLE {0}.events DISABLE TRIGGER events_append_only", "must be owner")]
-    [InlineData("DROP TRIGGER events_append_only ON {0}.events", "must be owner")]
+    [InlineData("UPDATE {0}.mt_events SET data = data", "permission denied")]
+    [InlineData("DELETE FROM {0}.mt_events WHERE seq_id = (SELECT max(seq_id) FROM {0}.mt_events)", "permission denied")]
+    [InlineData("TRUNCATE {0}.mt_events", "permission denied")]
+    [InlineData("ALTER TABLE {0}.mt_events DISABLE TRIGGER mt_events_append_only", "must be owner")]
+    [InlineData("DROP TRIGGER mt_events_append_only ON {0}.mt_events", "must be owner")]
     [InlineData("SET session_replication_role = replica", "permission denied")]
     [InlineData("UPDATE {0}.audit_checkpoints SET root_hash = root_hash", "permission denied")]
     [InlineData("ALTER TABLE {0}.streams OWNER TO CURRENT_USER", "must be owner")]
@@ -147,7 +149,7 @@ public sealed class when_the_zero_config_service_starts : IAsyncLifetime
         Assert.True(data.GetProperty("appendOnlyEnforced").GetBoolean());
 
         var service = _api.Services.GetRequiredService<ForecastLedger.Api.Infrastructure.LedgerDatabase>().DataSource;
-        await using (var owner = service.CreateCommand("SELECT tableowner::text FROM pg_tables WHERE schemaname = 'ledger' AND tablename = 'events'"))
+        await using (var owner = service.CreateCommand("SELECT tableowner::text FROM pg_tables WHERE schemaname = 'ledger' AND tablename = 'mt_events'"))
         {
             Assert.Equal("forecastledger_owner", await owner.ExecuteScalarAsync());
         }
@@ -163,8 +165,8 @@ public sealed class when_the_zero_config_service_starts : IAsyncLifetime
         foreach (var (sql, refusal) in new[]
                  {
                      ("DELETE FROM ledger.events", "permission denied"),
-                     ("TRUNCATE ledger.events", "permission denied"),
-                     ("ALTER TABLE ledger.events DISABLE TRIGGER USER", "must be owner"),
+                     ("TRUNCATE ledger.mt_events", "permission denied"),
+                     ("ALTER TABLE ledger.mt_events DISABLE TRIGGER USER", "must be owner"),
                  })
         {
             await using var command = service.CreateCommand(sql);

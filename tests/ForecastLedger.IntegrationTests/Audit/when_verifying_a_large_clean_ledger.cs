@@ -17,30 +17,53 @@ public sealed class when_verifying_a_large_clean_ledger(PostgresFixture db, ITes
     public const int Appends = 1000;
     public const int EventsPerAppend = 100;
 
-    /// <summary>Appends <paramref name="appends"/> × <paramref name="perAppend"/> events through <c>append_events</c>, in one statement.</summary>
+    /// <summary>
+    /// Appends <paramref name="appends"/> × <paramref name="perAppend"/> events straight into Marten's tables, in one
+    /// statement, chaining them as the appender does (content hash over the canonical JSON, chain hash over the
+    /// predecessor, the 8-byte version and the content hash); the global chain comes from the table's trigger.
+    /// </summary>
     public static string GenerateSql(string schema, int appends, int perAppend) => $$"""
         DO $gen$
         DECLARE
-            v_ts  timestamptz;
-            v_sid text;
-            v_ids uuid[];
-            v_data jsonb[];
-            v_hashes bytea[];
+            v_ts      timestamptz;
+            v_sid     text;
+            v_version bigint;
+            v_prev    bytea;
+            v_content bytea;
+            v_hash    bytea;
+            v_id      uuid;
         BEGIN
+            PERFORM pg_advisory_xact_lock(hashtextextended('forecastledger:seq:{{schema}}', 0));
             FOR k IN 1 .. {{appends}} LOOP
                 v_sid := 'bulk-' || (k % 997);
                 v_ts := date_trunc('milliseconds', clock_timestamp()) + (k % 1000) * interval '1 microsecond';
-                SELECT array_agg(g.id ORDER BY g.i),
-                       array_agg(jsonb_build_object('name', 'bulk', 'number', g.i) ORDER BY g.i),
-                       array_agg(sha256(convert_to(
-                           '{"data":{"name":"bulk","number":' || g.i || '},"id":"' || g.id || '","metadata":{},"stream_id":"' || v_sid
-                           || '","timestamp":"' || to_char(v_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '","type":"thing_happened"}',
-                           'UTF8')) ORDER BY g.i)
-                INTO v_ids, v_data, v_hashes
-                FROM (SELECT i, gen_random_uuid() AS id FROM generate_series(1, {{perAppend}}) AS i) AS g;
-                PERFORM * FROM {{schema}}.append_events(v_sid, 'bulk', NULL, v_ids,
-                    array_fill('thing_happened'::text, ARRAY[{{perAppend}}]), v_data, array_fill('{}'::jsonb, ARRAY[{{perAppend}}]),
-                    v_ts, v_hashes, NULL, NULL);
+                SELECT s.version, decode(e.headers ->> 'fl_hash', 'base64') INTO v_version, v_prev
+                FROM {{schema}}.mt_streams s JOIN {{schema}}.mt_events e ON e.stream_id = s.id AND e.version = s.version
+                WHERE s.id = v_sid;
+                IF NOT FOUND THEN
+                    v_version := 0;
+                    v_prev := decode(repeat('00', 32), 'hex');
+                    INSERT INTO {{schema}}.mt_streams (id, version, "timestamp", created, tenant_id, is_archived)
+                    VALUES (v_sid, 0, v_ts, v_ts, '*DEFAULT*', false);
+                END IF;
+                FOR i IN 1 .. {{perAppend}} LOOP
+                    v_version := v_version + 1;
+                    v_id := gen_random_uuid();
+                    v_content := sha256(convert_to(
+                        '{"data":{"name":"bulk","number":' || i || '},"id":"' || v_id || '","metadata":{},"stream_id":"' || v_sid
+                        || '","timestamp":"' || to_char(v_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '","type":"thing_happened"}',
+                        'UTF8'));
+                    v_hash := sha256(v_prev || int8send(v_version) || v_content);
+                    INSERT INTO {{schema}}.mt_events (seq_id, id, stream_id, version, data, type, "timestamp", tenant_id, is_archived, headers)
+                    VALUES (nextval('{{schema}}.mt_events_sequence'), v_id, v_sid, v_version,
+                            jsonb_build_object('name', 'bulk', 'number', i), 'thing_happened', v_ts, '*DEFAULT*', false,
+                            jsonb_build_object('fl_metadata', '{}'::jsonb, 'fl_content_hash', encode(v_content, 'base64'),
+                                               'fl_prev_hash', encode(v_prev, 'base64'), 'fl_hash', encode(v_hash, 'base64')));
+                    v_prev := v_hash;
+                END LOOP;
+                UPDATE {{schema}}.mt_streams SET version = v_version WHERE id = v_sid;
+                INSERT INTO {{schema}}.stream_heads (id, version, head_hash) VALUES (v_sid, v_version, v_prev)
+                ON CONFLICT (id) DO UPDATE SET version = excluded.version, head_hash = excluded.head_hash;
             END LOOP;
         END
         $gen$;

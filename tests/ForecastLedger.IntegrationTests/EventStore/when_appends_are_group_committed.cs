@@ -271,7 +271,7 @@ public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyn
                 END IF;
                 RETURN NULL;
             END $$;
-            CREATE CONSTRAINT TRIGGER fail_at_commit AFTER INSERT ON {Schema}.events
+            CREATE CONSTRAINT TRIGGER fail_at_commit AFTER INSERT ON {Schema}.mt_events
                 DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {Schema}.fail_at_commit();
             """))
         {
@@ -298,7 +298,7 @@ public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyn
         }
         finally
         {
-            await using var drop = db.DataSource.CreateCommand($"DROP TRIGGER fail_at_commit ON {Schema}.events");
+            await using var drop = db.DataSource.CreateCommand($"DROP TRIGGER fail_at_commit ON {Schema}.mt_events");
             await drop.ExecuteNonQueryAsync();
         }
 
@@ -433,7 +433,7 @@ public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyn
 
     private async Task<long> DistinctTransactionsOfSeqsAsync(long from, long to)
     {
-        await using var command = db.DataSource.CreateCommand($"SELECT count(DISTINCT xmin::text) FROM {Schema}.events WHERE seq_id BETWEEN $1 AND $2");
+        await using var command = db.DataSource.CreateCommand($"SELECT count(DISTINCT xmin::text) FROM {Schema}.mt_events WHERE seq_id BETWEEN $1 AND $2");
         command.Parameters.AddWithValue(from);
         command.Parameters.AddWithValue(to);
         return (long)(await command.ExecuteScalarAsync())!;

@@ -134,7 +134,7 @@ public sealed class when_writers_race(PostgresFixture db) : IAsyncLifetime
             {
                 await using var connection = await db.DataSource.OpenConnectionAsync();
                 await using var transaction = await connection.BeginTransactionAsync();
-                var r = await store.AppendOnConnectionAsync(connection, $"order-slow{w}", null, TestEvents.Things(2), null, CancellationToken.None);
+                var r = await store.AppendInTransactionAsync(transaction, $"order-slow{w}", null, TestEvents.Things(2), null, CancellationToken.None);
                 await Task.Delay(random.Next(1, 30));
                 if (i % 5 == 4)
                 {

@@ -274,7 +274,7 @@ public static class ProjectionTesting
             {
                 await using var connection = await db.DataSource.OpenConnectionAsync();
                 await using var transaction = await connection.BeginTransactionAsync();
-                var r = await store.AppendOnConnectionAsync(connection, $"{prefix}slow{w}", null, TestEvents.Things(2), null, CancellationToken.None);
+                var r = await store.AppendInTransactionAsync(transaction, $"{prefix}slow{w}", null, TestEvents.Things(2), null, CancellationToken.None);
                 await Task.Delay(random.Next(1, 25));
                 if (i % 4 == 3)
                 {

@@ -92,7 +92,7 @@ public sealed class when_nodes_fail_over(PostgresFixture db)
         await using (var connection = await db.DataSource.OpenConnectionAsync())
         await using (var transaction = await connection.BeginTransactionAsync())
         {
-            moved = await store.AppendOnConnectionAsync(connection, "cas-2", null, TestEvents.Things(10), null, CancellationToken.None);
+            moved = await store.AppendInTransactionAsync(transaction, "cas-2", null, TestEvents.Things(10), null, CancellationToken.None);
             await using var project = new NpgsqlCommand($"""
                 INSERT INTO {seen.Table} (seq_id, stream_id, version)
                 SELECT seq_id, stream_id, version FROM {store.Options.Schema}.events WHERE stream_id = 'cas-2' ORDER BY seq_id;

@@ -99,7 +99,7 @@ public sealed class when_the_daemon_follows_the_store(PostgresFixture db)
         await using (var connection = await db.DataSource.OpenConnectionAsync())
         await using (var transaction = await connection.BeginTransactionAsync())
         {
-            await store.AppendOnConnectionAsync(connection, "idle-rolled-back", null, TestEvents.Things(3), null, CancellationToken.None);
+            await store.AppendInTransactionAsync(transaction, "idle-rolled-back", null, TestEvents.Things(3), null, CancellationToken.None);
             await transaction.RollbackAsync();
         }
 

@@ -167,7 +167,11 @@ public sealed class when_a_forecast_is_receipted(PostgresFixture db) : IAsyncLif
         // The payload alone, then the payload with a content hash recomputed to match it: the receipt proves both.
         await TamperAsync($$"""UPDATE {{_api.Schema}}.events SET data = jsonb_set(data, '{probabilities}', '[990]') WHERE seq_id = {{seq}}""");
         var edited = await VerifyAsync(receipt);
-        await TamperAsync($"UPDATE {_api.Schema}.events SET content_hash = sha256(content_hash) WHERE seq_id = {seq}");
+        await TamperAsync($$"""
+            UPDATE {{_api.Schema}}.mt_events
+            SET headers = jsonb_set(headers, '{fl_content_hash}', to_jsonb(encode(sha256(decode(headers ->> 'fl_content_hash', 'base64')), 'base64')))
+            WHERE seq_id = {{seq}}
+            """);
         var rehashed = await VerifyAsync(receipt);
 
         Assert.Equal(ReceiptStatuses.Missing, edited.GetProperty("status").GetString());
@@ -192,8 +196,12 @@ public sealed class when_a_forecast_is_receipted(PostgresFixture db) : IAsyncLif
         // can tell.
         await TamperAsync($"""
             DELETE FROM {_api.Schema}.events WHERE seq_id >= {cutSeq};
-            DELETE FROM {_api.Schema}.streams s WHERE NOT EXISTS (SELECT 1 FROM {_api.Schema}.events e WHERE e.stream_id = s.id);
-            UPDATE {_api.Schema}.streams s SET version = last.version, head_hash = last.hash
+            DELETE FROM {_api.Schema}.mt_streams s WHERE NOT EXISTS (SELECT 1 FROM {_api.Schema}.events e WHERE e.stream_id = s.id);
+            DELETE FROM {_api.Schema}.stream_heads s WHERE NOT EXISTS (SELECT 1 FROM {_api.Schema}.events e WHERE e.stream_id = s.id);
+            UPDATE {_api.Schema}.mt_streams s SET version = last.version
+            FROM (SELECT DISTINCT ON (stream_id) stream_id, version FROM {_api.Schema}.events ORDER BY stream_id, version DESC) last
+            WHERE last.stream_id = s.id AND s.version <> last.version;
+            UPDATE {_api.Schema}.stream_heads s SET version = last.version, head_hash = last.hash
             FROM (SELECT DISTINCT ON (stream_id) stream_id, version, hash FROM {_api.Schema}.events ORDER BY stream_id, version DESC) last
             WHERE last.stream_id = s.id AND s.version <> last.version;
             """);

@@ -65,9 +65,21 @@ public sealed partial class PostgresFixture : IAsyncLifetime
     public async Task<string> FreshSchemaAsync(string owner)
     {
         var schema = SchemaNameFor(owner);
-        await using var command = DataSource.CreateCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE");
-        await command.ExecuteNonQueryAsync();
-        return schema;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var command = DataSource.CreateCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE");
+                await command.ExecuteNonQueryAsync();
+                return schema;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 5)
+            {
+                // Test classes run in parallel; a cascading drop of one schema's Marten objects can deadlock with
+                // another class creating its own. PostgreSQL's answer to a deadlock is to retry the loser.
+                await Task.Delay(50 * attempt);
+            }
+        }
     }
 
     /// <summary>A migrated event store in a fresh schema of its own.</summary>

@@ -74,7 +74,7 @@ public static class IssueApiKeyEndpoint
 
         await using var connection = await database.DataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        var appended = await keys.IssueAsync(connection, keyId, token, request.Role, request.ForecasterId, label, actor, now,
+        var appended = await keys.IssueAsync(transaction, keyId, token, request.Role, request.ForecasterId, label, actor, now,
             new AppendOptions(new EventMetadata(Actor: actor, CorrelationId: context.TraceIdentifier), idempotency), ct);
         if (appended.Replayed)
         {

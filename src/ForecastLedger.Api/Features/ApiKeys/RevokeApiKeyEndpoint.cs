@@ -44,7 +44,7 @@ public static class RevokeApiKeyEndpoint
             return Results.Problem(ProblemDetailsSetup.Problem(409, "last-admin-key", "This is the last active admin key: issue another admin key before revoking it."));
         }
 
-        await keys.RevokeAsync(connection, key, user.GetActor(), now, ct);
+        await keys.RevokeAsync(transaction, key, user.GetActor(), now, ct);
         await transaction.CommitAsync(ct);
         return Results.NoContent();
     }

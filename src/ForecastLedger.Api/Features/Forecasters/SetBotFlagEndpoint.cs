@@ -47,7 +47,7 @@ public static class SetBotFlagEndpoint
             {
                 await using var connection = await database.DataSource.OpenConnectionAsync(ct);
                 await using var transaction = await connection.BeginTransactionAsync(ct);
-                await store.AppendOnConnectionAsync(connection, current.StreamId, current.Version, events,
+                await store.AppendInTransactionAsync(transaction, current.StreamId, current.Version, events,
                     new AppendOptions(new EventMetadata(Actor: actor, CorrelationId: context.TraceIdentifier)), ct);
                 await forecasters.SetBotFlagAsync(connection, id, request.IsBot, ct);
                 await transaction.CommitAsync(ct);

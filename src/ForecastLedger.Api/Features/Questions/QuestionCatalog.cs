@@ -215,7 +215,7 @@ public sealed class QuestionCatalog(PostgresEventStore store, LedgerDatabase dat
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        var result = await store.AppendOnConnectionAsync(connection, Question.StreamId(questionId), expectedVersion, events, options, ct);
+        var result = await store.AppendInTransactionAsync(transaction, Question.StreamId(questionId), expectedVersion, events, options, ct);
         if (result.Replayed)
         {
             await transaction.CommitAsync(ct);

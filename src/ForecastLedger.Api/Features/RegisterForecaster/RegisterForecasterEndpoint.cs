@@ -80,8 +80,7 @@ public static class RegisterForecasterEndpoint
 
         await using var connection = await database.DataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        var appended = await store.AppendOnConnectionAsync(
-            connection, Forecaster.StreamId(forecasterId), 0, events, new AppendOptions(metadata, idempotency), ct);
+        var appended = await store.AppendInTransactionAsync(transaction, Forecaster.StreamId(forecasterId), 0, events, new AppendOptions(metadata, idempotency), ct);
         if (appended.Replayed)
         {
             await transaction.RollbackAsync(ct);
@@ -94,7 +93,7 @@ public static class RegisterForecasterEndpoint
 
         await forecasters.InsertAsync(connection, registered, ct);
         var token = ApiKeyToken.Generate();
-        await keys.IssueAsync(connection, keyId, token, Roles.Forecaster, forecasterId, KeyLabel, actor, now, new AppendOptions(metadata), ct);
+        await keys.IssueAsync(transaction, keyId, token, Roles.Forecaster, forecasterId, KeyLabel, actor, now, new AppendOptions(metadata), ct);
         await transaction.CommitAsync(ct);
 
         // The key is shown once: a replay of this request answers 200 with the same forecaster and key id, without it.

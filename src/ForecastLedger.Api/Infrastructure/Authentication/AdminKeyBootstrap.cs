@@ -55,7 +55,7 @@ public sealed class AdminKeyBootstrap(
         var generated = token is null;
         token ??= ApiKeyToken.Generate();
         var keyId = Guid.CreateVersion7();
-        await keys.IssueAsync(connection, keyId, token, Roles.Admin, null, Label, LedgerClaims.SystemActor, clock.GetUtcNow(),
+        await keys.IssueAsync(transaction, keyId, token, Roles.Admin, null, Label, LedgerClaims.SystemActor, clock.GetUtcNow(),
             new AppendOptions(new EventMetadata(Actor: LedgerClaims.SystemActor)), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 

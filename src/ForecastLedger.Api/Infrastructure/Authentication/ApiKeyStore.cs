@@ -76,16 +76,16 @@ public sealed class ApiKeyStore(LedgerDatabase database, PostgresEventStore stor
     }
 
     /// <summary>
-    /// Issues <paramref name="token"/> on the caller's connection and transaction: appends <see cref="ApiKeyIssued"/> to
+    /// Issues <paramref name="token"/> in the caller's transaction: appends <see cref="ApiKeyIssued"/> to
     /// <c>apikey-{keyId}</c> first (so an idempotent replay writes nothing), then inserts the row. When the result is
     /// <see cref="AppendResult.Replayed"/> nothing was written and the caller should roll back.
     /// </summary>
     public async Task<AppendResult> IssueAsync(
-        NpgsqlConnection connection, Guid keyId, ApiKeyToken token, string role, Guid? forecasterId, string label, string issuedBy,
+        NpgsqlTransaction transaction, Guid keyId, ApiKeyToken token, string role, Guid? forecasterId, string label, string issuedBy,
         DateTimeOffset now, AppendOptions? appendOptions, CancellationToken ct)
     {
         var issued = new ApiKeyIssued(keyId, token.Prefix, role, forecasterId, label, issuedBy, now);
-        var result = await store.AppendOnConnectionAsync(connection, ApiKeyStreams.StreamId(keyId), 0, [issued], appendOptions, ct);
+        var result = await store.AppendInTransactionAsync(transaction, ApiKeyStreams.StreamId(keyId), 0, [issued], appendOptions, ct);
         if (result.Replayed)
         {
             return result;
@@ -94,7 +94,7 @@ public sealed class ApiKeyStore(LedgerDatabase database, PostgresEventStore stor
         await using var command = new NpgsqlCommand($"""
             INSERT INTO {Table} (id, prefix, secret_hash, role, forecaster_id, label, created, created_by)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-            """, connection);
+            """, transaction.Connection, transaction);
         var p = command.Parameters;
         p.Add(new NpgsqlParameter<Guid> { TypedValue = keyId });
         p.Add(new NpgsqlParameter<string> { TypedValue = token.Prefix });
@@ -109,13 +109,13 @@ public sealed class ApiKeyStore(LedgerDatabase database, PostgresEventStore stor
     }
 
     /// <summary>
-    /// Revokes a key on the caller's connection and transaction: marks the row and appends <see cref="ApiKeyRevoked"/>.
+    /// Revokes a key in the caller's transaction: marks the row and appends <see cref="ApiKeyRevoked"/>.
     /// Returns false when the key was already revoked (nothing is written).
     /// </summary>
-    public async Task<bool> RevokeAsync(NpgsqlConnection connection, ApiKeyRecord key, string revokedBy, DateTimeOffset now, CancellationToken ct)
+    public async Task<bool> RevokeAsync(NpgsqlTransaction transaction, ApiKeyRecord key, string revokedBy, DateTimeOffset now, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
-            $"UPDATE {Table} SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at IS NULL", connection);
+            $"UPDATE {Table} SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at IS NULL", transaction.Connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = key.Id });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = revokedBy });
@@ -124,8 +124,8 @@ public sealed class ApiKeyStore(LedgerDatabase database, PostgresEventStore stor
             return false;
         }
 
-        await store.AppendOnConnectionAsync(
-            connection, ApiKeyStreams.StreamId(key.Id), null, [new ApiKeyRevoked(key.Id, key.Prefix, revokedBy, now)],
+        await store.AppendInTransactionAsync(
+            transaction, ApiKeyStreams.StreamId(key.Id), null, [new ApiKeyRevoked(key.Id, key.Prefix, revokedBy, now)],
             new AppendOptions(new EventMetadata(Actor: revokedBy)), ct);
         _lastUsedWritten.TryRemove(key.Id, out _);
         return true;

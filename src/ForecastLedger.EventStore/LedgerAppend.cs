@@ -1,0 +1,262 @@
+using ForecastLedger.Audit;
+using JasperFx.Events;
+using Marten;
+using Marten.Exceptions;
+using Marten.Services;
+using System.Runtime.ExceptionServices;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ForecastLedger.EventStore;
+
+/// <summary>
+/// Writes a batch of appends into Marten's event tables inside a transaction the caller owns (docs/adr/0021). Under the
+/// global-order lock it reads every touched stream's head, guard and idempotency key in one round trip, decides each
+/// append's outcome in order (a later append to a stream in the batch sees the earlier one), chains the hashes from the
+/// application's canonical bytes, and appends the winners through one Marten session. Nothing is committed here.
+/// </summary>
+internal static class LedgerAppend
+{
+    public static async Task RunAsync(DocumentStore store, string schema, NpgsqlTransaction transaction, IReadOnlyList<AppendAttempt> attempts, CancellationToken ct)
+    {
+        var connection = transaction.Connection!;
+        var heads = await ReadStateAsync(schema, connection, attempts, ct).ConfigureAwait(false);
+        var appended = Decide(attempts, heads.Streams, heads.Keys);
+        if (appended.Count == 0)
+        {
+            return;
+        }
+
+        await using (var session = store.LightweightSession(SessionOptions.ForTransaction(transaction, shouldAutoCommit: false)))
+        {
+            // One Marten append per stream: appends to the same stream in one batch are consecutive versions of it.
+            var written = new List<(AppendAttempt Attempt, int Offset, IReadOnlyList<IEvent> Events)>(appended.Count);
+            foreach (var stream in appended.GroupBy(a => a.Request.StreamId, StringComparer.Ordinal))
+            {
+                var events = stream.SelectMany(a => a.Request.Events).ToArray();
+                var action = session.Events.Append(stream.Key, stream.Last().Version, events);
+                var offset = 0;
+                foreach (var attempt in stream)
+                {
+                    Stamp(attempt, action.Events, offset);
+                    written.Add((attempt, offset, action.Events));
+                    offset += attempt.Prepared.Ids.Length;
+                }
+            }
+
+            try
+            {
+                await session.SaveChangesAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (attempts.Count == 1 && IsVersionConflict(e))
+            {
+                // Marten's own check (or the unique index on stream and version) caught a writer that bypassed the
+                // global-order lock; a batch of one knows whose append it was.
+                throw new ConcurrencyException(attempts[0].Request.StreamId, attempts[0].Request.ExpectedVersion, -1);
+            }
+            catch (MartenCommandException e) when (e.InnerException is NpgsqlException inner)
+            {
+                // Callers classify database failures by Npgsql's exception types (outage, conflict, bad data).
+                ExceptionDispatchInfo.Capture(inner).Throw();
+            }
+
+            foreach (var (attempt, offset, events) in written)
+            {
+                attempt.SetSeqs(events[offset].Sequence, events[offset + attempt.Prepared.Ids.Length - 1].Sequence);
+            }
+        }
+
+        foreach (var replay in attempts.Where(a => a.ReplayOf is not null))
+        {
+            var first = replay.ReplayOf!;
+            replay.SetOutcome("replayed", first.Version, first.FirstSeq, first.LastSeq);
+        }
+
+        await RecordAsync(schema, connection, appended, ct).ConfigureAwait(false);
+    }
+
+    private static void Stamp(AppendAttempt attempt, IReadOnlyList<IEvent> events, int offset)
+    {
+        var prepared = attempt.Prepared;
+        var metadata = attempt.Request.Options?.Metadata;
+        for (var i = 0; i < prepared.Ids.Length; i++)
+        {
+            var e = events[offset + i];
+            e.Id = prepared.Ids[i];
+            e.Timestamp = prepared.Timestamp;
+            e.UserName = metadata?.Actor;
+            e.CorrelationId = metadata?.CorrelationId;
+            e.CausationId = metadata?.CausationId;
+            e.SetHeader(LedgerMarten.MetadataHeader, prepared.MetadataElement);
+            e.SetHeader(LedgerMarten.ContentHashHeader, Convert.ToBase64String(prepared.ContentHashes[i]));
+            e.SetHeader(LedgerMarten.PrevHashHeader, Convert.ToBase64String(prepared.PrevHashes![i]));
+            e.SetHeader(LedgerMarten.HashHeader, Convert.ToBase64String(prepared.Hashes![i]));
+        }
+    }
+
+    private static bool IsVersionConflict(Exception e) =>
+        e is EventStreamUnexpectedMaxEventIdException or JasperFx.ConcurrencyException
+        || (e is MartenCommandException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg }
+            && pg.TableName == "mt_events");
+
+    private static async Task<(Dictionary<string, (long Version, byte[] Head)> Streams, Dictionary<string, KeyRecord> Keys)> ReadStateAsync(
+        string schema, NpgsqlConnection connection, IReadOnlyList<AppendAttempt> attempts, CancellationToken ct)
+    {
+        var streamIds = attempts.Select(a => a.Request.StreamId)
+            .Concat(attempts.Where(a => a.Request.Guard is not null).Select(a => a.Request.Guard!.StreamId))
+            .Distinct(StringComparer.Ordinal).ToArray();
+        var keys = attempts.Select(a => a.Request.Options?.Idempotency?.Key).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        await using var batch = new NpgsqlBatch(connection);
+        // Global order (docs/adr/0002): taken before any sequence number, held to commit, by every appending transaction.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_advisory_xact_lock(hashtextextended('forecastledger:seq:{schema}', 0))"));
+        var streams = new NpgsqlBatchCommand($"""
+            SELECT s.id, s.version, e.headers ->> '{LedgerMarten.HashHeader}'
+            FROM {schema}.mt_streams s LEFT JOIN {schema}.mt_events e ON e.stream_id = s.id AND e.version = s.version
+            WHERE s.id = ANY($1)
+            """);
+        streams.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streamIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        batch.BatchCommands.Add(streams);
+        var idempotency = new NpgsqlBatchCommand($"""
+            SELECT key, request_hash, stream_version, first_seq, last_seq FROM {schema}.idempotency_keys WHERE key = ANY($1)
+            """);
+        idempotency.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = keys, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        batch.BatchCommands.Add(idempotency);
+
+        var heads = new Dictionary<string, (long, byte[])>(StringComparer.Ordinal);
+        var records = new Dictionary<string, KeyRecord>(StringComparer.Ordinal);
+        await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await reader.NextResultAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            var head = reader.IsDBNull(2) ? EventHashing.Genesis.ToArray() : Convert.FromBase64String(reader.GetString(2));
+            heads[reader.GetString(0)] = (reader.GetInt64(1), head);
+        }
+
+        await reader.NextResultAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            records[reader.GetString(0)] = new KeyRecord(
+                reader.GetFieldValue<byte[]>(1), reader.IsDBNull(2) ? 0 : reader.GetInt64(2),
+                reader.IsDBNull(3) ? 0 : reader.GetInt64(3), reader.IsDBNull(4) ? 0 : reader.GetInt64(4), null);
+        }
+
+        return (heads, records);
+    }
+
+    /// <summary>Decides every attempt in order and chains the winners' hashes; returns the winners.</summary>
+    private static List<AppendAttempt> Decide(IReadOnlyList<AppendAttempt> attempts, Dictionary<string, (long Version, byte[] Head)> streams, Dictionary<string, KeyRecord> keys)
+    {
+        var appended = new List<AppendAttempt>(attempts.Count);
+        foreach (var attempt in attempts)
+        {
+            var request = attempt.Request;
+            var idempotency = request.Options?.Idempotency;
+            if (idempotency is not null && keys.TryGetValue(idempotency.Key, out var record))
+            {
+                if (!record.RequestHash.AsSpan().SequenceEqual(idempotency.RequestHash))
+                {
+                    attempt.SetOutcome("idempotency_mismatch", record.Version, record.FirstSeq, record.LastSeq);
+                }
+                else if (record.InBatch is { } first)
+                {
+                    attempt.ReplayOf = first;
+                    attempt.SetOutcome("replayed", first.Version);
+                }
+                else
+                {
+                    attempt.SetOutcome("replayed", record.Version, record.FirstSeq, record.LastSeq);
+                }
+
+                continue;
+            }
+
+            if (request.Guard is { } guard)
+            {
+                var guardVersion = streams.TryGetValue(guard.StreamId, out var g) ? g.Version : 0;
+                if (guardVersion != guard.Version)
+                {
+                    attempt.SetOutcome("guard_failed", guardVersion);
+                    continue;
+                }
+            }
+
+            var (current, head) = streams.TryGetValue(request.StreamId, out var s) ? s : (0L, EventHashing.Genesis.ToArray());
+            if (request.ExpectedVersion is { } expected && expected != current)
+            {
+                attempt.SetOutcome("conflict", current);
+                continue;
+            }
+
+            var prepared = attempt.Prepared;
+            var count = prepared.Ids.Length;
+            prepared.PrevHashes = new byte[count][];
+            prepared.Hashes = new byte[count][];
+            var prev = head;
+            for (var i = 0; i < count; i++)
+            {
+                prepared.PrevHashes[i] = prev;
+                prev = prepared.Hashes[i] = EventHashing.ChainHash(prev, current + i + 1, prepared.ContentHashes[i]);
+            }
+
+            streams[request.StreamId] = (current + count, prev);
+            attempt.SetOutcome("appended", current + count);
+            appended.Add(attempt);
+            if (idempotency is not null)
+            {
+                keys[idempotency.Key] = new KeyRecord(idempotency.RequestHash, current + count, 0, 0, attempt);
+            }
+        }
+
+        return appended;
+    }
+
+    private static async Task RecordAsync(string schema, NpgsqlConnection connection, List<AppendAttempt> appended, CancellationToken ct)
+    {
+        var keyed = appended.Where(a => a.Request.Options?.Idempotency is not null).ToList();
+        var types = appended.SelectMany(a => a.Prepared.Types).Distinct(StringComparer.Ordinal).ToArray();
+        await using var batch = new NpgsqlBatch(connection);
+        if (keyed.Count > 0)
+        {
+            var insert = new NpgsqlBatchCommand($"""
+                INSERT INTO {schema}.idempotency_keys (key, request_hash, stream_id, stream_version, first_seq, last_seq, created)
+                SELECT k, h, s, v, f, l, $7 FROM unnest($1::text[], $2::bytea[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[]) AS u(k, h, s, v, f, l)
+                """);
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keyed.Select(a => a.Request.Options!.Idempotency!.Key)] });
+            insert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. keyed.Select(a => a.Request.Options!.Idempotency!.RequestHash)] });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keyed.Select(a => a.Request.StreamId)] });
+            insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. keyed.Select(a => a.Version)] });
+            insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. keyed.Select(a => a.FirstSeq)] });
+            insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. keyed.Select(a => a.LastSeq)] });
+            insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = keyed[0].Prepared.Timestamp });
+            batch.BatchCommands.Add(insert);
+        }
+
+        // Each appended stream's new head, kept apart from the events (migration 0011).
+        var heads = appended.GroupBy(a => a.Request.StreamId, StringComparer.Ordinal).Select(g => g.Last()).ToList();
+        var upsert = new NpgsqlBatchCommand($"""
+            INSERT INTO {schema}.stream_heads (id, version, head_hash)
+            SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])
+            ON CONFLICT (id) DO UPDATE SET version = excluded.version, head_hash = excluded.head_hash
+            """);
+        upsert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. heads.Select(a => a.Request.StreamId)] });
+        upsert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. heads.Select(a => a.Version)] });
+        upsert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. heads.Select(a => a.Prepared.Hashes![^1])] });
+        batch.BatchCommands.Add(upsert);
+
+        // Every alias ever appended, so start-up can check the type registry without scanning the events.
+        var aliases = new NpgsqlBatchCommand($"""
+            INSERT INTO {schema}.event_types (alias, first_seen) SELECT unnest($1::text[]), $2 ON CONFLICT (alias) DO NOTHING
+            """);
+        aliases.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = types });
+        aliases.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = appended[0].Prepared.Timestamp });
+        batch.BatchCommands.Add(aliases);
+        // Wakes the projection daemons on commit; they poll as well, so a lost notification only delays them.
+        var notify = new NpgsqlBatchCommand("SELECT pg_notify($1, $2)");
+        notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = $"{schema}_events" });
+        notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = appended.Max(a => a.LastSeq).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        batch.BatchCommands.Add(notify);
+        await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    private sealed record KeyRecord(byte[] RequestHash, long Version, long FirstSeq, long LastSeq, AppendAttempt? InBatch);
+}

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+using Weasel.Core;
+
+namespace ForecastLedger.EventStore;
+
+/// <summary>
+/// The ledger's Marten configuration (docs/adr/0021-events-in-martens-tables.md): events and streams live in Marten's
+/// <c>mt_events</c> and <c>mt_streams</c> in the ledger's schema, are written through Marten sessions, and keep the
+/// stable snake_case type names and string stream ids the ledger has always had.
+/// </summary>
+public static class LedgerMarten
+{
+    /// <summary>The header that holds the event's metadata exactly as it was hashed.</summary>
+    public const string MetadataHeader = "fl_metadata";
+
+    /// <summary>The header that holds the base64 content hash.</summary>
+    public const string ContentHashHeader = "fl_content_hash";
+
+    /// <summary>The header that holds the base64 hash of the stream's previous event (32 zero bytes for the first).</summary>
+    public const string PrevHashHeader = "fl_prev_hash";
+
+    /// <summary>The header that holds the base64 chain hash.</summary>
+    public const string HashHeader = "fl_hash";
+
+    /// <summary>A store over <paramref name="dataSource"/>; its schema objects are applied by <see cref="SchemaMigrator"/>, never on first use.</summary>
+    public static DocumentStore CreateStore(NpgsqlDataSource dataSource, EventStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(options);
+        var marten = new StoreOptions();
+        marten.Connection(dataSource);
+        marten.DatabaseSchemaName = options.QuotedSchema;
+        marten.Events.DatabaseSchemaName = options.QuotedSchema;
+        // Migrations are a step of their own (SchemaMigrator), so a running node never alters the schema behind another.
+        marten.AutoCreateSchemaObjects = AutoCreate.None;
+        marten.Events.StreamIdentity = StreamIdentity.AsString;
+        // Quick appends with timestamps set by the application: the timestamp is part of the content hash, computed
+        // before the row is written, so the database must store the one that was hashed.
+        marten.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
+        marten.Events.MetadataConfig.HeadersEnabled = true;
+        marten.Events.MetadataConfig.CorrelationIdEnabled = true;
+        marten.Events.MetadataConfig.CausationIdEnabled = true;
+        // EnableAll() leaves the user name off; the ledger records its actor there.
+        marten.Events.MetadataConfig.UserNameEnabled = true;
+        // Marten creates its event tables only when it knows an event type; its own tombstone makes sure a store with an
+        // empty registry (a migration-only run) still gets them.
+        marten.Events.AddEventType(typeof(Tombstone));
+        foreach (var alias in options.Types.Aliases)
+        {
+            marten.Events.MapEventType(options.Types.TypeFor(alias)!, alias);
+        }
+
+        // Event data is stored exactly as EventJson writes it, so what was hashed is what a reader finds.
+        marten.UseSystemTextJsonForSerialization(new JsonSerializerOptions(options.Json), EnumStorage.AsInteger, Casing.SnakeCase);
+        return new DocumentStore(marten);
+    }
+}
