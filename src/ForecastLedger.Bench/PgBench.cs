@@ -46,15 +46,16 @@ internal sealed partial class PgBench(string connectionString, string ledgerSche
             }
         }
 
-        // The trigger is the ledger's assign_seq_id (0001, with 0005's global chain) with the schema swapped; the no-lock
-        // copy differs only by the missing advisory lock (its global chain is then not race-free: it is a ceiling, not a ledger).
+        // Copies of Marten's mt_streams and mt_events (their indexes and defaults). The trigger is the ledger's
+        // extend_global_chain (migration 0011) with the schema swapped, plus the sequence number; the no-lock copy differs
+        // only by the missing advisory lock (its global chain is then not race-free: it is a ceiling, not a ledger).
         await using (var setup = new NpgsqlCommand($"""
             DROP SCHEMA IF EXISTS {Schema} CASCADE;
             CREATE SCHEMA {Schema};
-            CREATE TABLE {Schema}.streams (LIKE "{ledgerSchema}".streams INCLUDING ALL);
-            CREATE TABLE {Schema}.events (LIKE "{ledgerSchema}".events INCLUDING ALL);
-            CREATE TABLE {Schema}.streams_nolock (LIKE "{ledgerSchema}".streams INCLUDING ALL);
-            CREATE TABLE {Schema}.events_nolock (LIKE "{ledgerSchema}".events INCLUDING ALL);
+            CREATE TABLE {Schema}.streams (LIKE "{ledgerSchema}".mt_streams INCLUDING INDEXES INCLUDING DEFAULTS);
+            CREATE TABLE {Schema}.events (LIKE "{ledgerSchema}".mt_events INCLUDING INDEXES INCLUDING DEFAULTS);
+            CREATE TABLE {Schema}.streams_nolock (LIKE "{ledgerSchema}".mt_streams INCLUDING INDEXES INCLUDING DEFAULTS);
+            CREATE TABLE {Schema}.events_nolock (LIKE "{ledgerSchema}".mt_events INCLUDING INDEXES INCLUDING DEFAULTS);
             CREATE SEQUENCE {Schema}.events_seq AS bigint;
             CREATE SEQUENCE {Schema}.events_nolock_seq AS bigint;
             CREATE FUNCTION {Schema}.assign_seq_id() RETURNS trigger LANGUAGE plpgsql AS $fn$
@@ -63,9 +64,11 @@ internal sealed partial class PgBench(string connectionString, string ledgerSche
             BEGIN
                 PERFORM pg_advisory_xact_lock(hashtextextended('forecastledger:seq:{Schema}', 0));
                 NEW.seq_id := nextval('{Schema}.events_seq');
-                SELECT e.global_hash INTO v_prev FROM {Schema}.events e ORDER BY e.seq_id DESC LIMIT 1;
-                NEW.global_prev := COALESCE(v_prev, decode(repeat('00', 32), 'hex'));
-                NEW.global_hash := sha256(NEW.global_prev || int8send(NEW.seq_id) || NEW.hash);
+                SELECT decode(e.headers ->> 'fl_global_hash', 'base64') INTO v_prev FROM {Schema}.events e ORDER BY e.seq_id DESC LIMIT 1;
+                v_prev := COALESCE(v_prev, decode(repeat('00', 32), 'hex'));
+                NEW.headers := NEW.headers || jsonb_build_object(
+                    'fl_global_prev', encode(v_prev, 'base64'),
+                    'fl_global_hash', encode(sha256(v_prev || int8send(NEW.seq_id) || decode(NEW.headers ->> 'fl_hash', 'base64')), 'base64'));
                 RETURN NEW;
             END
             $fn$;
@@ -74,9 +77,11 @@ internal sealed partial class PgBench(string connectionString, string ledgerSche
                 v_prev bytea;
             BEGIN
                 NEW.seq_id := nextval('{Schema}.events_nolock_seq');
-                SELECT e.global_hash INTO v_prev FROM {Schema}.events_nolock e ORDER BY e.seq_id DESC LIMIT 1;
-                NEW.global_prev := COALESCE(v_prev, decode(repeat('00', 32), 'hex'));
-                NEW.global_hash := sha256(NEW.global_prev || int8send(NEW.seq_id) || NEW.hash);
+                SELECT decode(e.headers ->> 'fl_global_hash', 'base64') INTO v_prev FROM {Schema}.events_nolock e ORDER BY e.seq_id DESC LIMIT 1;
+                v_prev := COALESCE(v_prev, decode(repeat('00', 32), 'hex'));
+                NEW.headers := NEW.headers || jsonb_build_object(
+                    'fl_global_prev', encode(v_prev, 'base64'),
+                    'fl_global_hash', encode(sha256(v_prev || int8send(NEW.seq_id) || decode(NEW.headers ->> 'fl_hash', 'base64')), 'base64'));
                 RETURN NEW;
             END
             $fn$;
@@ -101,8 +106,8 @@ internal sealed partial class PgBench(string connectionString, string ledgerSche
             \set s random(1, 5000)
             \set n random(1, 2000000000)
             BEGIN;
-            INSERT INTO {Schema}.{streams} AS t (id, type, version, created, "timestamp", head_hash) VALUES ('forecast-' || :client_id || '-' || :s, 'forecast', 1, now(), now(), '\x00'::bytea) ON CONFLICT (id) DO UPDATE SET version = t.version + 1, "timestamp" = now(), head_hash = EXCLUDED.head_hash RETURNING version AS v \gset
-            INSERT INTO {Schema}.{events} (seq_id, id, stream_id, version, type, data, metadata, "timestamp", content_hash, prev_hash, hash) VALUES (0, gen_random_uuid(), 'forecast-' || :client_id || '-' || :s, :v, 'forecast_submitted', {Literal(data)}::jsonb, {Literal(metadata)}::jsonb, now(), sha256(int8send(:n)), '\x00'::bytea, sha256(int8send(:n) || int8send(:v)));
+            INSERT INTO {Schema}.{streams} AS t (id, type, version, created, "timestamp", tenant_id, is_archived) VALUES ('forecast-' || :client_id || '-' || :s, 'forecast', 1, now(), now(), '*DEFAULT*', false) ON CONFLICT (id) DO UPDATE SET version = t.version + 1, "timestamp" = now() RETURNING version AS v \gset
+            INSERT INTO {Schema}.{events} (seq_id, id, stream_id, version, type, data, "timestamp", tenant_id, is_archived, headers) VALUES (0, gen_random_uuid(), 'forecast-' || :client_id || '-' || :s, :v, 'forecast_submitted', {Literal(data)}::jsonb, now(), '*DEFAULT*', false, jsonb_build_object('fl_metadata', {Literal(metadata)}::jsonb, 'fl_content_hash', encode(sha256(int8send(:n)), 'base64'), 'fl_prev_hash', encode('\x00'::bytea, 'base64'), 'fl_hash', encode(sha256(int8send(:n) || int8send(:v)), 'base64')));
             COMMIT;
 
             """;
