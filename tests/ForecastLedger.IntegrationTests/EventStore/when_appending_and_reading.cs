@@ -72,8 +72,8 @@ public sealed class when_appending_and_reading(PostgresFixture db) : IAsyncLifet
     public async Task a_unique_violation_on_stream_version_surfaces_as_concurrency_exception()
     {
         await _store.StartStreamAsync("thing-5", TestEvents.Things(2));
-        // Simulate a writer that bypassed the row lock: the stream row claims an older version than its events.
-        await using (var rewind = db.DataSource.CreateCommand($"UPDATE {_store.Options.Schema}.streams SET version = 1 WHERE id = 'thing-5'"))
+        // Simulate a writer that bypassed the lock: Marten's stream row claims an older version than its events.
+        await using (var rewind = db.DataSource.CreateCommand($"UPDATE {_store.Options.Schema}.mt_streams SET version = 1 WHERE id = 'thing-5'"))
         {
             await rewind.ExecuteNonQueryAsync();
         }
