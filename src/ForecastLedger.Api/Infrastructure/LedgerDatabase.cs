@@ -133,8 +133,10 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
             logger.LogInformation("Using the configured PostgreSQL server");
         }
 
+        var timeouts = SessionTimeouts.From(configuration);
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.ConnectionStringBuilder.ApplicationName ??= "forecastledger";
+        timeouts.ApplyTo(builder.ConnectionStringBuilder);
         _dataSource = builder.Build();
 
         if (!string.IsNullOrWhiteSpace(migrationsConnectionString))
@@ -150,11 +152,13 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
         hot.ConnectionStringBuilder.MaxAutoPrepare = 32;
         hot.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
         hot.ConnectionStringBuilder.MaxPoolSize = HotReadPoolSize;
+        timeouts.ApplyTo(hot.ConnectionStringBuilder);
         _hotReads = hot.Build();
 
         var idempotency = new NpgsqlDataSourceBuilder(connectionString);
         idempotency.ConnectionStringBuilder.ApplicationName = builder.ConnectionStringBuilder.ApplicationName + "-idempotency";
         idempotency.ConnectionStringBuilder.MaxPoolSize = IdempotencyPoolSize;
+        timeouts.ApplyTo(idempotency.ConnectionStringBuilder);
         _idempotency = idempotency.Build();
     }
 
