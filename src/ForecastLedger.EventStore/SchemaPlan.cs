@@ -35,8 +35,10 @@ public sealed record SchemaPlan(
 
         if (MartenObjects.Count > 0)
         {
-            var named = string.Join(", ", MartenObjects.Take(4)) + (MartenObjects.Count > 4 ? ", …" : "");
-            parts.Add($"{MartenObjects.Count} of Marten's objects are missing or differ ({named})");
+            // A few are worth naming; a fresh schema's thirty are not (the script lists them).
+            parts.Add(MartenObjects.Count <= 3
+                ? $"Marten's {string.Join(", ", MartenObjects)} missing or different"
+                : $"{MartenObjects.Count} of Marten's objects missing or different");
         }
 
         return $"The schema '{Schema}' is behind: {string.Join("; ", parts)}.";
