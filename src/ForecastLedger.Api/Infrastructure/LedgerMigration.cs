@@ -67,7 +67,7 @@ public sealed class LedgerMigration(LedgerDatabase database, EventStoreOptions o
         ArgumentNullException.ThrowIfNull(writer);
         var plan = await PlanAsync(ct);
         writer.WriteLine($"-- ForecastLedger schema '{plan.Schema}': from version {plan.CurrentVersion} to {SchemaMigrator.LatestVersion}, written by `migrate --script`.");
-        writer.WriteLine("-- For review: `migrate` applies exactly this, as the schema's owner, under an advisory lock.");
+        writer.WriteLine("-- For review: `migrate` applies this as the schema's owner, under an advisory lock, and creates the projections' tables named below.");
         if (plan.IsCurrent)
         {
             writer.WriteLine("-- The schema is current: nothing to apply.");
