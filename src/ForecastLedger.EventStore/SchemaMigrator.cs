@@ -51,8 +51,9 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, EventStoreOption
 
     /// <summary>
     /// What <see cref="MigrateAsync"/> would apply, read without changing anything (no lock, no DDL): Marten's delta as
-    /// Weasel computes it, and the ledger's scripts not yet applied. Read it as the role that owns the schema: catalog
-    /// introspection is filtered by privilege, so another role may see Marten's objects as missing.
+    /// Weasel computes it, and the ledger's scripts not yet applied. Catalog introspection is filtered by privilege: read
+    /// it as the owner, or as the service role once the owner has granted it its rows (DatabaseRoles.GrantServiceAsync);
+    /// a role with no grants sees Marten's objects as missing.
     /// </summary>
     public async Task<SchemaPlan> PlanAsync(CancellationToken ct = default)
     {
