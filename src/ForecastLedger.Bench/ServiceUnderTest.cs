@@ -91,6 +91,8 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = BaseAddress.ToString().TrimEnd('/');
         start.Environment["ConnectionStrings__Ledger"] = _cluster.ConnectionString;
+        // The bench's own fresh cluster: the service migrates it on start, which a configured server does not by default (ADR 0022).
+        start.Environment["Ledger__MigrateOnStart"] = "true";
         start.Environment["FORECASTLEDGER_ADMIN_KEY"] = AdminKey;
         // Seeding registers thousands of forecasters from one address; the default limit is 10 an hour.
         start.Environment["Ledger__Registration__PermitLimit"] = "100000000";

@@ -55,6 +55,23 @@ public static class DatabaseRoles
     /// </summary>
     public static async Task GrantServiceAsync(NpgsqlDataSource owner, NpgsqlDataSource service, EventStoreOptions options, CancellationToken ct = default)
     {
+        var sql = await GrantSqlAsync(owner, service, options, ct);
+        await using var connection = await owner.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var grant = new NpgsqlCommand(sql, connection, transaction))
+        {
+            await grant.ExecuteNonQueryAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// The statements <see cref="GrantServiceAsync"/> runs, for the role <paramref name="service"/> connects as: read
+    /// from the server (which quotes the role name), changing nothing, so <c>migrate --script</c> can show them.
+    /// </summary>
+    public static async Task<string> GrantSqlAsync(NpgsqlDataSource owner, NpgsqlDataSource service, EventStoreOptions options, CancellationToken ct = default)
+    {
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(options);
@@ -67,30 +84,18 @@ public static class DatabaseRoles
         var schema = options.QuotedSchema;
         var appendOnly = string.Join(", ", AppendOnlyTables.Select(t => $"{schema}.{t}"));
         var readOnly = string.Join(", ", ReadOnlyViews.Select(t => $"{schema}.{t}"));
-        await using var connection = await owner.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        string sql;
         // The role name is an identifier, not a value: format('%I') quotes it in the server, so nothing is spliced raw.
-        await using (var build = new NpgsqlCommand("""
+        await using var build = owner.CreateCommand("""
             SELECT format($grants$
-                GRANT USAGE ON SCHEMA __SCHEMA__ TO %1$I;
-                GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA __SCHEMA__ TO %1$I;
-                REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON __APPEND_ONLY__ FROM %1$I;
-                REVOKE INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON __READ_ONLY__ FROM %1$I;
-                REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON __SCHEMA__.schema_migrations FROM %1$I;
-                GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA __SCHEMA__ TO %1$I;
-                $grants$, $1)
-            """.Replace("__APPEND_ONLY__", appendOnly, StringComparison.Ordinal).Replace("__READ_ONLY__", readOnly, StringComparison.Ordinal).Replace("__SCHEMA__", schema, StringComparison.Ordinal), connection, transaction))
-        {
-            build.Parameters.Add(new NpgsqlParameter<string> { TypedValue = role });
-            sql = (string)(await build.ExecuteScalarAsync(ct))!;
-        }
-
-        await using (var grant = new NpgsqlCommand(sql, connection, transaction))
-        {
-            await grant.ExecuteNonQueryAsync(ct);
-        }
-
-        await transaction.CommitAsync(ct);
+            GRANT USAGE ON SCHEMA __SCHEMA__ TO %1$I;
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA __SCHEMA__ TO %1$I;
+            REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON __APPEND_ONLY__ FROM %1$I;
+            REVOKE INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON __READ_ONLY__ FROM %1$I;
+            REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON __SCHEMA__.schema_migrations FROM %1$I;
+            GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA __SCHEMA__ TO %1$I;
+            $grants$, $1)
+            """.Replace("__APPEND_ONLY__", appendOnly, StringComparison.Ordinal).Replace("__READ_ONLY__", readOnly, StringComparison.Ordinal).Replace("__SCHEMA__", schema, StringComparison.Ordinal));
+        build.Parameters.Add(new NpgsqlParameter<string> { TypedValue = role });
+        return ((string)(await build.ExecuteScalarAsync(ct))!).Trim();
     }
 }

@@ -26,6 +26,9 @@ public static class LedgerMarten
     /// <summary>The header that holds the base64 chain hash.</summary>
     public const string HashHeader = "fl_hash";
 
+    /// <summary>The index migration 0011 adds to <c>mt_events</c> for <c>asOf</c> reads (docs/adr/0008).</summary>
+    public const string TimestampIndex = "mt_events_fl_timestamp";
+
     /// <summary>A store over <paramref name="dataSource"/>; its schema objects are applied by <see cref="SchemaMigrator"/>, never on first use.</summary>
     public static DocumentStore CreateStore(NpgsqlDataSource dataSource, EventStoreOptions options)
     {
@@ -38,6 +41,8 @@ public static class LedgerMarten
         // Migrations are a step of their own (SchemaMigrator), so a running node never alters the schema behind another.
         marten.AutoCreateSchemaObjects = AutoCreate.None;
         marten.Events.StreamIdentity = StreamIdentity.AsString;
+        // The ledger's own index on Marten's table: without this, Marten's delta drops it on every migration after 0011.
+        marten.Events.IgnoreIndex(TimestampIndex);
         // Quick appends with timestamps set by the application: the timestamp is part of the content hash, computed
         // before the row is written, so the database must store the one that was hashed.
         marten.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;

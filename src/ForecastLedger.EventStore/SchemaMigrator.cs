@@ -26,13 +26,7 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, EventStoreOption
         await ExecuteAsync(connection, "SELECT pg_advisory_lock(hashtextextended($1, 0))", ct, LockName(schema));
         try
         {
-            await ExecuteAsync(connection, $"""
-                CREATE SCHEMA IF NOT EXISTS {schema};
-                CREATE TABLE IF NOT EXISTS {schema}.schema_migrations (
-                    version    integer     PRIMARY KEY,
-                    name       text        NOT NULL,
-                    applied_at timestamptz NOT NULL DEFAULT clock_timestamp())
-                """, ct);
+            await ExecuteAsync(connection, $"CREATE SCHEMA IF NOT EXISTS {schema}; {MigrationsTableSql(schema)}", ct);
             var applied = await AppliedVersionsAsync(connection, schema, ct);
             // Marten owns its tables (mt_events, mt_streams, its sequence and functions): it applies its own delta, under
             // this lock, before the ledger's scripts, which build on its tables.
@@ -55,14 +49,53 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, EventStoreOption
         }
     }
 
+    /// <summary>
+    /// What <see cref="MigrateAsync"/> would apply, read without changing anything (no lock, no DDL): Marten's delta as
+    /// Weasel computes it, and the ledger's scripts not yet applied. Catalog introspection is filtered by privilege: read
+    /// it as the owner, or as the service role once the owner has granted it its rows (DatabaseRoles.GrantServiceAsync);
+    /// a role with no grants sees Marten's objects as missing.
+    /// </summary>
+    public async Task<SchemaPlan> PlanAsync(CancellationToken ct = default)
+    {
+        var schema = options.QuotedSchema;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var applied = await TableExistsAsync(connection, $"{schema}.schema_migrations", ct)
+            ? await AppliedVersionsAsync(connection, schema, ct)
+            : [];
+        var pending = Scripts.Where(s => !applied.Contains(s.Version))
+            .Select(s => new PendingScript(s.Version, s.Name, s.Sql.Replace("__SCHEMA__", schema, StringComparison.Ordinal)))
+            .ToList();
+
+        await using var marten = LedgerMarten.CreateStore(dataSource, options);
+        var migration = await marten.Storage.Database.CreateMigrationAsync(ct);
+        var objects = migration.Deltas
+            .Where(d => d.Difference != Weasel.Core.SchemaPatchDifference.None)
+            .Select(d => d.SchemaObject.Identifier.QualifiedName)
+            .ToList();
+        var sql = new StringWriter();
+        if (objects.Count > 0)
+        {
+            // The delta creates the schema itself when it is missing (Weasel's "Database.Schemas" object).
+            migration.WriteAllUpdates(sql, marten.Options.Advanced.Migrator, JasperFx.AutoCreate.CreateOrUpdate);
+        }
+
+        return new SchemaPlan(schema, applied.Count == 0 ? 0 : applied.Max(), objects, sql.ToString(), pending);
+    }
+
+    /// <summary>The table that records which scripts ran (its DDL, idempotent).</summary>
+    internal static string MigrationsTableSql(string schema) => $"""
+        CREATE TABLE IF NOT EXISTS {schema}.schema_migrations (
+            version    integer     PRIMARY KEY,
+            name       text        NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT clock_timestamp())
+        """;
+
     /// <summary>The schema version in the database, or 0 when the schema does not exist yet.</summary>
     public async Task<int> CurrentVersionAsync(CancellationToken ct = default)
     {
         var schema = options.QuotedSchema;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var exists = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection);
-        exists.Parameters.AddWithValue($"{schema}.schema_migrations");
-        if (!(bool)(await exists.ExecuteScalarAsync(ct))!)
+        if (!await TableExistsAsync(connection, $"{schema}.schema_migrations", ct))
         {
             return 0;
         }
@@ -96,6 +129,13 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, EventStoreOption
     }
 
     private static string LockName(string schema) => $"forecastledger:migrate:{schema}";
+
+    private static async Task<bool> TableExistsAsync(NpgsqlConnection connection, string qualifiedName, CancellationToken ct)
+    {
+        await using var exists = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection);
+        exists.Parameters.AddWithValue(qualifiedName);
+        return (bool)(await exists.ExecuteScalarAsync(ct))!;
+    }
 
     private static async Task<HashSet<int>> AppliedVersionsAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
     {

@@ -91,9 +91,9 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
         return string.IsNullOrWhiteSpace(value) ? null : value;
     }
 
-    /// <summary>True when this invocation serves (no other command) and no server is configured.</summary>
+    /// <summary>True when this invocation serves (no other command) or migrates, and no server is configured.</summary>
     public static bool NeedsLocalCluster(IConfiguration configuration, string[] args) =>
-        ConfiguredConnectionString(configuration) is null && (args.Length == 0 || args[0].StartsWith('-') || args[0] == "run");
+        ConfiguredConnectionString(configuration) is null && (args.Length == 0 || args[0].StartsWith('-') || args[0] is "run" or "migrate");
 
     /// <summary>Null when the PostgreSQL binaries can be found; else the one line that says what to install.</summary>
     public static string? MissingBinariesMessage(IConfiguration configuration)
@@ -203,27 +203,36 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
 }
 
 /// <summary>
-/// Starts the database, then brings the schema to this build's version, before anything serves. With a migration role
-/// of its own, the owner also creates the projections' tables and grants the service role its rows; either way the
-/// service role is inspected, and a role the append-only triggers do not bind is logged as a warning.
+/// Starts the database, then, before anything serves, brings the schema to this build's version
+/// (<see cref="LedgerMigration.ApplyAsync"/>) when <see cref="LedgerMigration.MigrateOnStartKey"/> is true, or else
+/// refuses to start if it is behind (<see cref="SchemaNotCurrentException"/>: run <c>migrate</c>). Either way the service
+/// role is inspected, and a role the append-only triggers do not bind is logged as a warning.
 /// </summary>
-public sealed class LedgerStartup(LedgerDatabase database, EventStoreOptions options, IServiceProvider services, ILogger<LedgerStartup> logger) : IHostedService
+public sealed class LedgerStartup(LedgerDatabase database, EventStoreOptions options, IServiceProvider services, IConfiguration configuration, ILogger<LedgerStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await database.StartAsync(cancellationToken);
-        var migrator = new SchemaMigrator(database.MigrationDataSource, options);
-        await migrator.MigrateAsync(cancellationToken);
-        if (database.HasMigrationRole)
+        var migration = new LedgerMigration(database, options, services);
+        if (LedgerMigration.MigrateOnStart(configuration))
         {
-            if (services.GetService<ForecastLedger.EventStore.Projections.ProjectionDaemon>() is { } daemon)
+            await migration.ApplyAsync(cancellationToken);
+        }
+        else
+        {
+            try
             {
-                await daemon.CreateSchemasAsync(database.MigrationDataSource, cancellationToken);
+                await migration.EnsureCurrentAsync(cancellationToken);
             }
-
-            await DatabaseRoles.GrantServiceAsync(database.MigrationDataSource, database.DataSource, options, cancellationToken);
+            catch (SchemaNotCurrentException e)
+            {
+                // The one line an operator reads; the host then stops with the exception.
+                logger.LogCritical("{Reason}", e.Message);
+                throw;
+            }
         }
 
+        var migrator = new SchemaMigrator(database.DataSource, options);
         await migrator.ValidateEventTypesAsync(cancellationToken);
         var role = await DatabaseRoles.InspectAsync(database.DataSource, options, cancellationToken);
         database.ServiceRole = role;

@@ -347,6 +347,12 @@ public sealed class ProjectionDaemon : IAsyncDisposable
         _schemasCreated = true;
     }
 
+    /// <summary>
+    /// Tells the daemon that its projections' tables are made by a migration step of its own (<c>migrate</c>, as the
+    /// schema's owner), so <see cref="StartAsync"/> does not try: the role the service connects as may not create tables.
+    /// </summary>
+    public void UseSchemasCreatedByMigration() => _schemasCreated = true;
+
     private async Task LockSchemaAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", connection);

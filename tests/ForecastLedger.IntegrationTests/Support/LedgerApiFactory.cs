@@ -1,3 +1,4 @@
+using ForecastLedger.Api.Infrastructure;
 using JasperFx.CommandLine;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -19,6 +20,13 @@ public sealed class LedgerApiFactory(string connectionString, string schema, str
         builder.UseEnvironment(environment);
         builder.UseSetting("ConnectionStrings:Ledger", connectionString);
         builder.UseSetting("Ledger:Schema", schema);
+        if (!string.IsNullOrEmpty(connectionString))
+        {
+            // These tests start hosts on fresh schemas and rely on start-up migration, which a configured server does not
+            // do by default (ADR 0022). Zero-config hosts (no connection string) keep the default: they migrate on start.
+            builder.UseSetting(LedgerMigration.MigrateOnStartKey, "true");
+        }
+
         // A known admin key (ApiClients.AdminClient), and registration and write rate limits no ordinary test reaches.
         builder.UseSetting("Ledger:AdminKey", ApiClients.AdminKey);
         builder.UseSetting("Ledger:Registration:PermitLimit", "100000");

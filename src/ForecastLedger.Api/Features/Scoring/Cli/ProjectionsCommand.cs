@@ -60,8 +60,7 @@ public sealed class ProjectionsCommand : JasperFxAsyncCommand<ProjectionsInput>
     /// <returns>0 on success, 1 when the projection is unknown or a rebuild stopped on a poison event.</returns>
     public static async Task<int> RunAsync(IServiceProvider services, ProjectionsAction action, string? name, TextWriter output, CancellationToken ct)
     {
-        var database = services.GetRequiredService<LedgerDatabase>();
-        var startup = new LedgerStartup(database, services.GetRequiredService<EventStoreOptions>(), services, services.GetRequiredService<ILogger<LedgerStartup>>());
+        var startup = ActivatorUtilities.CreateInstance<LedgerStartup>(services);
         await startup.StartAsync(ct);
         var daemon = services.GetRequiredService<ProjectionDaemon>();
         try
