@@ -38,7 +38,7 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, EventStoreOption
             foreach (var (script, name, sql) in Scripts.Where(s => s.Version <= version && !applied.Contains(s.Version)))
             {
                 await using var transaction = await connection.BeginTransactionAsync(ct);
-                await ExecuteAsync(connection, sql.Replace("__SCHEMA__", schema, StringComparison.Ordinal), ct);
+                await ExecuteScriptAsync(connection, sql.Replace("__SCHEMA__", schema, StringComparison.Ordinal), ct);
                 await ExecuteAsync(connection, $"INSERT INTO {schema}.schema_migrations (version, name) VALUES ($1, $2)", ct, script, name);
                 await transaction.CommitAsync(ct);
             }
@@ -148,6 +148,21 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, EventStoreOption
         }
 
         return versions;
+    }
+
+    /// <summary>
+    /// Runs one script with no time limit, client- or server-side: a script's length is bounded by the data it moves
+    /// (0011 copies every event of an existing ledger), and the service pools' statement and idle-transaction limits
+    /// (which migrations share when no owner connection is configured) are for serving, not for migrating.
+    /// </summary>
+    private static async Task ExecuteScriptAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            "SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0; " + sql, connection)
+        {
+            CommandTimeout = 0,
+        };
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object[] parameters)
