@@ -1,6 +1,8 @@
 using ForecastLedger.Api.Infrastructure.Authentication;
 using ForecastLedger.Domain;
 using ForecastLedger.EventStore;
+using Marten;
+using Wolverine.Marten;
 
 namespace ForecastLedger.Api.Infrastructure;
 
@@ -23,10 +25,20 @@ public static class EventStoreSetup
 
         services.AddSingleton(options);
         services.AddSingleton<LedgerDatabase>();
+        // One Marten store writes every event (docs/adr/0023): the event store's group commit and Wolverine's aggregate
+        // handler workflow both append through it, and its listener chains whatever a session appends. It is built on
+        // first use, which is after LedgerStartup has started the database (the zero-config cluster's connection string
+        // exists only then); building it opens no connection, so commands such as codegen never touch a database.
+        services.AddMarten(sp =>
+        {
+            var marten = new StoreOptions();
+            LedgerMarten.Configure(marten, sp.GetRequiredService<LedgerDatabase>().StoreDataSource, options);
+            return marten;
+        }).IntegrateWithWolverine();
         services.AddSingleton(sp =>
         {
             var database = sp.GetRequiredService<LedgerDatabase>();
-            return new PostgresEventStore(() => database.DataSource, options);
+            return new PostgresEventStore(() => database.DataSource, options, () => (DocumentStore)sp.GetRequiredService<IDocumentStore>());
         });
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<PostgresEventStore>());
         services.AddHostedService<LedgerStartup>();
