@@ -41,7 +41,7 @@ public sealed class question_admin_on_the_aggregate_workflow(PostgresFixture db)
 
     private Task<HttpResponseMessage> ClarifyAsync(string question, string note, string? ifMatch = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/questions/{question}/clarifications") { Content = JsonContent.Create(new { note }) };
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/questions/{question}/clarifications") { Content = JsonContent.Create(new { note, description = note }) };
         if (ifMatch is not null)
         {
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
@@ -174,7 +174,7 @@ public sealed class question_admin_on_the_aggregate_workflow(PostgresFixture db)
             (HttpMethod.Post, "resolution", new { outcome = "yes", knownAt, sourceNote = "Source." }),
             (HttpMethod.Put, "resolution", new { outcome = "no", knownAt, reason = "Fix." }),
             (HttpMethod.Post, "annulment", new { reason = "Void." }),
-            (HttpMethod.Post, "clarifications", new { note = "Clearer." }),
+            (HttpMethod.Post, "clarifications", new { note = "Clearer.", description = "Clearer." }),
         ];
         foreach (var (method, path, body) in commands)
         {
