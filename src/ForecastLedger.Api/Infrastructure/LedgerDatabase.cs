@@ -89,6 +89,9 @@ public sealed class LedgerDatabase : IAsyncDisposable
     /// </summary>
     public NpgsqlDataSource StoreDataSource => _dataSource ?? (_unstarted ??= NpgsqlDataSource.Create("Host=ledger-database-not-started.invalid"));
 
+    /// <summary>True once the service's data source exists: from construction with a configured server, else after the start.</summary>
+    public bool KnowsItsServer => _dataSource is not null;
+
     /// <summary>Where a zero-config run keeps its cluster, or null when an external server is configured.</summary>
     public string? LocalDataDirectory => _localCluster?.DataDirectory;
 

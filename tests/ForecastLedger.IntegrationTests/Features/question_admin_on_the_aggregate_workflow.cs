@@ -7,6 +7,7 @@ using ForecastLedger.Domain.Questions;
 using ForecastLedger.EventStore;
 using ForecastLedger.IntegrationTests.Support;
 using Marten;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
@@ -220,5 +221,49 @@ public sealed class question_admin_on_the_aggregate_workflow(PostgresFixture db)
         var auditor = await _api.AuditorClientAsync();
         var report = await auditor.GetFromJsonAsync<JsonElement>("/api/audit/verify");
         Assert.True(report.GetProperty("ok").GetBoolean(), report.GetRawText());
+    }
+}
+
+/// <summary>
+/// The zero-config run knows its cluster's address only once it has started it, after Wolverine built the Marten store
+/// to discover its endpoints (docs/adr/0023): the workflow must still append to that cluster, chained.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class question_admin_in_the_zero_config_run : IAsyncLifetime
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "fl-zero-config-admin-" + Guid.NewGuid().ToString("N"));
+    private LedgerApiFactory _api = null!;
+
+    public Task InitializeAsync()
+    {
+        _api = new LedgerApiFactory("", "ledger", configure: b => b.UseSetting("Ledger:DataDirectory", _root));
+        _ = _api.Server;
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task an_admin_command_appends_through_the_workflow_to_the_local_cluster()
+    {
+        var id = (await _api.PublishAsync(Binary("zero-config-admin"))).GetProperty("id").GetGuid();
+
+        var response = await _api.AdminClient().PostAsJsonAsync("/api/questions/zero-config-admin/close", new { reason = "Early." });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("\"2\"", response.Headers.ETag?.Tag);
+        var store = _api.Services.GetRequiredService<PostgresEventStore>();
+        Assert.Equal(2, await store.StreamVersionAsync(Question.StreamId(id)));
+        Assert.True((await store.VerifyChainsAsync()).IsValid);
     }
 }
