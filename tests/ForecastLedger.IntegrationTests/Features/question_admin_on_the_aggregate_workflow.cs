@@ -267,3 +267,57 @@ public sealed class question_admin_in_the_zero_config_run : IAsyncLifetime
         Assert.True((await store.VerifyChainsAsync()).IsValid);
     }
 }
+
+/// <summary>
+/// The append-level idempotency record (ADR 0014) on the workflow path: the append records its key in its transaction,
+/// a retry whose response record was lost never appends twice (the command is decided again, as it always was, and an
+/// admin command refuses to repeat itself), and the key reused for another request is refused at the append.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class question_admin_appends_once_per_idempotency_key(PostgresFixture db) : IAsyncLifetime
+{
+    private LedgerApiFactory _api = null!;
+
+    public async Task InitializeAsync() => _api = await db.StartApiAsync(nameof(question_admin_appends_once_per_idempotency_key));
+
+    public async Task DisposeAsync() => await _api.DisposeAsync();
+
+    private Task<HttpResponseMessage> ClarifyAsync(string key, string description)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/questions/keyed-admin/clarifications") { Content = JsonContent.Create(new { note = "Clearer.", description }) };
+        request.Headers.Add("Idempotency-Key", key);
+        return _api.AdminClient().SendAsync(request);
+    }
+
+    private async Task ForgetResponsesAsync()
+    {
+        await using var command = db.DataSource.CreateCommand($"DELETE FROM {_api.Schema}.idempotent_requests");
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
+    public async Task the_key_is_recorded_with_the_append_and_a_retry_without_its_response_record_never_appends_twice()
+    {
+        var id = (await _api.PublishAsync(Binary("keyed-admin"))).GetProperty("id").GetGuid();
+        var store = _api.Services.GetRequiredService<PostgresEventStore>();
+        Assert.Equal(HttpStatusCode.OK, (await ClarifyAsync("admin-key-1", "Once.")).StatusCode);
+        await using (var command = db.DataSource.CreateCommand($"""
+            SELECT k.stream_version, k.first_seq = e.seq_id AND k.last_seq = e.seq_id
+            FROM {_api.Schema}.idempotency_keys k JOIN {_api.Schema}.events e ON e.stream_id = k.stream_id AND e.version = k.stream_version
+            """))
+        {
+            await using var reader = await command.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal(2, reader.GetInt64(0));
+            Assert.True(reader.GetBoolean(1));
+            Assert.False(await reader.ReadAsync());
+        }
+
+        await ForgetResponsesAsync();
+        await (await ClarifyAsync("admin-key-1", "Once.")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "clarification-changes-nothing");
+        await ForgetResponsesAsync();
+        await (await ClarifyAsync("admin-key-1", "Another.")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "idempotency-key-reused");
+
+        Assert.Equal(2, await store.StreamVersionAsync(Question.StreamId(id)));
+    }
+}

@@ -43,6 +43,7 @@ public static class AnnulQuestionEndpoint
         AnnulQuestionRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
         [WriteAggregate(Required = false, LoadStyle = ConcurrencyStyle.Exclusive, FromMethod = nameof(StreamId))] LoadedQuestion? question,
-        QuestionAct act) =>
-        QuestionAdmin.Written(question!, AnnulQuestionDecider.Decide(new Domain.Questions.AnnulQuestion(question!.View!.Id, request.Reason, act.Actor, act.Now), question.State), act.Now);
+        QuestionAct act,
+        QuestionStream stream) =>
+        QuestionAdmin.Written(question!, AnnulQuestionDecider.Decide(new Domain.Questions.AnnulQuestion(question!.View!.Id, request.Reason, act.Actor, act.Now), question.State), act.Now, stream);
 }

@@ -45,6 +45,7 @@ public static class ChangeResolutionEndpoint
         ChangeResolutionRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
         [WriteAggregate(Required = false, LoadStyle = ConcurrencyStyle.Exclusive, FromMethod = nameof(StreamId))] LoadedQuestion? question,
-        QuestionAct act) =>
-        QuestionAdmin.Written(question!, ChangeResolutionDecider.Decide(new Domain.Questions.ChangeResolution(question!.View!.Id, request.Outcome, request.KnownAt, request.Reason, act.Actor, act.Now), question.State), act.Now);
+        QuestionAct act,
+        QuestionStream stream) =>
+        QuestionAdmin.Written(question!, ChangeResolutionDecider.Decide(new Domain.Questions.ChangeResolution(question!.View!.Id, request.Outcome, request.KnownAt, request.Reason, act.Actor, act.Now), question.State), act.Now, stream);
 }

@@ -46,6 +46,7 @@ public static class ClarifyQuestionEndpoint
         ClarifyQuestionRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
         [WriteAggregate(Required = false, LoadStyle = ConcurrencyStyle.Exclusive, FromMethod = nameof(StreamId))] LoadedQuestion? question,
-        QuestionAct act) =>
-        QuestionAdmin.Written(question!, ClarifyQuestionDecider.Decide(new Domain.Questions.ClarifyQuestion(question!.View!.Id, request.Title, request.Description, request.ResolutionCriteria, request.Note, act.Actor, act.Now), question.State), act.Now);
+        QuestionAct act,
+        QuestionStream stream) =>
+        QuestionAdmin.Written(question!, ClarifyQuestionDecider.Decide(new Domain.Questions.ClarifyQuestion(question!.View!.Id, request.Title, request.Description, request.ResolutionCriteria, request.Note, act.Actor, act.Now), question.State), act.Now, stream);
 }

@@ -43,6 +43,7 @@ public static class CloseQuestionEndpoint
         CloseQuestionRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
         [WriteAggregate(Required = false, LoadStyle = ConcurrencyStyle.Exclusive, FromMethod = nameof(StreamId))] LoadedQuestion? question,
-        QuestionAct act) =>
-        QuestionAdmin.Written(question!, CloseQuestionDecider.Decide(new Domain.Questions.CloseQuestion(question!.View!.Id, request.Reason, act.Actor, act.Now), question.State), act.Now);
+        QuestionAct act,
+        QuestionStream stream) =>
+        QuestionAdmin.Written(question!, CloseQuestionDecider.Decide(new Domain.Questions.CloseQuestion(question!.View!.Id, request.Reason, act.Actor, act.Now), question.State), act.Now, stream);
 }

@@ -3,6 +3,7 @@ using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Api.Infrastructure.Authentication;
 using ForecastLedger.Audit;
 using ForecastLedger.Domain.Questions;
+using ForecastLedger.EventStore;
 using JasperFx.CodeGeneration;
 using JasperFx.CodeGeneration.Frames;
 using JasperFx.Events;
@@ -15,8 +16,11 @@ using Wolverine.Marten;
 
 namespace ForecastLedger.Api.Features.Questions;
 
-/// <summary>The stream an admin command's route names.</summary>
-public sealed record QuestionStream(string Id);
+/// <summary>
+/// The stream an admin command's route names, and the request's Idempotency-Key with what the ledger recorded under it
+/// (<see cref="RecordedForThisRequest"/>: null when nothing was appended with it, false when another request was).
+/// </summary>
+public sealed record QuestionStream(string Id, IdempotencyKey? Key, bool? RecordedForThisRequest);
 
 /// <summary>Runs <see cref="QuestionAdmin.ResolveStreamAsync"/> before anything else the endpoint does.</summary>
 [AttributeUsage(AttributeTargets.Method)]
@@ -49,8 +53,14 @@ public static class QuestionAdmin
     /// <see cref="StreamId"/>). An unknown slug names a stream that never exists (no question has the empty id), so the
     /// workflow loads nothing and <see cref="Validate"/> answers 404.
     /// </summary>
-    public static async Task<QuestionStream> ResolveStreamAsync(string questionId, QuestionCatalog catalog, CancellationToken ct) =>
-        new(Question.StreamId(await catalog.ResolveIdAsync(questionId, ct) ?? Guid.Empty));
+    public static async Task<QuestionStream> ResolveStreamAsync(string questionId, HttpContext context, QuestionCatalog catalog, CancellationToken ct)
+    {
+        var stream = Question.StreamId(await catalog.ResolveIdAsync(questionId, ct) ?? Guid.Empty);
+        // The append-level record of the key (ADR 0014): the request-level record is what normally answers a retry; this
+        // one makes the append happen once even if that record were lost.
+        var key = ScopedIdempotency.From(context);
+        return new QuestionStream(stream, key, key is null ? null : await catalog.AppendedWithKeyAsync(key, ct));
+    }
 
     /// <summary>The identity of the <c>[WriteAggregate]</c> parameter.</summary>
     public static string StreamId(QuestionStream stream) => stream.Id;
@@ -93,10 +103,24 @@ public static class QuestionAdmin
 
     /// <summary>
     /// What a decided command returns to the workflow: the response (the updated question, with the ETag of the version
-    /// after the append), the events to append, and the read model row to write in the same transaction.
+    /// after the append), the events to append, and the read model row (and the append's idempotency record) to write in
+    /// the same transaction. A request whose key the ledger recorded already appends nothing and answers with the question
+    /// as it is; a key recorded for another request is refused, at the append as the ledger always did.
     /// </summary>
-    public static (IResult, Wolverine.Marten.Events, IMartenOp) Written(LoadedQuestion question, IReadOnlyList<object> events, DateTimeOffset now)
+    public static (IResult, Wolverine.Marten.Events, IMartenOp) Written(LoadedQuestion question, IReadOnlyList<object> events, DateTimeOffset now, QuestionStream stream)
     {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(stream);
+        if (stream.RecordedForThisRequest == false)
+        {
+            throw new IdempotencyKeyReusedException(stream.Key!.Key);
+        }
+
+        if (stream.RecordedForThisRequest == true)
+        {
+            return (new QuestionWritten(question.View!, now), [], MartenOps.Nothing());
+        }
+
         var view = question.View;
         var version = question.Version;
         foreach (var e in events)
@@ -104,7 +128,7 @@ public static class QuestionAdmin
             view = QuestionView.Evolve(view, e, ++version);
         }
 
-        return (new QuestionWritten(view!, now), [.. events], new WriteQuestionRow(view!));
+        return (new QuestionWritten(view!, now), [.. events], new WriteQuestionRow(view!, question.Version, stream.Key));
     }
 
     /// <summary>The 404 of every endpoint whose route names a question that does not exist.</summary>
@@ -125,15 +149,27 @@ internal sealed class QuestionWritten(QuestionView view, DateTimeOffset now) : I
     }
 }
 
-/// <summary>The question's read model row, written by the command's session in the transaction of its events.</summary>
-internal sealed class WriteQuestionRow(QuestionView view) : IMartenOp
+/// <summary>
+/// The question's read model row, and the append's idempotency record when the request has a key, written by the
+/// command's session in the transaction of its events. Seqs are known only once the events are in: these statements run
+/// after the append in the session's batch and read them from <c>mt_events</c>.
+/// </summary>
+internal sealed class WriteQuestionRow(QuestionView view, long versionBefore, IdempotencyKey? key) : IMartenOp
 {
     public void Execute(IDocumentSession session)
     {
+        ArgumentNullException.ThrowIfNull(session);
         var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
-        // The last seq of the stream is known only once the events are in: the batch runs after their append.
-        session.QueueSqlCommand(QuestionCatalog.UpsertSql(schema, i => "?", "(SELECT max(seq_id) FROM " + schema + ".mt_events WHERE stream_id = ?)"),
-            [.. QuestionCatalog.UpsertValues(view), Question.StreamId(view.Id)]);
+        var stream = Question.StreamId(view.Id);
+        var seq = $"(SELECT seq_id FROM {schema}.mt_events WHERE stream_id = ? AND version = ?)";
+        session.QueueSqlCommand(QuestionCatalog.UpsertSql(schema, _ => "?", seq), [.. QuestionCatalog.UpsertValues(view), stream, view.Version]);
+        if (key is not null)
+        {
+            session.QueueSqlCommand($"""
+                INSERT INTO {schema}.idempotency_keys (key, request_hash, stream_id, stream_version, first_seq, last_seq, created)
+                VALUES (?, ?, ?, ?, {seq}, {seq}, now())
+                """, key.Key, key.RequestHash, stream, view.Version, stream, versionBefore + 1, stream, view.Version);
+        }
     }
 }
 

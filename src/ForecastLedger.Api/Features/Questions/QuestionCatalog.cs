@@ -252,6 +252,18 @@ public sealed class QuestionCatalog(PostgresEventStore store, LedgerDatabase dat
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// Whether an append was recorded under <paramref name="key"/>: null when none was, true for this very request (same
+    /// request hash), false for another request.
+    /// </summary>
+    public async Task<bool?> AppendedWithKeyAsync(IdempotencyKey key, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        await using var command = database.DataSource.CreateCommand($"SELECT request_hash FROM {Schema}.idempotency_keys WHERE key = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key.Key });
+        return await command.ExecuteScalarAsync(ct) is byte[] hash ? hash.AsSpan().SequenceEqual(key.RequestHash) : null;
+    }
+
     /// <summary>Forgets the question's cached copy for decisions (after a write to its stream).</summary>
     public void Forget(Guid questionId) => _forDecision.TryRemove(questionId, out _);
 

@@ -45,6 +45,7 @@ public static class ResolveQuestionEndpoint
         ResolveQuestionRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
         [WriteAggregate(Required = false, LoadStyle = ConcurrencyStyle.Exclusive, FromMethod = nameof(StreamId))] LoadedQuestion? question,
-        QuestionAct act) =>
-        QuestionAdmin.Written(question!, ResolveQuestionDecider.Decide(new Domain.Questions.ResolveQuestion(question!.View!.Id, request.Outcome, request.KnownAt, request.SourceNote, act.Actor, act.Now), question.State), act.Now);
+        QuestionAct act,
+        QuestionStream stream) =>
+        QuestionAdmin.Written(question!, ResolveQuestionDecider.Decide(new Domain.Questions.ResolveQuestion(question!.View!.Id, request.Outcome, request.KnownAt, request.SourceNote, act.Actor, act.Now), question.State), act.Now, stream);
 }

@@ -42,7 +42,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            var questionStream = await ForecastLedger.Api.Features.Questions.QuestionAdmin.ResolveStreamAsync(questionId, _questionCatalog, httpContext.RequestAborted).ConfigureAwait(false);
+            var questionStream = await ForecastLedger.Api.Features.Questions.QuestionAdmin.ResolveStreamAsync(questionId, httpContext, _questionCatalog, httpContext.RequestAborted).ConfigureAwait(false);
             // Reading the request body via JSON deserialization
             var (request, jsonContinue) = await ReadJsonAsync<ForecastLedger.Api.Features.ResolveQuestion.ResolveQuestionRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
@@ -63,7 +63,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var result, var events, var martenOp) = ForecastLedger.Api.Features.ResolveQuestion.ResolveQuestionEndpoint.Post(questionId, request, ifMatch, stream_question.Aggregate, questionAct);
+            (var result, var events, var martenOp) = ForecastLedger.Api.Features.ResolveQuestion.ResolveQuestionEndpoint.Post(questionId, request, ifMatch, stream_question.Aggregate, questionAct, questionStream);
 
             if (events != null)
             {
