@@ -47,6 +47,9 @@ builder.Host.UseWolverine(options =>
     // The runtime compiler cannot be restored here, so Wolverine only ever loads the committed generated code
     // (Internal/Generated). Run `dotnet run --project src/ForecastLedger.Api -- codegen write` after changing an endpoint.
     options.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
+    // Wolverine serves HTTP and runs the aggregate handler workflow in-process; it sends no messages, so it keeps no
+    // envelope or node tables (the service role could not create them, and nothing would be in them).
+    options.Durability.Mode = DurabilityMode.MediatorOnly;
 });
 builder.Services.AddWolverineHttp();
 

@@ -75,24 +75,8 @@ internal static class LedgerAppend
         await RecordAsync(schema, connection, appended, ct).ConfigureAwait(false);
     }
 
-    private static void Stamp(AppendAttempt attempt, IReadOnlyList<IEvent> events, int offset)
-    {
-        var prepared = attempt.Prepared;
-        var metadata = attempt.Request.Options?.Metadata;
-        for (var i = 0; i < prepared.Ids.Length; i++)
-        {
-            var e = events[offset + i];
-            e.Id = prepared.Ids[i];
-            e.Timestamp = prepared.Timestamp;
-            e.UserName = metadata?.Actor;
-            e.CorrelationId = metadata?.CorrelationId;
-            e.CausationId = metadata?.CausationId;
-            e.SetHeader(LedgerMarten.MetadataHeader, prepared.MetadataElement);
-            e.SetHeader(LedgerMarten.ContentHashHeader, Convert.ToBase64String(prepared.ContentHashes[i]));
-            e.SetHeader(LedgerMarten.PrevHashHeader, Convert.ToBase64String(prepared.PrevHashes![i]));
-            e.SetHeader(LedgerMarten.HashHeader, Convert.ToBase64String(prepared.Hashes![i]));
-        }
-    }
+    private static void Stamp(AppendAttempt attempt, IReadOnlyList<IEvent> events, int offset) =>
+        LedgerChain.Stamp(attempt.Prepared, attempt.Request.Options?.Metadata, events, offset);
 
     private static bool IsVersionConflict(Exception e) =>
         e is EventStreamUnexpectedMaxEventIdException or JasperFx.ConcurrencyException
@@ -107,30 +91,18 @@ internal static class LedgerAppend
             .Distinct(StringComparer.Ordinal).ToArray();
         var keys = attempts.Select(a => a.Request.Options?.Idempotency?.Key).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
         await using var batch = new NpgsqlBatch(connection);
-        // Global order (docs/adr/0002): taken before any sequence number, held to commit, by every appending transaction.
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_advisory_xact_lock(hashtextextended('forecastledger:seq:{schema}', 0))"));
-        var streams = new NpgsqlBatchCommand($"""
-            SELECT s.id, s.version, e.headers ->> '{LedgerMarten.HashHeader}'
-            FROM {schema}.mt_streams s LEFT JOIN {schema}.mt_events e ON e.stream_id = s.id AND e.version = s.version
-            WHERE s.id = ANY($1)
-            """);
-        streams.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streamIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        batch.BatchCommands.Add(streams);
+        batch.BatchCommands.Add(LedgerChain.GlobalOrderLock(schema));
+        batch.BatchCommands.Add(LedgerChain.SelectHeads(schema, streamIds));
         var idempotency = new NpgsqlBatchCommand($"""
             SELECT key, request_hash, stream_version, first_seq, last_seq FROM {schema}.idempotency_keys WHERE key = ANY($1)
             """);
         idempotency.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = keys, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         batch.BatchCommands.Add(idempotency);
 
-        var heads = new Dictionary<string, (long, byte[])>(StringComparer.Ordinal);
         var records = new Dictionary<string, KeyRecord>(StringComparer.Ordinal);
         await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
         await reader.NextResultAsync(ct).ConfigureAwait(false);
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
-        {
-            var head = reader.IsDBNull(2) ? EventHashing.Genesis.ToArray() : Convert.FromBase64String(reader.GetString(2));
-            heads[reader.GetString(0)] = (reader.GetInt64(1), head);
-        }
+        var heads = await LedgerChain.ReadHeadsAsync(reader, ct).ConfigureAwait(false);
 
         await reader.NextResultAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -187,17 +159,8 @@ internal static class LedgerAppend
                 continue;
             }
 
-            var prepared = attempt.Prepared;
-            var count = prepared.Ids.Length;
-            prepared.PrevHashes = new byte[count][];
-            prepared.Hashes = new byte[count][];
-            var prev = head;
-            for (var i = 0; i < count; i++)
-            {
-                prepared.PrevHashes[i] = prev;
-                prev = prepared.Hashes[i] = EventHashing.ChainHash(prev, current + i + 1, prepared.ContentHashes[i]);
-            }
-
+            var count = attempt.Prepared.Ids.Length;
+            var prev = LedgerChain.Link(attempt.Prepared, current, head);
             streams[request.StreamId] = (current + count, prev);
             attempt.SetOutcome("appended", current + count);
             appended.Add(attempt);
@@ -231,30 +194,10 @@ internal static class LedgerAppend
             batch.BatchCommands.Add(insert);
         }
 
-        // Each appended stream's new head, kept apart from the events (migration 0011).
-        var heads = appended.GroupBy(a => a.Request.StreamId, StringComparer.Ordinal).Select(g => g.Last()).ToList();
-        var upsert = new NpgsqlBatchCommand($"""
-            INSERT INTO {schema}.stream_heads (id, version, head_hash)
-            SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])
-            ON CONFLICT (id) DO UPDATE SET version = excluded.version, head_hash = excluded.head_hash
-            """);
-        upsert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. heads.Select(a => a.Request.StreamId)] });
-        upsert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. heads.Select(a => a.Version)] });
-        upsert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. heads.Select(a => a.Prepared.Hashes![^1])] });
-        batch.BatchCommands.Add(upsert);
-
-        // Every alias ever appended, so start-up can check the type registry without scanning the events.
-        var aliases = new NpgsqlBatchCommand($"""
-            INSERT INTO {schema}.event_types (alias, first_seen) SELECT unnest($1::text[]), $2 ON CONFLICT (alias) DO NOTHING
-            """);
-        aliases.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = types });
-        aliases.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = appended[0].Prepared.Timestamp });
-        batch.BatchCommands.Add(aliases);
-        // Wakes the projection daemons on commit; they poll as well, so a lost notification only delays them.
-        var notify = new NpgsqlBatchCommand("SELECT pg_notify($1, $2)");
-        notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = $"{schema}_events" });
-        notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = appended.Max(a => a.LastSeq).ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        batch.BatchCommands.Add(notify);
+        var heads = appended.GroupBy(a => a.Request.StreamId, StringComparer.Ordinal).Select(g => g.Last())
+            .Select(a => (a.Request.StreamId, a.Version, a.Prepared.Hashes![^1])).ToList();
+        LedgerChain.AddRecords(batch, schema, heads, types, appended[0].Prepared.Timestamp,
+            appended.Max(a => a.LastSeq).ToString(System.Globalization.CultureInfo.InvariantCulture));
         await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 

@@ -32,9 +32,21 @@ public static class LedgerMarten
     /// <summary>A store over <paramref name="dataSource"/>; its schema objects are applied by <see cref="SchemaMigrator"/>, never on first use.</summary>
     public static DocumentStore CreateStore(NpgsqlDataSource dataSource, EventStoreOptions options)
     {
+        var marten = new StoreOptions();
+        Configure(marten, dataSource, options);
+        return new DocumentStore(marten);
+    }
+
+    /// <summary>
+    /// The ledger's settings on <paramref name="marten"/>, for a store the application registers itself (AddMarten): the
+    /// same tables, type names and serialisation as <see cref="CreateStore"/>, and the listener that chains every event
+    /// appended through the store's sessions (docs/adr/0023).
+    /// </summary>
+    public static void Configure(StoreOptions marten, NpgsqlDataSource dataSource, EventStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(marten);
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(options);
-        var marten = new StoreOptions();
         marten.Connection(dataSource);
         marten.DatabaseSchemaName = options.QuotedSchema;
         marten.Events.DatabaseSchemaName = options.QuotedSchema;
@@ -61,6 +73,7 @@ public static class LedgerMarten
 
         // Event data is stored exactly as EventJson writes it, so what was hashed is what a reader finds.
         marten.UseSystemTextJsonForSerialization(new JsonSerializerOptions(options.Json), EnumStorage.AsInteger, Casing.SnakeCase);
-        return new DocumentStore(marten);
+        // Every append through any session of the store is hash-chained, whoever opened the session.
+        marten.Listeners.Add(new LedgerChainListener(options));
     }
 }

@@ -22,6 +22,7 @@ public sealed class PostgresEventStore : IEventStore
     private readonly EventStoreOptions _options;
     private readonly string _schema;
     private readonly Lock _martenLock = new();
+    private readonly Func<DocumentStore>? _sharedMarten;
     private MartenOverDataSource? _marten;
 
     /// <summary>Creates a store over a data source. Call <see cref="SchemaMigrator.MigrateAsync"/> before the first append.</summary>
@@ -34,9 +35,16 @@ public sealed class PostgresEventStore : IEventStore
     /// Creates a store whose data source is looked up on each use: a host can then construct the store before its
     /// database has started (the connection string of a local cluster is known only once the cluster runs).
     /// </summary>
-    public PostgresEventStore(Func<NpgsqlDataSource> dataSource, EventStoreOptions options)
+    /// <param name="dataSource">Looked up on each use.</param>
+    /// <param name="options">The store's settings.</param>
+    /// <param name="marten">
+    /// The application's own Marten store (configured with <see cref="LedgerMarten.Configure"/>), so that one store
+    /// writes every event; null builds one over <paramref name="dataSource"/>.
+    /// </param>
+    public PostgresEventStore(Func<NpgsqlDataSource> dataSource, EventStoreOptions options, Func<DocumentStore>? marten = null)
     {
         _getDataSource = dataSource;
+        _sharedMarten = marten;
         _options = options;
         _schema = options.QuotedSchema;
     }
@@ -96,6 +104,11 @@ public sealed class PostgresEventStore : IEventStore
     {
         get
         {
+            if (_sharedMarten is not null)
+            {
+                return _sharedMarten();
+            }
+
             var dataSource = _getDataSource();
             var current = _marten;
             if (current is not null && ReferenceEquals(current.DataSource, dataSource))
@@ -115,30 +128,8 @@ public sealed class PostgresEventStore : IEventStore
         }
     }
 
-    internal PreparedAppend PrepareAppend(string streamId, IReadOnlyList<object> events, AppendOptions? options)
-    {
-        var timestamp = EventHashing.TruncateToMicroseconds(_options.Clock.GetUtcNow());
-        var metadataJson = JsonSerializer.Serialize(options?.Metadata ?? new EventMetadata(), MetadataJson);
-        using var metadataDocument = JsonDocument.Parse(metadataJson);
-        var count = events.Count;
-        var prepared = new PreparedAppend(new Guid[count], new string[count], new string[count], new string[count], timestamp, new byte[count][])
-        {
-            MetadataElement = metadataDocument.RootElement.Clone(),
-        };
-        for (var i = 0; i < count; i++)
-        {
-            var @event = events[i] ?? throw new ArgumentException("Events cannot be null.", nameof(events));
-            var type = _options.Types.AliasFor(@event.GetType());
-            var data = JsonSerializer.SerializeToElement(@event, @event.GetType(), _options.Json);
-            prepared.Ids[i] = Guid.CreateVersion7(timestamp);
-            prepared.Types[i] = type;
-            prepared.Data[i] = data.GetRawText();
-            prepared.Metadata[i] = metadataJson;
-            prepared.ContentHashes[i] = EventHashing.ContentHash(prepared.Ids[i], streamId, type, timestamp, data, metadataDocument.RootElement);
-        }
-
-        return prepared;
-    }
+    internal PreparedAppend PrepareAppend(string streamId, IReadOnlyList<object> events, AppendOptions? options) =>
+        LedgerChain.Prepare(_options, streamId, events, options?.Metadata);
 
     internal static string DefaultStreamType(string streamId)
     {

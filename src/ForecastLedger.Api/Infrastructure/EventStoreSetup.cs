@@ -1,6 +1,9 @@
 using ForecastLedger.Api.Infrastructure.Authentication;
 using ForecastLedger.Domain;
 using ForecastLedger.EventStore;
+using Marten;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Wolverine.Marten;
 
 namespace ForecastLedger.Api.Infrastructure;
 
@@ -23,10 +26,30 @@ public static class EventStoreSetup
 
         services.AddSingleton(options);
         services.AddSingleton<LedgerDatabase>();
+        // One Marten store writes every event (docs/adr/0023): the event store's group commit and Wolverine's aggregate
+        // handler workflow both append through it, and its listener chains whatever a session appends.
+        services.AddMarten(sp =>
+        {
+            var marten = new StoreOptions();
+            LedgerMarten.Configure(marten, sp.GetRequiredService<LedgerDatabase>().StoreDataSource, options);
+            return marten;
+        }).IntegrateWithWolverine();
+        // Wolverine asks for the store while it discovers its endpoints, before the host starts (it reads the store's
+        // settings to generate the workflow). A zero-config run knows its cluster's address only once LedgerStartup has
+        // started it, so the options and the store are built per phase (LedgerMartenStores); building either opens no
+        // connection, so commands such as codegen never touch a database.
+        var storeOptions = services.Last(d => d.ServiceType == typeof(StoreOptions));
+        services.AddSingleton<LedgerMartenStores>();
+        services.Replace(ServiceDescriptor.Transient(sp => sp.GetRequiredService<LedgerMartenStores>().Options(sp, storeOptions)));
+        // Transient over the cached store of the current phase; the singletons that hold it resolve it once.
+        services.Replace(ServiceDescriptor.Transient<IDocumentStore>(sp => sp.GetRequiredService<LedgerMartenStores>().Store(sp)));
+        // Wolverine's session factory for the workflow is built with the endpoints, before the start too: it opens its
+        // sessions through this factory, which asks for the current phase's store on every session.
+        services.Replace(ServiceDescriptor.Singleton<ISessionFactory, LedgerSessionFactory>());
         services.AddSingleton(sp =>
         {
             var database = sp.GetRequiredService<LedgerDatabase>();
-            return new PostgresEventStore(() => database.DataSource, options);
+            return new PostgresEventStore(() => database.DataSource, options, () => sp.GetRequiredService<LedgerMartenStores>().Store(sp));
         });
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<PostgresEventStore>());
         services.AddHostedService<LedgerStartup>();
@@ -39,4 +62,58 @@ public static class EventStoreSetup
         services.AddHostedService<IdempotencyKeyRetention>();
         return services;
     }
+}
+
+/// <summary>
+/// The Marten options and store of each phase of the host (docs/adr/0023): an early pair built before a zero-config
+/// cluster runs (over a data source that names no server; only Wolverine's endpoint discovery reads it, for the store's
+/// settings), and the pair every session uses, over the service's data source. With a configured server there is only
+/// the second.
+/// </summary>
+public sealed class LedgerMartenStores(LedgerDatabase database) : IAsyncDisposable
+{
+    private readonly Lock _lock = new();
+    private StoreOptions? _earlyOptions;
+    private StoreOptions? _options;
+    private DocumentStore? _earlyStore;
+    private DocumentStore? _store;
+
+    internal StoreOptions Options(IServiceProvider services, ServiceDescriptor registered)
+    {
+        lock (_lock)
+        {
+            return database.KnowsItsServer
+                ? _options ??= (StoreOptions)registered.ImplementationFactory!(services)
+                : _earlyOptions ??= (StoreOptions)registered.ImplementationFactory!(services);
+        }
+    }
+
+    internal DocumentStore Store(IServiceProvider services)
+    {
+        lock (_lock)
+        {
+            return database.KnowsItsServer
+                ? _store ??= new DocumentStore(services.GetRequiredService<StoreOptions>())
+                : _earlyStore ??= new DocumentStore(services.GetRequiredService<StoreOptions>());
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var store in new[] { _earlyStore, _store })
+        {
+            if (store is not null)
+            {
+                await store.DisposeAsync();
+            }
+        }
+    }
+}
+
+/// <summary>Opens lightweight sessions on the store of the current phase (<see cref="LedgerMartenStores"/>).</summary>
+public sealed class LedgerSessionFactory(LedgerMartenStores stores, IServiceProvider services) : ISessionFactory
+{
+    public IQuerySession QuerySession() => stores.Store(services).QuerySession();
+
+    public IDocumentSession OpenSession() => stores.Store(services).LightweightSession();
 }

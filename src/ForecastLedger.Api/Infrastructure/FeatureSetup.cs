@@ -3,6 +3,8 @@ using System.Text.Json.Serialization;
 using ForecastLedger.Api.Features.Forecasts;
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
+using JasperFx.Events.Projections;
+using Marten;
 
 namespace ForecastLedger.Api.Infrastructure;
 
@@ -12,6 +14,8 @@ public static class FeatureSetup
     public static IServiceCollection AddLedgerFeatures(this IServiceCollection services)
     {
         services.AddSingleton<QuestionCatalog>();
+        // What the admin commands load through Wolverine's aggregate handler workflow: folded on each load, never stored.
+        services.ConfigureMarten(marten => marten.Projections.Add(new LoadedQuestionProjection(), ProjectionLifecycle.Live));
         services.AddSingleton<ForecastStreams>();
         services.AddForecastGroupCommit();
         services.AddHostedService<CatalogSeeder>();

@@ -10,8 +10,23 @@ namespace ForecastLedger.Api.Infrastructure;
 /// (the zero-config run). Nothing here touches the database before the host starts, so <c>codegen write</c> and other
 /// commands never open a connection.
 /// </summary>
-public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerDatabase> logger) : IAsyncDisposable
+public sealed class LedgerDatabase : IAsyncDisposable
 {
+    private readonly IConfiguration configuration;
+    private readonly ILogger<LedgerDatabase> logger;
+
+    public LedgerDatabase(IConfiguration configuration, ILogger<LedgerDatabase> logger)
+    {
+        this.configuration = configuration;
+        this.logger = logger;
+        // A configured server's data source is built at once (building one opens no connection), so the Marten store,
+        // which Wolverine's endpoint discovery builds before the host starts, is over the very pool the service uses.
+        if (ConfiguredConnectionString(configuration) is { } configured)
+        {
+            _dataSource = BuildServiceDataSource(configured, SessionTimeouts.From(configuration));
+        }
+    }
+
     /// <summary>Connections of <see cref="HotReads"/>: hot reads are sub-millisecond, so a few serve many requests.</summary>
     public const int HotReadPoolSize = 16;
 
@@ -25,6 +40,7 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
     public const string MigrationsConnectionName = "LedgerMigrations";
 
     private NpgsqlDataSource? _dataSource;
+    private NpgsqlDataSource? _unstarted;
     private NpgsqlDataSource? _migrations;
     private NpgsqlDataSource? _hotReads;
     private NpgsqlDataSource? _idempotency;
@@ -63,7 +79,18 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
     public ServiceRole? ServiceRole { get; internal set; }
 
     /// <summary>True once <see cref="StartAsync"/> has completed.</summary>
-    public bool IsStarted => _dataSource is not null;
+    public bool IsStarted => _hotReads is not null;
+
+    /// <summary>
+    /// The data source the Marten store is built over (docs/adr/0023). Wolverine builds the store when it discovers its
+    /// endpoints, before the host starts: with a configured server that is <see cref="DataSource"/> already; a zero-config
+    /// run knows its cluster's address only once the cluster runs, so before that this is a data source that names no
+    /// server and opens nothing (what a command such as <c>codegen</c> needs: the store's settings, never a connection).
+    /// </summary>
+    public NpgsqlDataSource StoreDataSource => _dataSource ?? (_unstarted ??= NpgsqlDataSource.Create("Host=ledger-database-not-started.invalid"));
+
+    /// <summary>True once the service's data source exists: from construction with a configured server, else after the start.</summary>
+    public bool KnowsItsServer => _dataSource is not null;
 
     /// <summary>Where a zero-config run keeps its cluster, or null when an external server is configured.</summary>
     public string? LocalDataDirectory => _localCluster?.DataDirectory;
@@ -134,10 +161,8 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
         }
 
         var timeouts = SessionTimeouts.From(configuration);
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.ConnectionStringBuilder.ApplicationName ??= "forecastledger";
-        timeouts.ApplyTo(builder.ConnectionStringBuilder);
-        _dataSource = builder.Build();
+        _dataSource ??= BuildServiceDataSource(connectionString, timeouts);
+        var applicationName = new NpgsqlConnectionStringBuilder(connectionString).ApplicationName ?? "forecastledger";
 
         if (!string.IsNullOrWhiteSpace(migrationsConnectionString))
         {
@@ -147,7 +172,7 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
         }
 
         var hot = new NpgsqlDataSourceBuilder(connectionString);
-        hot.ConnectionStringBuilder.ApplicationName = builder.ConnectionStringBuilder.ApplicationName + "-hot-reads";
+        hot.ConnectionStringBuilder.ApplicationName = applicationName + "-hot-reads";
         hot.ConnectionStringBuilder.NoResetOnClose = true;
         hot.ConnectionStringBuilder.MaxAutoPrepare = 32;
         hot.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
@@ -156,10 +181,18 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
         _hotReads = hot.Build();
 
         var idempotency = new NpgsqlDataSourceBuilder(connectionString);
-        idempotency.ConnectionStringBuilder.ApplicationName = builder.ConnectionStringBuilder.ApplicationName + "-idempotency";
+        idempotency.ConnectionStringBuilder.ApplicationName = applicationName + "-idempotency";
         idempotency.ConnectionStringBuilder.MaxPoolSize = IdempotencyPoolSize;
         timeouts.ApplyTo(idempotency.ConnectionStringBuilder);
         _idempotency = idempotency.Build();
+    }
+
+    private static NpgsqlDataSource BuildServiceDataSource(string connectionString, SessionTimeouts timeouts)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.ApplicationName ??= "forecastledger";
+        timeouts.ApplyTo(builder.ConnectionStringBuilder);
+        return builder.Build();
     }
 
     public async Task StopAsync(CancellationToken ct)
@@ -187,7 +220,7 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
     /// </summary>
     private async Task DisposeDataSourcesAsync(bool forget)
     {
-        foreach (var source in new[] { _idempotency, _hotReads, _migrations, _dataSource })
+        foreach (var source in new[] { _idempotency, _hotReads, _migrations, _dataSource, _unstarted })
         {
             if (source is not null)
             {
@@ -197,7 +230,7 @@ public sealed class LedgerDatabase(IConfiguration configuration, ILogger<LedgerD
 
         if (forget)
         {
-            (_idempotency, _hotReads, _migrations, _dataSource) = (null, null, null, null);
+            (_idempotency, _hotReads, _migrations, _dataSource, _unstarted) = (null, null, null, null, null);
         }
     }
 }

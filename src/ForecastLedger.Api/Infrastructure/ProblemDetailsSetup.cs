@@ -98,10 +98,16 @@ public sealed class LedgerExceptionHandler(IProblemDetailsService problemDetails
                 _ => StatusCodes.Status409Conflict,
             }, v.Code, v.Message),
             // The store's messages name internal stream ids and scoped keys: a problem detail says what the client can act on.
+            // One policy for every lost version race, whichever layer noticed it (the ledger's chain, Marten's version
+            // check, a stream lock that timed out): 412 under If-Match, else 409; never a 500.
             ConcurrencyException c when httpContext.Request.Headers.IfMatch.Count > 0 =>
                 ProblemDetailsSetup.Problem(StatusCodes.Status412PreconditionFailed, "precondition-failed", VersionMismatch(c)),
-            ConcurrencyException => ProblemDetailsSetup.Problem(StatusCodes.Status409Conflict, "concurrency",
-                "Other writes kept changing this resource while the request was being decided; read it again and retry."),
+            JasperFx.ConcurrencyException or Marten.Exceptions.StreamLockedException when httpContext.Request.Headers.IfMatch.Count > 0 =>
+                ProblemDetailsSetup.Problem(StatusCodes.Status412PreconditionFailed, "precondition-failed",
+                    "The resource changed while the request was being decided; read it again and retry."),
+            ConcurrencyException or JasperFx.ConcurrencyException or Marten.Exceptions.StreamLockedException =>
+                ProblemDetailsSetup.Problem(StatusCodes.Status409Conflict, "concurrency",
+                    "Other writes kept changing this resource while the request was being decided; read it again and retry."),
             IdempotencyKeyReusedException => IdempotencyProblems.KeyReused(),
             BadHttpRequestException b => ProblemDetailsSetup.Problem(b.StatusCode, ProblemDetailsSetup.DefaultCode(b.StatusCode), b.Message),
             System.Text.Json.JsonException => ProblemDetailsSetup.Problem(StatusCodes.Status400BadRequest, "malformed-json", "The request body is not valid JSON for this endpoint."),

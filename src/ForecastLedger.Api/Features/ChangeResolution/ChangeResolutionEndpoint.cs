@@ -1,9 +1,11 @@
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain.Questions;
+using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace ForecastLedger.Api.Features.ChangeResolution;
 
@@ -13,13 +15,23 @@ namespace ForecastLedger.Api.Features.ChangeResolution;
 /// <param name="Reason">Why the resolution changes.</param>
 public sealed record ChangeResolutionRequest(string Outcome, DateTimeOffset KnownAt, string Reason);
 
+/// <summary>On Wolverine's aggregate handler workflow; the shared steps are <see cref="QuestionAdmin"/>'s.</summary>
 public static class ChangeResolutionEndpoint
 {
+    public static string StreamId(QuestionStream stream) => QuestionAdmin.StreamId(stream);
+
+    public static QuestionAct Before(HttpContext context, TimeProvider clock, IDocumentSession session) =>
+        QuestionAdmin.Act(context, clock, session);
+
+    public static ProblemDetails Validate(string questionId, [FromHeader(Name = "If-Match")] string? ifMatch, LoadedQuestion? question) =>
+        QuestionAdmin.Validate(questionId, ifMatch, question);
+
     /// <summary>Change a question's resolution (admin).</summary>
     /// <remarks>Re-resolution: the question's scores are recomputed from the new outcome. Send <c>If-Match</c> with the question's ETag to make the change conditional (412 on a mismatch).</remarks>
     [WolverinePut("/api/questions/{questionId}/resolution", OperationId = "changeResolution", Summary = "Change a question's resolution")]
     [Tags("Questions")]
     [Authorize(Policy = Policies.Admin)]
+    [ResolvesQuestionStream]
     [ProducesResponseType<QuestionResource>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
@@ -28,12 +40,12 @@ public static class ChangeResolutionEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
-    public static Task<IResult> Put(
+    public static (IResult, Wolverine.Marten.Events, IMartenOp) Put(
         string questionId,
         ChangeResolutionRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
-        HttpContext context, QuestionCatalog catalog, TimeProvider clock, CancellationToken ct) =>
-        QuestionCommand.RunAsync(questionId, ifMatch,
-            (question, id, now, actor) => ChangeResolutionDecider.Decide(new Domain.Questions.ChangeResolution(id, request.Outcome, request.KnownAt, request.Reason, actor, now), question.State),
-            context, catalog, clock, ct);
+        [WriteAggregate(Required = false, LoadStyle = ConcurrencyStyle.Exclusive, FromMethod = nameof(StreamId))] LoadedQuestion? question,
+        QuestionAct act,
+        QuestionStream stream) =>
+        QuestionAdmin.Written(question!, ChangeResolutionDecider.Decide(new Domain.Questions.ChangeResolution(question!.View!.Id, request.Outcome, request.KnownAt, request.Reason, act.Actor, act.Now), question.State), act.Now, stream);
 }

@@ -1,9 +1,11 @@
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain.Questions;
+using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace ForecastLedger.Api.Features.ClarifyQuestion;
 
@@ -14,13 +16,23 @@ namespace ForecastLedger.Api.Features.ClarifyQuestion;
 /// <param name="ResolutionCriteria">New resolution criteria.</param>
 public sealed record ClarifyQuestionRequest(string Note, string? Title = null, string? Description = null, string? ResolutionCriteria = null);
 
+/// <summary>On Wolverine's aggregate handler workflow; the shared steps are <see cref="QuestionAdmin"/>'s.</summary>
 public static class ClarifyQuestionEndpoint
 {
+    public static string StreamId(QuestionStream stream) => QuestionAdmin.StreamId(stream);
+
+    public static QuestionAct Before(HttpContext context, TimeProvider clock, IDocumentSession session) =>
+        QuestionAdmin.Act(context, clock, session);
+
+    public static ProblemDetails Validate(string questionId, [FromHeader(Name = "If-Match")] string? ifMatch, LoadedQuestion? question) =>
+        QuestionAdmin.Validate(questionId, ifMatch, question);
+
     /// <summary>Clarify a question's text (admin).</summary>
     /// <remarks>Title, description and resolution criteria may change; options and schedule never do. Each clarification is kept. Send <c>If-Match</c> with the question's ETag to make the change conditional (412 on a mismatch).</remarks>
     [WolverinePost("/api/questions/{questionId}/clarifications", OperationId = "clarifyQuestion", Summary = "Clarify a question's text")]
     [Tags("Questions")]
     [Authorize(Policy = Policies.Admin)]
+    [ResolvesQuestionStream]
     [ProducesResponseType<QuestionResource>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
@@ -29,12 +41,12 @@ public static class ClarifyQuestionEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
-    public static Task<IResult> Post(
+    public static (IResult, Wolverine.Marten.Events, IMartenOp) Post(
         string questionId,
         ClarifyQuestionRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
-        HttpContext context, QuestionCatalog catalog, TimeProvider clock, CancellationToken ct) =>
-        QuestionCommand.RunAsync(questionId, ifMatch,
-            (question, id, now, actor) => ClarifyQuestionDecider.Decide(new Domain.Questions.ClarifyQuestion(id, request.Title, request.Description, request.ResolutionCriteria, request.Note, actor, now), question.State),
-            context, catalog, clock, ct);
+        [WriteAggregate(Required = false, LoadStyle = ConcurrencyStyle.Exclusive, FromMethod = nameof(StreamId))] LoadedQuestion? question,
+        QuestionAct act,
+        QuestionStream stream) =>
+        QuestionAdmin.Written(question!, ClarifyQuestionDecider.Decide(new Domain.Questions.ClarifyQuestion(question!.View!.Id, request.Title, request.Description, request.ResolutionCriteria, request.Note, act.Actor, act.Now), question.State), act.Now, stream);
 }

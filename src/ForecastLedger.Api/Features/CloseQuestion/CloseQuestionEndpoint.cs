@@ -1,9 +1,11 @@
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain.Questions;
+using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace ForecastLedger.Api.Features.CloseQuestion;
 
@@ -11,13 +13,23 @@ namespace ForecastLedger.Api.Features.CloseQuestion;
 /// <param name="Reason">Why the question closes before its schedule.</param>
 public sealed record CloseQuestionRequest(string Reason);
 
+/// <summary>On Wolverine's aggregate handler workflow; the shared steps are <see cref="QuestionAdmin"/>'s.</summary>
 public static class CloseQuestionEndpoint
 {
+    public static string StreamId(QuestionStream stream) => QuestionAdmin.StreamId(stream);
+
+    public static QuestionAct Before(HttpContext context, TimeProvider clock, IDocumentSession session) =>
+        QuestionAdmin.Act(context, clock, session);
+
+    public static ProblemDetails Validate(string questionId, [FromHeader(Name = "If-Match")] string? ifMatch, LoadedQuestion? question) =>
+        QuestionAdmin.Validate(questionId, ifMatch, question);
+
     /// <summary>Close a question early (admin).</summary>
     /// <remarks>No forecast is accepted after an early close. Send <c>If-Match</c> with the question's ETag to make the change conditional (412 on a mismatch).</remarks>
     [WolverinePost("/api/questions/{questionId}/close", OperationId = "closeQuestion", Summary = "Close a question early")]
     [Tags("Questions")]
     [Authorize(Policy = Policies.Admin)]
+    [ResolvesQuestionStream]
     [ProducesResponseType<QuestionResource>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
@@ -26,12 +38,12 @@ public static class CloseQuestionEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
-    public static Task<IResult> Post(
+    public static (IResult, Wolverine.Marten.Events, IMartenOp) Post(
         string questionId,
         CloseQuestionRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
-        HttpContext context, QuestionCatalog catalog, TimeProvider clock, CancellationToken ct) =>
-        QuestionCommand.RunAsync(questionId, ifMatch,
-            (question, id, now, actor) => CloseQuestionDecider.Decide(new Domain.Questions.CloseQuestion(id, request.Reason, actor, now), question.State),
-            context, catalog, clock, ct);
+        [WriteAggregate(Required = false, LoadStyle = ConcurrencyStyle.Exclusive, FromMethod = nameof(StreamId))] LoadedQuestion? question,
+        QuestionAct act,
+        QuestionStream stream) =>
+        QuestionAdmin.Written(question!, CloseQuestionDecider.Decide(new Domain.Questions.CloseQuestion(question!.View!.Id, request.Reason, act.Actor, act.Now), question.State), act.Now, stream);
 }

@@ -63,13 +63,13 @@ public static class ForecasterAccess
 
         if (await catalog.ResolveIdCachedAsync(questionId, ct) is not { } id)
         {
-            return (null, QuestionCommand.NotFound(questionId));
+            return (null, QuestionAdmin.NotFound(questionId));
         }
 
         var question = await catalog.LoadForDecisionAsync(id, ct);
         if (question.View is null)
         {
-            return (null, QuestionCommand.NotFound(questionId));
+            return (null, QuestionAdmin.NotFound(questionId));
         }
 
         // With If-Match the expected version is the client's. Without it the client asked for no condition: a decision
@@ -101,7 +101,7 @@ public static class ForecasterAccess
                 question = await catalog.ReloadForDecisionAsync(id, ct);
                 if (question.View is null)
                 {
-                    return (null, QuestionCommand.NotFound(questionId));
+                    return (null, QuestionAdmin.NotFound(questionId));
                 }
             }
             catch (GuardFailedException moved)

@@ -51,7 +51,7 @@ public static class GetForecasterForecastsEndpoint
         if (await catalog.ResolveIdAsync(questionId, ct) is not { } id
             || await replay.QuestionAsync(id, point, catalog, ct) is null)
         {
-            return Results.Problem(Questions.QuestionCommand.NotFound(questionId));
+            return Results.Problem(Questions.QuestionAdmin.NotFound(questionId));
         }
 
         var items = await forecasts.HistoryAsync(id, forecasterId, ct);

@@ -35,7 +35,7 @@ public static class GetQuestionEndpoint
         if (await catalog.ResolveIdAsync(questionId, ct) is not { } id
             || await replay.QuestionAsync(id, point, catalog, ct) is not { } view)
         {
-            return Results.Problem(QuestionCommand.NotFound(questionId));
+            return Results.Problem(QuestionAdmin.NotFound(questionId));
         }
 
         if (point is not null)

@@ -55,7 +55,7 @@ public static class GetQuestionForecastsEndpoint
         if (await catalog.ResolveIdAsync(questionId, ct) is not { } id
             || await replay.QuestionAsync(id, point, catalog, ct) is not { } view)
         {
-            return Results.Problem(QuestionCommand.NotFound(questionId));
+            return Results.Problem(QuestionAdmin.NotFound(questionId));
         }
 
         if (ForecastReadAccess.Forbidden(context.User, view, point?.At ?? clock.GetUtcNow(), "forecasts-not-public-yet", "This question's forecasts become") is { } hidden)

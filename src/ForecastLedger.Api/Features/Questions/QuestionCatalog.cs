@@ -10,7 +10,11 @@ using NpgsqlTypes;
 namespace ForecastLedger.Api.Features.Questions;
 
 /// <summary>A question's decision state and read model, folded from one read of its stream.</summary>
-public sealed record LoadedQuestion(Question State, QuestionView? View, long Version);
+public sealed record LoadedQuestion(Question State, QuestionView? View, long Version)
+{
+    /// <summary>The question's stream id; Marten needs one on every aggregate it loads (docs/adr/0023).</summary>
+    public string Id { get; set; } = "";
+}
 
 /// <summary>
 /// Reads and writes questions: the stream is the truth; the <c>questions</c> table is its inline read model,
@@ -232,30 +236,54 @@ public sealed class QuestionCatalog(PostgresEventStore store, LedgerDatabase dat
 
         await UpsertAsync(connection, view!, result.LastSeq, ct);
         await transaction.CommitAsync(ct);
-        _forDecision.TryRemove(questionId, out _); // the guard would catch it; this saves the forecast write a retry
+        Forget(questionId); // the guard would catch it; this saves the forecast write a retry
         return (result, view!);
     }
 
     private async Task UpsertAsync(NpgsqlConnection connection, QuestionView view, long lastSeq, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"""
-            INSERT INTO {Schema}.questions (id, slug, kind, state, opens_at, closes_at, tags, version, last_seq, document, updated)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, clock_timestamp())
-            ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, version = EXCLUDED.version, last_seq = EXCLUDED.last_seq,
-                document = EXCLUDED.document, updated = EXCLUDED.updated
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = view.Id });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = view.Slug });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = QuestionResource.KindName(view.Kind) });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = view.State });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = view.OpensAt });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = view.ClosesAt });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. view.Tags] });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = view.Version });
+        await using var command = new NpgsqlCommand(UpsertSql(Schema, i => $"${i}", "$10"), connection);
+        foreach (var value in UpsertValues(view))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = lastSeq });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = JsonSerializer.Serialize(view, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
         await command.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>
+    /// Whether an append was recorded under <paramref name="key"/>: null when none was, true for this very request (same
+    /// request hash), false for another request.
+    /// </summary>
+    public async Task<bool?> AppendedWithKeyAsync(IdempotencyKey key, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        await using var command = database.DataSource.CreateCommand($"SELECT request_hash FROM {Schema}.idempotency_keys WHERE key = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key.Key });
+        return await command.ExecuteScalarAsync(ct) is byte[] hash ? hash.AsSpan().SequenceEqual(key.RequestHash) : null;
+    }
+
+    /// <summary>Forgets the question's cached copy for decisions (after a write to its stream).</summary>
+    public void Forget(Guid questionId) => _forDecision.TryRemove(questionId, out _);
+
+    /// <summary>
+    /// The upsert of a question's row, for both write paths (this catalog's and the admin commands' Marten session):
+    /// the nine <see cref="UpsertValues"/> named by <paramref name="parameter"/> (1-based), then the last seq expression.
+    /// </summary>
+    internal static string UpsertSql(string schema, Func<int, string> parameter, string lastSeq) => $"""
+        INSERT INTO {schema}.questions (id, slug, kind, state, opens_at, closes_at, tags, version, document, last_seq, updated)
+        VALUES ({parameter(1)}, {parameter(2)}, {parameter(3)}, {parameter(4)}, {parameter(5)}, {parameter(6)}, {parameter(7)}, {parameter(8)}, {parameter(9)}::jsonb, {lastSeq}, clock_timestamp())
+        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, version = EXCLUDED.version, last_seq = EXCLUDED.last_seq,
+            document = EXCLUDED.document, updated = EXCLUDED.updated
+        """;
+
+    /// <summary>The values of <see cref="UpsertSql"/>, in order.</summary>
+    internal static object[] UpsertValues(QuestionView view) =>
+    [
+        view.Id, view.Slug, QuestionResource.KindName(view.Kind), view.State, view.OpensAt.ToUniversalTime(), view.ClosesAt.ToUniversalTime(),
+        view.Tags.ToArray(), view.Version, JsonSerializer.Serialize(view, Json),
+    ];
 }
 
 /// <summary>An opaque keyset cursor over (closesAt, id).</summary>

@@ -38,7 +38,7 @@ public static class GetForecastReceiptsEndpoint
 
         if (await catalog.ResolveIdAsync(questionId, ct) is not { } id)
         {
-            return Results.Problem(Questions.QuestionCommand.NotFound(questionId));
+            return Results.Problem(Questions.QuestionAdmin.NotFound(questionId));
         }
 
         return Results.Ok(new ForecastReceipts(id, forecasterId, await forecasts.ReceiptsAsync(id, forecasterId, ct)));

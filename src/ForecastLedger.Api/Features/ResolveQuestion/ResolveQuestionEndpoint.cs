@@ -1,9 +1,11 @@
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain.Questions;
+using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace ForecastLedger.Api.Features.ResolveQuestion;
 
@@ -13,13 +15,23 @@ namespace ForecastLedger.Api.Features.ResolveQuestion;
 /// <param name="SourceNote">Where the outcome comes from.</param>
 public sealed record ResolveQuestionRequest(string Outcome, DateTimeOffset KnownAt, string SourceNote);
 
+/// <summary>On Wolverine's aggregate handler workflow; the shared steps are <see cref="QuestionAdmin"/>'s.</summary>
 public static class ResolveQuestionEndpoint
 {
+    public static string StreamId(QuestionStream stream) => QuestionAdmin.StreamId(stream);
+
+    public static QuestionAct Before(HttpContext context, TimeProvider clock, IDocumentSession session) =>
+        QuestionAdmin.Act(context, clock, session);
+
+    public static ProblemDetails Validate(string questionId, [FromHeader(Name = "If-Match")] string? ifMatch, LoadedQuestion? question) =>
+        QuestionAdmin.Validate(questionId, ifMatch, question);
+
     /// <summary>Resolve a question (admin).</summary>
     /// <remarks>knownAt is when the outcome became known and may be backdated (scoring.md §3.1): forecasts at or after it are ignored by scores. Send <c>If-Match</c> with the question's ETag to make the change conditional (412 on a mismatch).</remarks>
     [WolverinePost("/api/questions/{questionId}/resolution", OperationId = "resolveQuestion", Summary = "Resolve a question")]
     [Tags("Questions")]
     [Authorize(Policy = Policies.Admin)]
+    [ResolvesQuestionStream]
     [ProducesResponseType<QuestionResource>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
@@ -28,12 +40,12 @@ public static class ResolveQuestionEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
-    public static Task<IResult> Post(
+    public static (IResult, Wolverine.Marten.Events, IMartenOp) Post(
         string questionId,
         ResolveQuestionRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
-        HttpContext context, QuestionCatalog catalog, TimeProvider clock, CancellationToken ct) =>
-        QuestionCommand.RunAsync(questionId, ifMatch,
-            (question, id, now, actor) => ResolveQuestionDecider.Decide(new Domain.Questions.ResolveQuestion(id, request.Outcome, request.KnownAt, request.SourceNote, actor, now), question.State),
-            context, catalog, clock, ct);
+        [WriteAggregate(Required = false, LoadStyle = ConcurrencyStyle.Exclusive, FromMethod = nameof(StreamId))] LoadedQuestion? question,
+        QuestionAct act,
+        QuestionStream stream) =>
+        QuestionAdmin.Written(question!, ResolveQuestionDecider.Decide(new Domain.Questions.ResolveQuestion(question!.View!.Id, request.Outcome, request.KnownAt, request.SourceNote, act.Actor, act.Now), question.State), act.Now, stream);
 }

@@ -58,7 +58,7 @@ public static class GetQuestionCrowdEndpoint
         if (await catalog.ResolveIdAsync(questionId, ct) is not { } id
             || await replay.QuestionAsync(id, point, catalog, ct) is not { } view)
         {
-            return Results.Problem(QuestionCommand.NotFound(questionId));
+            return Results.Problem(QuestionAdmin.NotFound(questionId));
         }
 
         // At a point, the visibility rule is applied as of that point too: what the endpoint answered then.

@@ -60,13 +60,13 @@ public static class GetQuestionScoresEndpoint
         {
             if (await catalog.ResolveIdAsync(questionId, ct) is not { } known)
             {
-                return Results.Problem(QuestionCommand.NotFound(questionId));
+                return Results.Problem(QuestionAdmin.NotFound(questionId));
             }
 
             var (views, rows) = await cache.GetOrAddAsync($"question-scores|{point.Seq}|{known}", () => replay.ComputeAsync(point.Seq, [known], ct));
             if (!views.TryGetValue(known, out var then))
             {
-                return Results.Problem(QuestionCommand.NotFound(questionId));
+                return Results.Problem(QuestionAdmin.NotFound(questionId));
             }
 
             if (PointCaching.NotModified(context, point))
@@ -85,7 +85,7 @@ public static class GetQuestionScoresEndpoint
 
         if (await catalog.ResolveIdAsync(questionId, ct) is not { } id || await catalog.FindAsync(id, ct) is not { } view)
         {
-            return Results.Problem(QuestionCommand.NotFound(questionId));
+            return Results.Problem(QuestionAdmin.NotFound(questionId));
         }
 
         if (ScoreCaching.NotModified(context, await scores.ETagAsync(ct)))

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
 using Wolverine.Http;
+using Wolverine.Marten.Publishing;
+using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -15,16 +17,23 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly ForecastLedger.Api.Features.Questions.QuestionCatalog _questionCatalog;
         private readonly System.TimeProvider _timeProvider;
+        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
+        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_questions_questionId_annulment(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ForecastLedger.Api.Features.Questions.QuestionCatalog questionCatalog, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
+        public POST_api_questions_questionId_annulment(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ForecastLedger.Api.Features.Questions.QuestionCatalog questionCatalog, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _questionCatalog = questionCatalog;
             _timeProvider = timeProvider;
+            _outboxedSessionFactory = outboxedSessionFactory;
+            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
+            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
+            // Building the Marten session
+            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "ForecastLedger.Api.Features.AnnulQuestion.AnnulQuestionEndpoint").SetTag("http.route", "/api/questions/{questionId}/annulment").SetTag("http.request.method", "POST");
             var questionId = (string?)httpContext.GetRouteValue("questionId");
             if(questionId == null)
@@ -33,13 +42,50 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var questionStream = await ForecastLedger.Api.Features.Questions.QuestionAdmin.ResolveStreamAsync(questionId, httpContext, _questionCatalog, httpContext.RequestAborted).ConfigureAwait(false);
             // Reading the request body via JSON deserialization
             var (request, jsonContinue) = await ReadJsonAsync<ForecastLedger.Api.Features.AnnulQuestion.AnnulQuestionRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             var ifMatch = ReadSingleHeaderValue(httpContext, "If-Match");
+            var result_of_StreamId = ForecastLedger.Api.Features.AnnulQuestion.AnnulQuestionEndpoint.StreamId(questionStream);
+            // Loading Marten aggregate as part of the aggregate handler workflow
+            var stream_question = await documentSession.Events.FetchForExclusiveWriting<ForecastLedger.Api.Features.Questions.LoadedQuestion>(result_of_StreamId, httpContext.RequestAborted);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", result_of_StreamId);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "ForecastLedger.Api.Features.Questions.LoadedQuestion");
+            var questionAct = ForecastLedger.Api.Features.AnnulQuestion.AnnulQuestionEndpoint.Before(httpContext, _timeProvider, documentSession);
+            var problemDetails1 = ForecastLedger.Api.Features.AnnulQuestion.AnnulQuestionEndpoint.Validate(questionId, ifMatch, stream_question.Aggregate);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await ForecastLedger.Api.Features.AnnulQuestion.AnnulQuestionEndpoint.Post(questionId, request, ifMatch, httpContext, _questionCatalog, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            (var result, var events, var martenOp) = ForecastLedger.Api.Features.AnnulQuestion.AnnulQuestionEndpoint.Post(questionId, request, ifMatch, stream_question.Aggregate, questionAct, questionStream);
+
+            if (events != null)
+            {
+                
+                // Capturing any possible events returned from the command handlers
+                stream_question.AppendMany(events);
+            }
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
+
+            
+            // Save all pending changes to this Marten session
+            await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
+
+            
+            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
+            await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
