@@ -21,11 +21,9 @@ public sealed record IdempotencyKey(string Key, byte[] RequestHash);
 /// <summary>Optional settings for one append.</summary>
 /// <param name="Metadata">Applied to every event of the append.</param>
 /// <param name="Idempotency">Makes the append idempotent.</param>
-/// <param name="StreamType">The aggregate kind recorded on a new stream; defaults to the stream id's prefix before the first '-'.</param>
 public sealed record AppendOptions(
     EventMetadata? Metadata = null,
-    IdempotencyKey? Idempotency = null,
-    string? StreamType = null);
+    IdempotencyKey? Idempotency = null);
 
 /// <summary>The outcome of a successful (or replayed) append.</summary>
 /// <param name="StreamId">The stream appended to.</param>

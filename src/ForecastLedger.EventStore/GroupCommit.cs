@@ -15,7 +15,7 @@ public sealed record StreamGuard(string StreamId, long Version);
 /// <param name="StreamId">The stream to append to.</param>
 /// <param name="ExpectedVersion">null: any version (the stream is created when missing); 0: the stream must not exist; n: exactly n.</param>
 /// <param name="Events">At least one event.</param>
-/// <param name="Options">Metadata, idempotency key and stream type, as for <see cref="IEventStore"/>.</param>
+/// <param name="Options">Metadata and idempotency key, as for <see cref="IEventStore"/>.</param>
 /// <param name="Guard">An optional precondition on another stream; see <see cref="StreamGuard"/>.</param>
 public sealed record AppendRequest(
     string StreamId,

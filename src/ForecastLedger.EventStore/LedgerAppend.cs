@@ -38,7 +38,7 @@ internal static class LedgerAppend
                 var offset = 0;
                 foreach (var attempt in stream)
                 {
-                    Stamp(attempt, action.Events, offset);
+                    LedgerChain.Stamp(attempt.Prepared, attempt.Request.Options?.Metadata, action.Events, offset);
                     written.Add((attempt, offset, action.Events));
                     offset += attempt.Prepared.Ids.Length;
                 }
@@ -74,9 +74,6 @@ internal static class LedgerAppend
 
         await RecordAsync(schema, connection, appended, ct).ConfigureAwait(false);
     }
-
-    private static void Stamp(AppendAttempt attempt, IReadOnlyList<IEvent> events, int offset) =>
-        LedgerChain.Stamp(attempt.Prepared, attempt.Request.Options?.Metadata, events, offset);
 
     private static bool IsVersionConflict(Exception e) =>
         e is EventStreamUnexpectedMaxEventIdException or JasperFx.ConcurrencyException

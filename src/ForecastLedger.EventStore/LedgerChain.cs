@@ -16,7 +16,8 @@ namespace ForecastLedger.EventStore;
 /// </summary>
 internal static class LedgerChain
 {
-    private static readonly JsonSerializerOptions MetadataJson = new()
+    /// <summary>How event metadata is written (and hashed) and read back: snake_case, nulls left out.</summary>
+    public static readonly JsonSerializerOptions MetadataJson = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -29,7 +30,7 @@ internal static class LedgerChain
         var metadataJson = JsonSerializer.Serialize(metadata ?? new EventMetadata(), MetadataJson);
         using var metadataDocument = JsonDocument.Parse(metadataJson);
         var count = events.Count;
-        var prepared = new PostgresEventStore.PreparedAppend(new Guid[count], new string[count], new string[count], new string[count], timestamp, new byte[count][])
+        var prepared = new PostgresEventStore.PreparedAppend(new Guid[count], new string[count], timestamp, new byte[count][])
         {
             MetadataElement = metadataDocument.RootElement.Clone(),
         };
@@ -40,8 +41,6 @@ internal static class LedgerChain
             var data = JsonSerializer.SerializeToElement(@event, @event.GetType(), options.Json);
             prepared.Ids[i] = Guid.CreateVersion7(timestamp);
             prepared.Types[i] = type;
-            prepared.Data[i] = data.GetRawText();
-            prepared.Metadata[i] = metadataJson;
             prepared.ContentHashes[i] = EventHashing.ContentHash(prepared.Ids[i], streamId, type, timestamp, data, metadataDocument.RootElement);
         }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using ForecastLedger.Audit;
 using Marten;
 using Npgsql;
@@ -11,12 +10,6 @@ namespace ForecastLedger.EventStore;
 public sealed class PostgresEventStore : IEventStore
 {
     private const string EventColumns = """seq_id, id, stream_id, version, type, data::text, metadata::text, "timestamp", content_hash, prev_hash, hash""";
-
-    private static readonly JsonSerializerOptions MetadataJson = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
 
     private readonly Func<NpgsqlDataSource> _getDataSource;
     private readonly EventStoreOptions _options;
@@ -130,12 +123,6 @@ public sealed class PostgresEventStore : IEventStore
 
     internal PreparedAppend PrepareAppend(string streamId, IReadOnlyList<object> events, AppendOptions? options) =>
         LedgerChain.Prepare(_options, streamId, events, options?.Metadata);
-
-    internal static string DefaultStreamType(string streamId)
-    {
-        var dash = streamId.IndexOf('-', StringComparison.Ordinal);
-        return dash > 0 ? streamId[..dash] : "stream";
-    }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<EventEnvelope>> FetchStreamAsync(string streamId, StreamReadLimit? limit = null, CancellationToken ct = default)
@@ -281,7 +268,7 @@ public sealed class PostgresEventStore : IEventStore
         var data = JsonSerializer.Deserialize<JsonElement>(raw.DataJson);
         var type = _options.Types.TypeFor(raw.Type);
         var payload = type is null ? data : data.Deserialize(type, _options.Json)!;
-        var metadata = JsonSerializer.Deserialize<EventMetadata>(raw.MetadataJson, MetadataJson) ?? new EventMetadata();
+        var metadata = JsonSerializer.Deserialize<EventMetadata>(raw.MetadataJson, LedgerChain.MetadataJson) ?? new EventMetadata();
         return new EventEnvelope(raw.Seq, raw.Id, raw.StreamId, raw.Version, raw.Type, raw.Timestamp, payload, data, metadata,
             raw.ContentHash, raw.PrevHash, raw.Hash);
     }
@@ -299,7 +286,7 @@ public sealed class PostgresEventStore : IEventStore
         reader.GetFieldValue<byte[]>(9),
         reader.GetFieldValue<byte[]>(10));
 
-    internal sealed record PreparedAppend(Guid[] Ids, string[] Types, string[] Data, string[] Metadata, DateTimeOffset Timestamp, byte[][] ContentHashes)
+    internal sealed record PreparedAppend(Guid[] Ids, string[] Types, DateTimeOffset Timestamp, byte[][] ContentHashes)
     {
         /// <summary>The metadata exactly as it was hashed, kept in the event's headers.</summary>
         public JsonElement MetadataElement { get; init; }
