@@ -17,6 +17,9 @@ internal class AppendAttempt(AppendRequest request, PostgresEventStore.PreparedA
 
     public long LastSeq { get; private set; }
 
+    /// <summary>Each appended event's seq, ascending (not necessarily contiguous: docs/adr/0024); empty unless appended.</summary>
+    public IReadOnlyList<long> Seqs { get; private set; } = [];
+
     public Exception? Error { get; set; }
 
     /// <summary>An earlier attempt of the same batch with the same idempotency key: this one replays its outcome.</summary>
@@ -30,16 +33,18 @@ internal class AppendAttempt(AppendRequest request, PostgresEventStore.PreparedA
         LastSeq = lastSeq;
     }
 
-    public void SetSeqs(long firstSeq, long lastSeq)
+    public void SetSeqs(long[] seqs)
     {
-        FirstSeq = firstSeq;
-        LastSeq = lastSeq;
+        Seqs = seqs;
+        FirstSeq = seqs[0];
+        LastSeq = seqs[^1];
     }
 
     public void Reset()
     {
         Outcome = null;
         Version = FirstSeq = LastSeq = 0;
+        Seqs = [];
         Error = null;
         ReplayOf = null;
     }
@@ -50,7 +55,7 @@ internal class AppendAttempt(AppendRequest request, PostgresEventStore.PreparedA
         var streamId = Request.StreamId;
         return Outcome switch
         {
-            "appended" => new AppendResult(streamId, Version, FirstSeq, LastSeq, Replayed: false),
+            "appended" => new AppendResult(streamId, Version, FirstSeq, LastSeq, Replayed: false) { Seqs = Seqs },
             "replayed" => new AppendResult(streamId, Version, FirstSeq, LastSeq, Replayed: true),
             "conflict" => throw new ConcurrencyException(streamId, Request.ExpectedVersion, Version),
             "idempotency_mismatch" => throw new IdempotencyKeyReusedException(Request.Options!.Idempotency!.Key),

@@ -31,7 +31,22 @@ public sealed record AppendOptions(
 /// <param name="FirstSeq">The global sequence number of the first appended event.</param>
 /// <param name="LastSeq">The global sequence number of the last appended event.</param>
 /// <param name="Replayed">True when an idempotency key matched an earlier append and nothing new was written.</param>
-public sealed record AppendResult(string StreamId, long Version, long FirstSeq, long LastSeq, bool Replayed);
+public sealed record AppendResult(string StreamId, long Version, long FirstSeq, long LastSeq, bool Replayed)
+{
+    /// <summary>
+    /// Each appended event's seq, ascending; empty on a replay. Concurrent appends draw from one sequence at once, so the
+    /// seqs of one append need not be contiguous (docs/adr/0024).
+    /// </summary>
+    public IReadOnlyList<long> Seqs { get; init; } = [];
+
+    /// <summary>Equal when the outcomes are: the same stream, version, seq range and replay flag (a replay does not know the seqs in between).</summary>
+    public bool Equals(AppendResult? other) =>
+        other is not null && StreamId == other.StreamId && Version == other.Version && FirstSeq == other.FirstSeq
+        && LastSeq == other.LastSeq && Replayed == other.Replayed;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(StreamId, Version, FirstSeq, LastSeq, Replayed);
+}
 
 /// <summary>One stored event with everything the store knows about it.</summary>
 public sealed record EventEnvelope(

@@ -25,10 +25,10 @@ public sealed record ServiceRole(string Name, bool IsSuperuser, bool OwnsEvents)
 public static class DatabaseRoles
 {
     /// <summary>Tables the service may only read and append to: their triggers refuse UPDATE, DELETE and TRUNCATE anyway.</summary>
-    public static readonly IReadOnlyList<string> AppendOnlyTables = ["mt_events", "audit_checkpoints"];
+    public static readonly IReadOnlyList<string> AppendOnlyTables = ["mt_events", "global_chain", "audit_checkpoints"];
 
-    /// <summary>The views readers see the ledger through (migration 0011): nobody writes through them.</summary>
-    public static readonly IReadOnlyList<string> ReadOnlyViews = ["events", "streams"];
+    /// <summary>The views readers see the ledger through (migrations 0011, 0012): nobody writes through them.</summary>
+    public static readonly IReadOnlyList<string> ReadOnlyViews = ["events", "stream_events", "streams"];
 
     /// <summary>The role a data source connects as, and whether the append-only triggers bind it.</summary>
     public static async Task<ServiceRole> InspectAsync(NpgsqlDataSource service, EventStoreOptions options, CancellationToken ct = default)

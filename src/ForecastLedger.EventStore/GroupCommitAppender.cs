@@ -246,16 +246,15 @@ public sealed class GroupCommitAppender : IAsyncDisposable
 
             var prepared = pending.Prepared;
             var count = prepared.Ids.Length;
-            if (pending.LastSeq - pending.FirstSeq + 1 != count)
+            if (pending.Seqs.Count != count)
             {
-                // The seq lock makes one append's numbers contiguous; anything else is a broken invariant, not a guess.
-                throw new InvalidOperationException($"Append to '{pending.Request.StreamId}' got seqs {pending.FirstSeq}..{pending.LastSeq} for {count} events.");
+                throw new InvalidOperationException($"Append to '{pending.Request.StreamId}' got {pending.Seqs.Count} seqs for {count} events.");
             }
 
             var metadata = pending.Request.Options?.Metadata ?? new EventMetadata();
             for (var i = 0; i < count; i++)
             {
-                events.Add(new AppendedEvent(pending.FirstSeq + i, pending.Request.StreamId, pending.Version - count + 1 + i,
+                events.Add(new AppendedEvent(pending.Seqs[i], pending.Request.StreamId, pending.Version - count + 1 + i,
                     prepared.Types[i], prepared.Timestamp, pending.Request.Events[i], metadata));
             }
         }

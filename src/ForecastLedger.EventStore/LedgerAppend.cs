@@ -10,8 +10,8 @@ using NpgsqlTypes;
 namespace ForecastLedger.EventStore;
 
 /// <summary>
-/// Writes a batch of appends into Marten's event tables inside a transaction the caller owns (docs/adr/0021). Under the
-/// global-order lock it reads every touched stream's head, guard and idempotency key in one round trip, decides each
+/// Writes a batch of appends into Marten's event tables inside a transaction the caller owns (docs/adr/0021). It locks
+/// the touched streams (docs/adr/0024), reads their heads, guards and idempotency keys in one round trip, decides each
 /// append's outcome in order (a later append to a stream in the batch sees the earlier one), chains the hashes from the
 /// application's canonical bytes, and appends the winners through one Marten session. Nothing is committed here.
 /// </summary>
@@ -50,8 +50,8 @@ internal static class LedgerAppend
             }
             catch (Exception e) when (attempts.Count == 1 && IsVersionConflict(e))
             {
-                // Marten's own check (or the unique index on stream and version) caught a writer that bypassed the
-                // global-order lock; a batch of one knows whose append it was.
+                // Marten's own check (or the unique index on stream and version) caught a concurrent creation of the same
+                // new stream, which had no row to lock; a batch of one knows whose append it was.
                 throw new ConcurrencyException(attempts[0].Request.StreamId, attempts[0].Request.ExpectedVersion, -1);
             }
             catch (MartenCommandException e) when (e.InnerException is NpgsqlException inner)
@@ -62,7 +62,9 @@ internal static class LedgerAppend
 
             foreach (var (attempt, offset, events) in written)
             {
-                attempt.SetSeqs(events[offset].Sequence, events[offset + attempt.Prepared.Ids.Length - 1].Sequence);
+                // Without a global lock, concurrent appends draw from the sequence at once: one append's seqs ascend but
+                // need not be contiguous.
+                attempt.SetSeqs([.. events.Skip(offset).Take(attempt.Prepared.Ids.Length).Select(e => e.Sequence)]);
             }
         }
 
@@ -83,13 +85,19 @@ internal static class LedgerAppend
     private static async Task<(Dictionary<string, (long Version, byte[] Head)> Streams, Dictionary<string, KeyRecord> Keys)> ReadStateAsync(
         string schema, NpgsqlConnection connection, IReadOnlyList<AppendAttempt> attempts, CancellationToken ct)
     {
-        var streamIds = attempts.Select(a => a.Request.StreamId)
-            .Concat(attempts.Where(a => a.Request.Guard is not null).Select(a => a.Request.Guard!.StreamId))
-            .Distinct(StringComparer.Ordinal).ToArray();
+        var appended = attempts.Select(a => a.Request.StreamId).Distinct(StringComparer.Ordinal).ToArray();
+        var guarded = attempts.Where(a => a.Request.Guard is not null).Select(a => a.Request.Guard!.StreamId)
+            .Distinct(StringComparer.Ordinal).Except(appended, StringComparer.Ordinal).ToArray();
         var keys = attempts.Select(a => a.Request.Options?.Idempotency?.Key).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
         await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(LedgerChain.GlobalOrderLock(schema));
-        batch.BatchCommands.Add(LedgerChain.SelectHeads(schema, streamIds));
+        batch.BatchCommands.Add(LedgerChain.LockStreams(schema, appended, guarded));
+
+        batch.BatchCommands.Add(LedgerChain.SelectHeads(schema, [.. appended, .. guarded]));
+        // Two requests with one key may race now: the key's row is locked too, so the second waits for the first and
+        // then finds its record (a replay) instead of failing on the key's primary key.
+        var keyLock = new NpgsqlBatchCommand($"SELECT pg_advisory_xact_lock(hashtextextended('forecastledger:key:{schema}:' || k, 0)) FROM (SELECT unnest($1::text[]) AS k ORDER BY 1) u");
+        keyLock.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = keys, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        batch.BatchCommands.Add(keyLock);
         var idempotency = new NpgsqlBatchCommand($"""
             SELECT key, request_hash, stream_version, first_seq, last_seq FROM {schema}.idempotency_keys WHERE key = ANY($1)
             """);
@@ -101,6 +109,7 @@ internal static class LedgerAppend
         await reader.NextResultAsync(ct).ConfigureAwait(false);
         var heads = await LedgerChain.ReadHeadsAsync(reader, ct).ConfigureAwait(false);
 
+        await reader.NextResultAsync(ct).ConfigureAwait(false);
         await reader.NextResultAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {

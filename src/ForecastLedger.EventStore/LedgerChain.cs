@@ -9,9 +9,8 @@ namespace ForecastLedger.EventStore;
 
 /// <summary>
 /// The one hashing path (docs/adr/0023): how an appended event gets its content hash, its place in its stream's chain and
-/// its headers, and what else an append writes in the same transaction (the global-order lock before any sequence number,
-/// the stream heads, the event type registry, the wake-up of the projection daemons). <see cref="LedgerAppend"/> (group
-/// commit, <see cref="IEventStore"/>) and <see cref="LedgerChainListener"/> (every other Marten session, such as the one
+/// its headers, and what else an append writes in the same transaction (the locks on the streams it touches, the stream
+/// heads, the event type registry, the wake-up of the projection daemons). <see cref="LedgerAppend"/> (group commit, <see cref="IEventStore"/>) and <see cref="LedgerChainListener"/> (every other Marten session, such as the one
 /// Wolverine's aggregate handler workflow appends through) both call these and nothing else.
 /// </summary>
 internal static class LedgerChain
@@ -85,11 +84,27 @@ internal static class LedgerChain
     public static bool IsStamped(IEvent e) => e.Headers?.ContainsKey(LedgerMarten.HashHeader) == true;
 
     /// <summary>
-    /// The global-order lock (docs/adr/0002): taken before any sequence number is drawn and held to commit, by every
-    /// appending transaction, so seq order is commit order and no two appends chain onto the same head.
+    /// Locks the streams a transaction appends to (exclusively) and those its guards read (shared), in one statement, in
+    /// stream id order, so that two transactions always take them in the same order (docs/adr/0024). There is no
+    /// global lock: appends to different streams never wait for each other, every forecaster of a question shares the
+    /// question's lock, and only a change of the question itself waits for them (and they for it). Transaction-level
+    /// advisory locks, keyed by the stream id, because a stream that does not exist yet has no row to lock and two
+    /// creators of it must still take turns. Send before <see cref="SelectHeads"/>, which then reads in a new snapshot
+    /// what the locks now protect.
     /// </summary>
-    public static NpgsqlBatchCommand GlobalOrderLock(string schema) =>
-        new($"SELECT pg_advisory_xact_lock(hashtextextended('forecastledger:seq:{schema}', 0))");
+    public static NpgsqlBatchCommand LockStreams(string schema, string[] appended, string[] guarded)
+    {
+        var command = new NpgsqlBatchCommand($"""
+            SELECT CASE WHEN s.shared THEN pg_advisory_xact_lock_shared(hashtextextended('forecastledger:stream:{schema}:' || s.id, 0))
+                        ELSE pg_advisory_xact_lock(hashtextextended('forecastledger:stream:{schema}:' || s.id, 0)) END
+            FROM (SELECT id, bool_and(shared) AS shared
+                  FROM (SELECT unnest($1::text[]) AS id, false AS shared UNION ALL SELECT unnest($2::text[]), true) u
+                  GROUP BY id ORDER BY id) s
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = appended, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = guarded, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        return command;
+    }
 
     /// <summary>Reads (id, version, head hash) of the given streams; parse its rows with <see cref="ReadHeadsAsync"/>.</summary>
     public static NpgsqlBatchCommand SelectHeads(string schema, string[] streamIds)

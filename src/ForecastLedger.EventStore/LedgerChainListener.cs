@@ -7,11 +7,11 @@ namespace ForecastLedger.EventStore;
 /// <summary>
 /// Chains every event a Marten session appends without going through <see cref="LedgerAppend"/> (docs/adr/0023), such as
 /// the events Wolverine's aggregate handler workflow appends through the request's session. Just before the session writes,
-/// on the session's own transaction, it takes the global-order lock, reads the heads of the streams it appends to, checks
+/// on the session's own transaction, it locks the streams it appends to (docs/adr/0024), reads their heads of the streams it appends to, checks
 /// each stream's expected version (<see cref="StreamAction.ExpectedVersionOnServer"/>, the version <b>before</b> the
 /// append) and stamps the events with ids, timestamp, metadata and hashes exactly as <see cref="LedgerAppend"/> does
 /// (<see cref="LedgerChain"/>), then records the new heads and aliases. Sessions whose events <see cref="LedgerAppend"/>
-/// has stamped already (it holds the lock and records them itself) are left alone.
+/// has stamped already (it locks and records them itself) are left alone.
 /// </summary>
 /// <remarks>
 /// The event metadata is the session's: <see cref="IDocumentSession.LastModifiedBy"/> is the actor,
@@ -37,7 +37,7 @@ public sealed class LedgerChainListener(EventStoreOptions options) : DocumentSes
             throw new InvalidOperationException("A session appends both events LedgerAppend chained and events it did not; use one path per session.");
         }
 
-        // The lock and the heads must be read in the transaction the events are written in.
+        // The locks and the heads must be taken in the transaction the events are written in.
         await session.BeginTransactionAsync(token).ConfigureAwait(false);
         var connection = session.Connection ?? throw new InvalidOperationException("The session has no connection after beginning its transaction.");
         var ids = unstamped.Select(s => s.Key ?? throw new InvalidOperationException("Ledger streams have string ids.")).Distinct(StringComparer.Ordinal).ToArray();
@@ -49,7 +49,7 @@ public sealed class LedgerChainListener(EventStoreOptions options) : DocumentSes
         Dictionary<string, (long Version, byte[] Head)> heads;
         await using (var batch = new NpgsqlBatch(connection))
         {
-            batch.BatchCommands.Add(LedgerChain.GlobalOrderLock(_schema));
+            batch.BatchCommands.Add(LedgerChain.LockStreams(_schema, ids, []));
             batch.BatchCommands.Add(LedgerChain.SelectHeads(_schema, ids));
             await using var reader = await batch.ExecuteReaderAsync(token).ConfigureAwait(false);
             await reader.NextResultAsync(token).ConfigureAwait(false);

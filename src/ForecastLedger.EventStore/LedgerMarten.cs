@@ -1,6 +1,8 @@
 using System.Text.Json;
 using JasperFx;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
 using Marten;
 using Npgsql;
 using Weasel.Core;
@@ -75,5 +77,33 @@ public static class LedgerMarten
         marten.UseSystemTextJsonForSerialization(new JsonSerializerOptions(options.Json), EnumStorage.AsInteger, Casing.SnakeCase);
         // Every append through any session of the store is hash-chained, whoever opened the session.
         marten.Listeners.Add(new LedgerChainListener(options));
+
+        // The global chain is sequenced below Marten's high-water mark by one node at a time (docs/adr/0024). The
+        // daemon is woken by a notification on append rather than by polling alone, never skips an event that fails
+        // (it stops and shows in readiness), and takes its leadership lock per schema, so ledgers sharing a database
+        // each get their own leader.
+        marten.Projections.Add(new GlobalChainSequencer(options.QuotedSchema), ProjectionLifecycle.Async, GlobalChainSequencer.Name);
+        marten.Projections.AsyncMode = DaemonMode.HotCold;
+        marten.Projections.Errors.SkipApplyErrors = false;
+        marten.Projections.Errors.SkipUnknownEvents = false;
+        // A gap in the seqs is skipped only when no transaction that could still fill it is alive, however long that
+        // takes: the service's idle_in_transaction_session_timeout and statement_timeout bound the wait instead.
+        marten.Projections.UseTransactionEvidenceForGapSkipping = true;
+        marten.Projections.SkipStaleGapsDespiteLiveTransactionsAfter = null;
+        marten.Projections.DaemonLockId = DaemonLockId(options.QuotedSchema);
+        marten.Events.UseListenNotifyForEventAppends = true;
+    }
+
+    /// <summary>A stable advisory lock id per schema for the daemon's leadership (FNV-1a over the name).</summary>
+    public static int DaemonLockId(string schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        var hash = 2166136261u;
+        foreach (var c in "forecastledger:daemon:" + schema)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash & 0x3FFFFFFF);
     }
 }

@@ -129,7 +129,7 @@ public sealed class PostgresEventStore : IEventStore
     {
         limit ??= StreamReadLimit.None;
         await using var command = _dataSource.CreateCommand($"""
-            SELECT {EventColumns} FROM {_schema}.events
+            SELECT {EventColumns} FROM {_schema}.stream_events
             WHERE stream_id = $1 AND ($2::bigint IS NULL OR version <= $2) AND ($3::timestamptz IS NULL OR "timestamp" <= $3)
             ORDER BY version
             """);
@@ -218,12 +218,24 @@ public sealed class PostgresEventStore : IEventStore
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
+    /// <summary>
+    /// Waits until every event committed when the call began is sequenced into the global chain (docs/adr/0024), and so
+    /// visible to <see cref="ReadAllAsync"/>, point-in-time reads and audits. Throws <see cref="TimeoutException"/>.
+    /// </summary>
+    public async Task WaitUntilSequencedAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        if (!await LedgerSequencing.WaitAsync(_dataSource, _schema, timeout, ct))
+        {
+            throw new TimeoutException($"The global chain did not reach the last committed event within {timeout}: is Marten's daemon running?");
+        }
+    }
+
     /// <inheritdoc />
     public async Task<ChainVerificationReport> VerifyChainsAsync(string? streamId = null, CancellationToken ct = default)
     {
         var verifier = new ChainVerifier();
         await using (var command = _dataSource.CreateCommand($"""
-            SELECT {EventColumns} FROM {_schema}.events
+            SELECT {EventColumns} FROM {_schema}.stream_events
             WHERE $1::text IS NULL OR stream_id = $1 ORDER BY stream_id, version
             """))
         {

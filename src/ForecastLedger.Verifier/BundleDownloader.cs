@@ -5,8 +5,9 @@ using System.Text.Json;
 namespace ForecastLedger.Verifier;
 
 /// <summary>
-/// Fetches a bundle into a folder: the projections first (their seq S), then the ledger (which then reaches at least
-/// S), the manifest, every checkpoint, the published keys and the proofs between consecutive checkpoints.
+/// Fetches a bundle into a folder: the projections first (their seq S), then the manifest (whose end T is then at least
+/// S), the ledger up to exactly T (a live ledger grows between requests: the export must be the range the manifest
+/// counts), every checkpoint, the published keys and the proofs between consecutive checkpoints.
 /// </summary>
 public sealed class BundleDownloader(HttpClient http, TextWriter log)
 {
@@ -23,8 +24,9 @@ public sealed class BundleDownloader(HttpClient http, TextWriter log)
     {
         Directory.CreateDirectory(directory);
         await SaveAsync("api/audit/export/projections", BundleLayout.Projections, required: true, directory, ct);
-        await SaveAsync("api/audit/export", BundleLayout.Events, required: true, directory, ct);
-        await SaveAsync("api/audit/export/manifest", BundleLayout.Manifest, required: false, directory, ct);
+        var manifest = await SaveAsync("api/audit/export/manifest", BundleLayout.Manifest, required: false, directory, ct);
+        var toSeq = manifest is null ? null : ManifestEnd(Path.Combine(directory, BundleLayout.Manifest));
+        await SaveAsync(toSeq is { } end ? $"api/audit/export?toSeq={end}" : "api/audit/export", BundleLayout.Events, required: true, directory, ct);
         await SaveAsync(".well-known/forecastledger/keys", BundleLayout.Keys, required: false, directory, ct);
         var checkpoints = await CheckpointsAsync(ct);
         if (checkpoints is not null)
@@ -35,7 +37,15 @@ public sealed class BundleDownloader(HttpClient http, TextWriter log)
         }
     }
 
-    private async Task SaveAsync(string path, string file, bool required, string directory, CancellationToken ct)
+    /// <summary>The manifest's <c>toSeq</c>, or null when it has none.</summary>
+    private static long? ManifestEnd(string file)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllBytes(file));
+        return document.RootElement.TryGetProperty("toSeq", out var end) && end.TryGetInt64(out var seq) ? seq : null;
+    }
+
+    /// <summary>Saves <paramref name="path"/> as <paramref name="file"/>; returns its path, or null when an optional part is not offered.</summary>
+    private async Task<string?> SaveAsync(string path, string file, bool required, string directory, CancellationToken ct)
     {
         using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, ct);
         if (!response.IsSuccessStatusCode)
@@ -47,7 +57,7 @@ public sealed class BundleDownloader(HttpClient http, TextWriter log)
             }
 
             await log.WriteLineAsync($"  {file}: not offered by this server (404), skipped");
-            return;
+            return null;
         }
 
         var target = Path.Combine(directory, file);
@@ -57,6 +67,7 @@ public sealed class BundleDownloader(HttpClient http, TextWriter log)
         }
 
         await log.WriteLineAsync($"  {file}: {new FileInfo(target).Length:N0} bytes");
+        return target;
     }
 
     private async Task<List<JsonElement>?> CheckpointsAsync(CancellationToken ct)

@@ -53,6 +53,9 @@ public static class EventStoreSetup
         });
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<PostgresEventStore>());
         services.AddHostedService<LedgerStartup>();
+        // After the start-up: Marten's daemon sequences the global chain below the high-water mark (docs/adr/0024).
+        services.AddSingleton<LedgerSequencerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<LedgerSequencerService>());
         // After the start-up: it watches the zero-config cluster once it runs, and stops before the cluster does.
         services.AddSingleton<LocalClusterWatchdog>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalClusterWatchdog>());

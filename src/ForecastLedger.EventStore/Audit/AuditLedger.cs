@@ -257,6 +257,18 @@ public sealed class AuditLedger
     }
 
     /// <summary>
+    /// The committed event at <paramref name="seq"/>, sequenced into the global chain or not yet (docs/adr/0024), or null:
+    /// what a receipt for that seq is checked against.
+    /// </summary>
+    public async Task<RawEvent?> ReadCommittedAsync(long seq, CancellationToken ct = default)
+    {
+        await using var command = DataSource.CreateCommand($"SELECT {AuditEventReader.Columns} FROM {Schema}.stream_events WHERE seq_id = $1");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = seq });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? AuditEventReader.ReadRaw(reader) : null;
+    }
+
+    /// <summary>
     /// One keyset page of the export: events with seq in (<paramref name="afterSeq"/>, <paramref name="toSeq"/>], in seq
     /// order, with their global links. Callers page with the last seq they got, so memory stays at one page.
     /// </summary>
@@ -293,7 +305,7 @@ public sealed class AuditLedger
                     WHERE l.leaf_hash = sha256(decode('00', 'hex') || s.head_hash) AND l.seq_id > COALESCE(e.seq_id, 0)
                     ORDER BY l.seq_id LIMIT 1)
             FROM {Schema}.streams s
-            LEFT JOIN LATERAL (SELECT ev.version, ev.hash, ev.seq_id FROM {Schema}.events ev
+            LEFT JOIN LATERAL (SELECT ev.version, ev.hash, ev.seq_id FROM {Schema}.stream_events ev
                                WHERE ev.stream_id = s.id ORDER BY ev.version DESC LIMIT 1) e ON true
             WHERE (s.version > 0 OR e.version IS NOT NULL)
               AND ($1::timestamptz IS NULL OR s."timestamp" >= $1)

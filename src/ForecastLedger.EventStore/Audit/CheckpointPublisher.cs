@@ -87,6 +87,13 @@ public sealed class CheckpointPublisher(AuditLedger ledger, ICheckpointSigner si
     public async Task<PublishResult> PublishAsync(bool force = false, CancellationToken ct = default)
     {
         var schema = ledger.Schema;
+        if (force)
+        {
+            // A forced round covers what was acknowledged before it: give the sequencer a moment to chain it. A round
+            // that cannot wait any longer signs what is sequenced, as a scheduled round does.
+            await LedgerSequencing.WaitAsync(ledger.DataSource, schema, TimeSpan.FromSeconds(10), ct);
+        }
+
         await using var connection = await ledger.DataSource.OpenConnectionAsync(ct);
         PublishResult result;
         await using (var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct))

@@ -180,17 +180,18 @@ public sealed class ProjectionDaemon : IAsyncDisposable
 
     /// <summary>
     /// Each registered projection's state, checkpoint, high-water mark, lag, ages and error, read in one statement,
-    /// and whether this node leads it. Works before <see cref="StartAsync"/> (a missing progress row reads as zero).
+    /// and whether this node leads it. The high-water mark and the age are those of every committed event, sequenced or
+    /// not (docs/adr/0024): the lag includes the wait for the global chain's sequencer. Works before <see cref="StartAsync"/> (a missing progress row reads as zero).
     /// </summary>
     public async Task<IReadOnlyList<ProjectionStatus>> GetStatusAsync(CancellationToken ct = default)
     {
         await using var command = DataSource.CreateCommand($"""
             SELECT n.name, COALESCE(p.status, 'running'), COALESCE(p.last_seq_id, 0), p.last_updated, p.error, p.error_seq_id, h.hwm,
                    clock_timestamp() - p.last_updated,
-                   clock_timestamp() - (SELECT e."timestamp" FROM {Schema}.events e
-                                        WHERE e.seq_id > COALESCE(p.last_seq_id, 0) ORDER BY e.seq_id LIMIT 1)
+                   clock_timestamp() - (SELECT e."timestamp" FROM {Schema}.mt_events e
+                                        WHERE e.seq_id > COALESCE(p.last_seq_id, 0) AND e.type <> 'tombstone' ORDER BY e.seq_id LIMIT 1)
             FROM unnest($1::text[]) WITH ORDINALITY AS n(name, ord)
-            CROSS JOIN (SELECT COALESCE(max(seq_id), 0) AS hwm FROM {Schema}.events) h
+            CROSS JOIN (SELECT COALESCE(max(seq_id), 0) AS hwm FROM {Schema}.mt_events WHERE type <> 'tombstone') h
             LEFT JOIN {Schema}.projection_progress p ON p.name = n.name
             ORDER BY n.ord
             """);

@@ -51,8 +51,14 @@ public sealed class AuditedStore : IDisposable
     }
 
     /// <summary>Publishes until every event is covered; returns how many checkpoints were published.</summary>
-    public async Task<int> PublishAllAsync()
+    /// <param name="sequenced">False on a ledger from before the sequencer (schema version 11 and older).</param>
+    public async Task<int> PublishAllAsync(bool sequenced = true)
     {
+        if (sequenced)
+        {
+            await Store.WaitUntilSequencedAsync(TimeSpan.FromMinutes(2));
+        }
+
         var published = 0;
         while (true)
         {

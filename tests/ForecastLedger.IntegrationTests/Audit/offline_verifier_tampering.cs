@@ -1,3 +1,4 @@
+using ForecastLedger.EventStore;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ForecastLedger.Audit;
@@ -57,7 +58,7 @@ public sealed class offline_verifier_tampering(PostgresFixture db, ITestOutputHe
     {
         var seq = MiddleForecast;
         await TamperAsync($"""
-            UPDATE {Schema}.events SET data = jsonb_set(data, ARRAY['probabilities'],
+            UPDATE {Schema}.mt_events SET data = jsonb_set(data, ARRAY['probabilities'],
                 jsonb_build_array((data->'probabilities'->>0)::int % 998 + 1, 1000 - ((data->'probabilities'->>0)::int % 998 + 1)))
             WHERE seq_id = {seq}
             """);
@@ -72,7 +73,7 @@ public sealed class offline_verifier_tampering(PostgresFixture db, ITestOutputHe
     public async Task a_deleted_event_is_named_by_its_seq()
     {
         var seq = MiddleForecast;
-        await TamperAsync($"DELETE FROM {Schema}.events WHERE seq_id = {seq}");
+        await TamperAsync($"DELETE FROM {Schema}.mt_events WHERE seq_id = {seq}");
 
         var result = await ReexportAndVerifyAsync();
 
@@ -86,9 +87,9 @@ public sealed class offline_verifier_tampering(PostgresFixture db, ITestOutputHe
         var a = MiddleForecast;
         var b = a + 3;
         await TamperAsync($"""
-            UPDATE {Schema}.events SET seq_id = -1 WHERE seq_id = {a};
-            UPDATE {Schema}.events SET seq_id = {a} WHERE seq_id = {b};
-            UPDATE {Schema}.events SET seq_id = {b} WHERE seq_id = -1;
+            UPDATE {Schema}.mt_events SET seq_id = -1 WHERE seq_id = {a};
+            UPDATE {Schema}.mt_events SET seq_id = {a} WHERE seq_id = {b};
+            UPDATE {Schema}.mt_events SET seq_id = {b} WHERE seq_id = -1;
             """);
 
         var result = await ReexportAndVerifyAsync();
@@ -108,8 +109,10 @@ public sealed class offline_verifier_tampering(PostgresFixture db, ITestOutputHe
                    e."timestamp", e.tenant_id, e.headers
             FROM {Schema}.mt_events e WHERE e.seq_id = {copied}
             """);
-        await using var command = db.DataSource.CreateCommand($"SELECT max(seq_id) FROM {Schema}.events");
+        await using var command = db.DataSource.CreateCommand($"SELECT max(seq_id) FROM {Schema}.mt_events");
         var inserted = (long)(await command.ExecuteScalarAsync())!;
+        // Inserted like any event, it is sequenced like any event: the forger cannot skip the global chain.
+        Assert.True(await LedgerSequencing.WaitAsync(db.DataSource, Schema, TimeSpan.FromSeconds(30)));
 
         var result = await ReexportAndVerifyAsync();
 
@@ -121,7 +124,7 @@ public sealed class offline_verifier_tampering(PostgresFixture db, ITestOutputHe
     public async Task an_altered_timestamp_is_named()
     {
         var seq = MiddleForecast;
-        await TamperAsync($"""UPDATE {Schema}.events SET "timestamp" = "timestamp" - interval '1 second' WHERE seq_id = {seq}""");
+        await TamperAsync($"""UPDATE {Schema}.mt_events SET "timestamp" = "timestamp" - interval '1 second' WHERE seq_id = {seq}""");
 
         var result = await ReexportAndVerifyAsync();
 
@@ -133,7 +136,7 @@ public sealed class offline_verifier_tampering(PostgresFixture db, ITestOutputHe
     public async Task a_truncated_tail_is_named_by_its_first_missing_seq()
     {
         var keep = MiddleForecast;
-        await TamperAsync($"DELETE FROM {Schema}.events WHERE seq_id > {keep}");
+        await TamperAsync($"DELETE FROM {Schema}.mt_events WHERE seq_id > {keep}");
 
         var result = await ReexportAndVerifyAsync();
 

@@ -88,7 +88,7 @@ public sealed class when_keys_rotate_and_history_is_rewritten(PostgresFixture db
         var ready = await api.CreateClient().GetAsync("/health/ready");
         Assert.Equal("Healthy", (await ready.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks").GetProperty("audit").GetProperty("status").GetString());
 
-        await db.TamperAsync($"DELETE FROM {api.Schema}.events WHERE seq_id = {seqs[4]}");
+        await db.TamperAsync($"DELETE FROM {api.Schema}.mt_events WHERE seq_id = {seqs[4]}");
 
         var report = await auditor.GetFromJsonAsync<JsonElement>("/api/audit/verify");
         Assert.False(report.GetProperty("ok").GetBoolean());

@@ -41,6 +41,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
         var tail = await _audit.Store.AppendAsync("forecast-9", [new ProbabilityStated("q9", 0.5), new ProbabilityStated("q9", 0.6)]);
         _seqs.Add(tail.FirstSeq);
         _seqs.Add(tail.LastSeq);
+        await _audit.Store.WaitUntilSequencedAsync(TimeSpan.FromSeconds(30));
     }
 
     public Task DisposeAsync()
@@ -69,7 +70,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     public async Task changing_a_probability_is_named_at_its_seq()
     {
         var target = _seqs[6];
-        await _audit.TamperAsync($"UPDATE {_audit.Schema}.events SET data = jsonb_set(data, '{{probability}}', '0.99') WHERE seq_id = {target}");
+        await _audit.TamperAsync($"UPDATE {_audit.Schema}.mt_events SET data = jsonb_set(data, '{{probability}}', '0.99') WHERE seq_id = {target}");
 
         var report = await VerifyAsync();
 
@@ -82,7 +83,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     public async Task changing_a_probability_after_the_last_checkpoint_is_named_too()
     {
         var target = _seqs[^1];
-        await _audit.TamperAsync($"UPDATE {_audit.Schema}.events SET data = jsonb_set(data, '{{probability}}', '0.01') WHERE seq_id = {target}");
+        await _audit.TamperAsync($"UPDATE {_audit.Schema}.mt_events SET data = jsonb_set(data, '{{probability}}', '0.01') WHERE seq_id = {target}");
 
         var report = await VerifyAsync();
 
@@ -94,7 +95,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     public async Task deleting_an_event_is_named_at_the_deleted_seq()
     {
         var target = _seqs[9];
-        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id = {target}");
+        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.mt_events WHERE seq_id = {target}");
 
         var report = await VerifyAsync();
 
@@ -109,9 +110,9 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     {
         var (a, b) = (_seqs[4], _seqs[15]);
         await _audit.TamperAsync($"""
-            UPDATE {_audit.Schema}.events SET seq_id = -seq_id WHERE seq_id = {a};
-            UPDATE {_audit.Schema}.events SET seq_id = {a} WHERE seq_id = {b};
-            UPDATE {_audit.Schema}.events SET seq_id = {b} WHERE seq_id = -{a};
+            UPDATE {_audit.Schema}.mt_events SET seq_id = -seq_id WHERE seq_id = {a};
+            UPDATE {_audit.Schema}.mt_events SET seq_id = {a} WHERE seq_id = {b};
+            UPDATE {_audit.Schema}.mt_events SET seq_id = {b} WHERE seq_id = -{a};
             """);
 
         var report = await VerifyAsync();
@@ -141,9 +142,10 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
             INSERT INTO {_audit.Schema}.mt_events (seq_id, id, stream_id, version, type, data, "timestamp", tenant_id, headers)
             VALUES ({_gap}, '{id}', 'forged-1', 1, 'probability_stated', '{data.RootElement.GetRawText()}', '{at:O}', '*DEFAULT*',
                     jsonb_build_object('fl_metadata', '{"{}"}'::jsonb, 'fl_content_hash', '{Convert.ToBase64String(content)}',
-                        'fl_prev_hash', '{Convert.ToBase64String(new byte[32])}', 'fl_hash', '{Convert.ToBase64String(hash)}',
-                        'fl_global_prev', '{Convert.ToBase64String(before)}', 'fl_global_hash', '{Convert.ToBase64String(globalHash)}'));
+                        'fl_prev_hash', '{Convert.ToBase64String(new byte[32])}', 'fl_hash', '{Convert.ToBase64String(hash)}'));
             ALTER TABLE {_audit.Schema}.mt_events ENABLE TRIGGER USER;
+            INSERT INTO {_audit.Schema}.global_chain (seq_id, global_prev, global_hash)
+            VALUES ({_gap}, '\x{Convert.ToHexString(before)}', '\x{Convert.ToHexString(globalHash)}');
             """);
 
         var report = await VerifyAsync();
@@ -157,7 +159,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     public async Task altering_a_timestamp_is_named_at_its_seq()
     {
         var target = _seqs[13];
-        await _audit.TamperAsync($"""UPDATE {_audit.Schema}.events SET "timestamp" = "timestamp" - interval '1 second' WHERE seq_id = {target}""");
+        await _audit.TamperAsync($"""UPDATE {_audit.Schema}.mt_events SET "timestamp" = "timestamp" - interval '1 second' WHERE seq_id = {target}""");
 
         var report = await VerifyAsync();
 
@@ -170,7 +172,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     {
         var target = _seqs[18];
         Assert.True(target < _lastCheckpointedSeq);
-        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id >= {target}");
+        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.mt_events WHERE seq_id >= {target}");
 
         var report = await VerifyAsync();
 
@@ -185,7 +187,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
         // Issue 11: the newest event, not yet under a checkpoint, deleted in the database. The global chain is intact
         // (nothing follows it); only the stream row, which still names it as the head, remembers it.
         var target = _seqs[^1];
-        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id = {target}");
+        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.mt_events WHERE seq_id = {target}");
 
         var report = await VerifyAsync();
 
@@ -202,7 +204,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     {
         // forecast-0 holds the events of rounds 0, 4 and 8; its head (version 6) is _seqs[17], inside the signed tree.
         var target = _seqs[17];
-        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id = {target}");
+        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.mt_events WHERE seq_id = {target}");
 
         var report = await VerifyAsync();
 
@@ -233,8 +235,8 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     {
         foreach (var sql in new[]
                  {
-                     $"UPDATE {_audit.Schema}.events SET data = data WHERE seq_id = {_seqs[0]}",
-                     $"DELETE FROM {_audit.Schema}.events WHERE seq_id = {_seqs[^1]}",
+                     $"UPDATE {_audit.Schema}.mt_events SET data = data WHERE seq_id = {_seqs[0]}",
+                     $"DELETE FROM {_audit.Schema}.mt_events WHERE seq_id = {_seqs[^1]}",
                      $"TRUNCATE {_audit.Schema}.mt_events",
                      $"TRUNCATE {_audit.Schema}.audit_checkpoints",
                  })
@@ -250,7 +252,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     public async Task the_publisher_refuses_to_sign_a_ledger_whose_newest_event_was_deleted()
     {
         var before = await _audit.Ledger.LatestCheckpointAsync();
-        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id = {_seqs[^1]}");
+        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.mt_events WHERE seq_id = {_seqs[^1]}");
 
         var result = await _audit.Publisher.PublishAsync(force: true);
 
@@ -267,7 +269,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     {
         // Not forced, and the set-up's forced rounds ran the full check moments ago, so this round only looks at the
         // streams appended to recently; the tail is due (one event per checkpoint), so without the check it would sign.
-        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id = {_seqs[^1]}");
+        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.mt_events WHERE seq_id = {_seqs[^1]}");
 
         var result = await _audit.Publisher.PublishAsync();
 
@@ -279,7 +281,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     public async Task the_publisher_refuses_to_sign_over_rewritten_history_and_says_where()
     {
         var before = await _audit.Ledger.LatestCheckpointAsync();
-        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.events WHERE seq_id = {_seqs[3]}");
+        await _audit.TamperAsync($"DELETE FROM {_audit.Schema}.mt_events WHERE seq_id = {_seqs[3]}");
 
         var result = await _audit.Publisher.PublishAsync(force: true);
 
@@ -294,7 +296,7 @@ public sealed class when_the_ledger_is_tampered_with_on_the_server(PostgresFixtu
     [Fact]
     public async Task the_publisher_refuses_to_sign_a_new_event_whose_hashes_do_not_recompute()
     {
-        await _audit.TamperAsync($"UPDATE {_audit.Schema}.events SET data = jsonb_set(data, '{{probability}}', '0.02') WHERE seq_id = {_seqs[^2]}");
+        await _audit.TamperAsync($"UPDATE {_audit.Schema}.mt_events SET data = jsonb_set(data, '{{probability}}', '0.02') WHERE seq_id = {_seqs[^2]}");
 
         var result = await _audit.Publisher.PublishAsync(force: true);
 

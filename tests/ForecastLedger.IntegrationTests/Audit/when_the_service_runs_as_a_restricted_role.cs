@@ -70,8 +70,8 @@ public sealed class when_the_service_runs_as_a_restricted_role(PostgresFixture d
     }
 
     [Theory]
-    [InlineData("UPDATE {0}.events SET data = data", "permission denied")]
-    [InlineData("DELETE FROM {0}.events WHERE seq_id = (SELECT max(seq_id) FROM {0}.events)", "permission denied")]
+    [InlineData("UPDATE {0}.events SET data = data", "cannot update view")]
+    [InlineData("DELETE FROM {0}.events WHERE seq_id = (SELECT max(seq_id) FROM {0}.events)", "cannot delete from view")]
     [InlineData("UPDATE {0}.mt_events SET data = data", "permission denied")]
     [InlineData("DELETE FROM {0}.mt_events WHERE seq_id = (SELECT max(seq_id) FROM {0}.mt_events)", "permission denied")]
     [InlineData("TRUNCATE {0}.mt_events", "permission denied")]
@@ -79,11 +79,13 @@ public sealed class when_the_service_runs_as_a_restricted_role(PostgresFixture d
     [InlineData("DROP TRIGGER mt_events_append_only ON {0}.mt_events", "must be owner")]
     [InlineData("SET session_replication_role = replica", "permission denied")]
     [InlineData("UPDATE {0}.audit_checkpoints SET root_hash = root_hash", "permission denied")]
+    [InlineData("UPDATE {0}.global_chain SET global_hash = global_hash", "permission denied")]
+    [InlineData("DELETE FROM {0}.global_chain WHERE seq_id = (SELECT max(seq_id) FROM {0}.global_chain)", "permission denied")]
     [InlineData("ALTER TABLE {0}.streams OWNER TO CURRENT_USER", "must be owner")]
     public async Task the_service_role_cannot_rewrite_or_unprotect_the_events(string sql, string refusal)
     {
         await _api.RegisterForecasterAsync();
-        var before = await ScalarAsync<long>($"SELECT count(*) FROM {_api.Schema}.events");
+        var before = await ScalarAsync<long>($"SELECT count(*) FROM {_api.Schema}.mt_events");
         Assert.True(before > 0);
 
         await using var connection = new NpgsqlConnection(_serviceConnection);
@@ -92,7 +94,7 @@ public sealed class when_the_service_runs_as_a_restricted_role(PostgresFixture d
         var error = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
 
         Assert.Contains(refusal, error.MessageText, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(before, await ScalarAsync<long>($"SELECT count(*) FROM {_api.Schema}.events"));
+        Assert.Equal(before, await ScalarAsync<long>($"SELECT count(*) FROM {_api.Schema}.mt_events"));
     }
 
     private async Task<T> ScalarAsync<T>(string sql)
@@ -164,7 +166,8 @@ public sealed class when_the_zero_config_service_starts : IAsyncLifetime
 
         foreach (var (sql, refusal) in new[]
                  {
-                     ("DELETE FROM ledger.events", "permission denied"),
+                     ("DELETE FROM ledger.mt_events", "permission denied"),
+                     ("DELETE FROM ledger.global_chain", "permission denied"),
                      ("TRUNCATE ledger.mt_events", "permission denied"),
                      ("ALTER TABLE ledger.mt_events DISABLE TRIGGER USER", "must be owner"),
                  })

@@ -127,6 +127,8 @@ public sealed class when_appending_and_reading(PostgresFixture db) : IAsyncLifet
             await store.AppendAsync($"thing-feed{s}", TestEvents.Things(3));
         }
 
+        await store.WaitUntilSequencedAsync(TimeSpan.FromSeconds(30));
+
         var seen = new List<long>();
         var after = 0L;
         EventPage page;

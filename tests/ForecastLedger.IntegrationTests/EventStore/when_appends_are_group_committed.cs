@@ -8,8 +8,9 @@ using Npgsql;
 namespace ForecastLedger.IntegrationTests.EventStore;
 
 /// <summary>
-/// Group commit against real PostgreSQL. The deterministic tests put requests into ONE batch by holding the global-order
-/// lock: the writer's first batch (a "plug") blocks on it, the test queues the batch under test, then lets go.
+/// Group commit against real PostgreSQL. The deterministic tests put requests into ONE batch with one writer whose first
+/// batch (a "plug", sent with an idempotency key) blocks on the key's lock, which the test holds: the test queues the
+/// batch under test, then lets go.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
 public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyncLifetime
@@ -31,7 +32,7 @@ public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyn
         }
 
         _projection = new RecordingProjection(Schema);
-        _appender = new GroupCommitAppender(_store, new GroupCommitOptions { MaxBatchSize = 512 }, [_projection]);
+        _appender = new GroupCommitAppender(_store, new GroupCommitOptions { MaxBatchSize = 512, Writers = 1 }, [_projection]);
     }
 
     public async Task DisposeAsync() => await _appender.DisposeAsync();
@@ -117,6 +118,8 @@ public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyn
                 acknowledged.Add((stream, await _appender.AppendAsync(new AppendRequest(stream, null, events))));
             }
         })));
+        // The reader drains once everything committed is sequenced: it must have seen every event by then.
+        await _store.WaitUntilSequencedAsync(TimeSpan.FromSeconds(30));
         await writing.CancelAsync();
         await reader;
 
@@ -126,7 +129,7 @@ public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyn
         var stored = await ReadAllEventsAsync();
         foreach (var (stream, result) in acknowledged)
         {
-            for (var seq = result.FirstSeq; seq <= result.LastSeq; seq++)
+            foreach (var seq in result.Seqs)
             {
                 Assert.Equal(stream, stored[seq].StreamId);
             }
@@ -212,7 +215,7 @@ public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyn
         Assert.Empty(await _store.FetchStreamAsync("gc-idem-b"));
         Assert.Single(await _store.FetchStreamAsync("gc-idem-c"));
         Assert.Single(await _store.FetchStreamAsync("gc-idem-old"));
-        await using var keys = db.DataSource.CreateCommand($"SELECT key FROM {Schema}.idempotency_keys ORDER BY key");
+        await using var keys = db.DataSource.CreateCommand($"SELECT key FROM {Schema}.idempotency_keys WHERE key NOT LIKE 'plug-%' ORDER BY key");
         var stored = new List<string>();
         await using (var reader = await keys.ExecuteReaderAsync())
         {
@@ -309,8 +312,9 @@ public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyn
     public async Task a_request_cancelled_while_queued_is_never_appended_and_its_batch_commits()
     {
         using var cancel = new CancellationTokenSource();
-        await using var blocker = await HoldGlobalOrderLockAsync();
-        var plug = _appender.AppendAsync(new AppendRequest("gc-cancel-plug", null, TestEvents.Things(1)));
+        var (blocker, plugKey) = await HoldPlugKeyAsync();
+        await using var _ = blocker;
+        var plug = _appender.AppendAsync(new AppendRequest("gc-cancel-plug", null, TestEvents.Things(1), plugKey));
         await WaitUntilBlockedAsync();
         var first = _appender.AppendAsync(new AppendRequest("gc-cancel", null, TestEvents.Things(1, "kept")));
         var cancelled = _appender.AppendAsync(new AppendRequest("gc-cancel", null, TestEvents.Things(1, "cancelled")), cancel.Token);
@@ -348,8 +352,10 @@ public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyn
         Assert.Equal(2, (await _store.FetchStreamAsync("gc-guarded")).Count);
 
         // A writer to the guard stream waits until the guarded batch has committed.
-        await using var blocker = await HoldGlobalOrderLockAsync();
-        var plug = _appender.AppendAsync(new AppendRequest("gc-guarded", null, TestEvents.Things(1), Guard: new StreamGuard("gc-guard-question", 2)));
+        // The plug holds the guard (a share lock) while it waits for its key.
+        var (blocker, plugKey) = await HoldPlugKeyAsync();
+        await using var _ = blocker;
+        var plug = _appender.AppendAsync(new AppendRequest("gc-guarded", null, TestEvents.Things(1), plugKey, new StreamGuard("gc-guard-question", 2)));
         await WaitUntilBlockedAsync();
         var closer = Task.Run(() => _store.AppendAsync("gc-guard-question", 2, TestEvents.Things(1, "closed again")));
         await Task.Delay(300);
@@ -367,8 +373,9 @@ public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyn
     private async Task<Task<AppendResult>[]> InOneBatchAsync(params AppendRequest[] requests)
     {
         var before = _appender.Statistics.Batches + _appender.Statistics.FailedBatches;
-        await using var blocker = await HoldGlobalOrderLockAsync();
-        var plug = _appender.AppendAsync(new AppendRequest("gc-plug", null, TestEvents.Things(1, "plug")));
+        var (blocker, plugKey) = await HoldPlugKeyAsync();
+        await using var _ = blocker;
+        var plug = _appender.AppendAsync(new AppendRequest("gc-plug", null, TestEvents.Things(1, "plug"), plugKey));
         await WaitUntilBlockedAsync();
         var tasks = requests.Select(r => _appender.AppendAsync(r)).ToArray();
         await blocker.ReleaseAsync();
@@ -378,14 +385,16 @@ public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyn
         return tasks;
     }
 
-    private async Task<Blocker> HoldGlobalOrderLockAsync()
+    /// <summary>Holds the lock an append with the returned idempotency key takes once it holds its streams' locks.</summary>
+    private async Task<(Blocker Blocker, AppendOptions PlugKey)> HoldPlugKeyAsync()
     {
+        var key = $"plug-{Guid.NewGuid():N}";
         var connection = await db.DataSource.OpenConnectionAsync();
         var transaction = await connection.BeginTransactionAsync();
         await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", connection, transaction);
-        command.Parameters.AddWithValue($"forecastledger:seq:{Schema}");
+        command.Parameters.AddWithValue($"forecastledger:key:{Schema}:{key}");
         await command.ExecuteNonQueryAsync();
-        return new Blocker(connection, transaction);
+        return (new Blocker(connection, transaction), Keyed(key, "plug"));
     }
 
     private async Task WaitUntilBlockedAsync()
@@ -402,11 +411,12 @@ public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyn
             await Task.Delay(10);
         }
 
-        throw new TimeoutException("The writer never blocked on the global-order lock.");
+        throw new TimeoutException("The writer never blocked on the plug's key.");
     }
 
     private async Task<Dictionary<long, (string StreamId, long Version)>> ReadAllEventsAsync()
     {
+        await _store.WaitUntilSequencedAsync(TimeSpan.FromSeconds(30));
         await using var command = db.DataSource.CreateCommand($"SELECT seq_id, stream_id, version FROM {Schema}.events");
         var events = new Dictionary<long, (string, long)>();
         await using var reader = await command.ExecuteReaderAsync();
@@ -450,6 +460,7 @@ public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyn
     private async Task AssertInvariantsAsync(int isolatedBatches = 0)
     {
         Assert.Equal(isolatedBatches, _appender.Statistics.IsolatedBatches);
+        await _store.WaitUntilSequencedAsync(TimeSpan.FromSeconds(30));
         await using var command = db.DataSource.CreateCommand($"""
             SELECT
               (SELECT count(*) FROM (

@@ -43,7 +43,7 @@ public sealed class when_the_ledger_is_tampered_with(PostgresFixture db) : IAsyn
     public async Task an_edited_payload_is_named()
     {
         var target = _events[2];
-        await ExecuteAsync($"UPDATE {Schema}.events SET data = jsonb_set(data, '{{number}}', '99') WHERE seq_id = {target.Seq}");
+        await ExecuteAsync($"UPDATE {Schema}.mt_events SET data = jsonb_set(data, '{{number}}', '99') WHERE seq_id = {target.Seq}");
 
         var report = await _store.VerifyChainsAsync();
 
@@ -54,7 +54,7 @@ public sealed class when_the_ledger_is_tampered_with(PostgresFixture db) : IAsyn
     [Fact]
     public async Task a_deleted_event_is_named_by_its_successor()
     {
-        await ExecuteAsync($"DELETE FROM {Schema}.events WHERE seq_id = {_events[1].Seq}");
+        await ExecuteAsync($"DELETE FROM {Schema}.mt_events WHERE seq_id = {_events[1].Seq}");
 
         var report = await _store.VerifyChainsAsync();
 
@@ -66,7 +66,7 @@ public sealed class when_the_ledger_is_tampered_with(PostgresFixture db) : IAsyn
     {
         var (a, b) = (_events[0], _events[1]);
         await ExecuteAsync($"""
-            UPDATE {Schema}.events e SET data = o.data FROM {Schema}.events o
+            UPDATE {Schema}.mt_events e SET data = o.data FROM {Schema}.mt_events o
             WHERE (e.seq_id, o.seq_id) IN (({a.Seq}, {b.Seq}), ({b.Seq}, {a.Seq}))
             """);
 
@@ -76,7 +76,7 @@ public sealed class when_the_ledger_is_tampered_with(PostgresFixture db) : IAsyn
     [Fact]
     public async Task an_altered_timestamp_is_named()
     {
-        await ExecuteAsync($"""UPDATE {Schema}.events SET "timestamp" = "timestamp" - interval '1 second' WHERE seq_id = {_events[4].Seq}""");
+        await ExecuteAsync($"""UPDATE {Schema}.mt_events SET "timestamp" = "timestamp" - interval '1 second' WHERE seq_id = {_events[4].Seq}""");
 
         Assert.Equal(_events[4].Seq, (await _store.VerifyChainsAsync()).FirstBadSeq);
     }
@@ -84,7 +84,7 @@ public sealed class when_the_ledger_is_tampered_with(PostgresFixture db) : IAsyn
     [Fact]
     public async Task a_truncated_tail_is_found()
     {
-        await ExecuteAsync($"DELETE FROM {Schema}.events WHERE stream_id = 'tamper-a' AND version > 4");
+        await ExecuteAsync($"DELETE FROM {Schema}.mt_events WHERE stream_id = 'tamper-a' AND version > 4");
 
         var report = await _store.VerifyChainsAsync();
 

@@ -71,6 +71,7 @@ public sealed class when_writers_race(PostgresFixture db) : IAsyncLifetime
         })));
 
         Assert.Equal(Writers * appendsPerWriter, acknowledged.Count);
+        await _store.WaitUntilSequencedAsync(TimeSpan.FromSeconds(30));
         await using var command = db.DataSource.CreateCommand($"SELECT seq_id, stream_id, version FROM {_store.Options.Schema}.events WHERE stream_id LIKE 'race-many%'");
         var stored = new HashSet<(long, string, long)>();
         await using (var reader = await command.ExecuteReaderAsync())
@@ -118,7 +119,7 @@ public sealed class when_writers_race(PostgresFixture db) : IAsyncLifetime
             for (var i = 0; i < 60; i++)
             {
                 var r = await store.AppendAsync($"order-fast{w}", TestEvents.Things(1 + (i % 3)));
-                for (var s = r.FirstSeq; s <= r.LastSeq; s++)
+                foreach (var s in r.Seqs)
                 {
                     committed.Add(s);
                 }
@@ -143,7 +144,7 @@ public sealed class when_writers_race(PostgresFixture db) : IAsyncLifetime
                 }
 
                 await transaction.CommitAsync();
-                for (var s = r.FirstSeq; s <= r.LastSeq; s++)
+                foreach (var s in r.Seqs)
                 {
                     committed.Add(s);
                 }
@@ -151,6 +152,8 @@ public sealed class when_writers_race(PostgresFixture db) : IAsyncLifetime
         }));
 
         await Task.WhenAll(fast.Concat(slow));
+        // The reader drains once everything committed is sequenced: it must have seen every event by then.
+        await store.WaitUntilSequencedAsync(TimeSpan.FromSeconds(30));
         await writing.CancelAsync();
         await reader;
 
@@ -185,6 +188,7 @@ public sealed class when_writers_race(PostgresFixture db) : IAsyncLifetime
 
     private async Task AssertStreamsContiguousAsync()
     {
+        await _store.WaitUntilSequencedAsync(TimeSpan.FromSeconds(30));
         await using var command = db.DataSource.CreateCommand($"""
             SELECT count(*) FROM (
                 SELECT stream_id, max(version) AS v, count(*) AS n, min(version) AS lo FROM {_store.Options.Schema}.events GROUP BY stream_id

@@ -261,7 +261,7 @@ public static class ProjectionTesting
             for (var i = 0; i < fastAppends && !ct.IsCancellationRequested; i++)
             {
                 var r = await store.AppendAsync($"{prefix}fast{w}-{i % 4}", TestEvents.Things(1 + (i % 3)));
-                for (var s = r.FirstSeq; s <= r.LastSeq; s++)
+                foreach (var s in r.Seqs)
                 {
                     committed.Add(s);
                 }
@@ -283,7 +283,7 @@ public static class ProjectionTesting
                 }
 
                 await transaction.CommitAsync();
-                for (var s = r.FirstSeq; s <= r.LastSeq; s++)
+                foreach (var s in r.Seqs)
                 {
                     committed.Add(s);
                 }

@@ -77,7 +77,7 @@ public sealed class when_an_event_is_poison(PostgresFixture db)
         await store.AppendAsync("ok-after", TestEvents.Things(3));
         // The stored data no longer fits its registered type (say, a careless migration changed it).
         await db.TamperAsync(
-            $$"""UPDATE {{store.Options.Schema}}.events SET data = '{"name": "x", "number": "not a number"}' WHERE seq_id = {{bad.FirstSeq}}""");
+            $$"""UPDATE {{store.Options.Schema}}.mt_events SET data = '{"name": "x", "number": "not a number"}' WHERE seq_id = {{bad.FirstSeq}}""");
 
         var seen = new SeenProjection(store.Options.Schema);
         await using var daemon = db.Daemon(store, ProjectionTesting.Fast(batchSize: 100), seen);

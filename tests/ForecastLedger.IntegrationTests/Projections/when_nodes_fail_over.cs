@@ -95,7 +95,7 @@ public sealed class when_nodes_fail_over(PostgresFixture db)
             moved = await store.AppendInTransactionAsync(transaction, "cas-2", null, TestEvents.Things(10), null, CancellationToken.None);
             await using var project = new NpgsqlCommand($"""
                 INSERT INTO {seen.Table} (seq_id, stream_id, version)
-                SELECT seq_id, stream_id, version FROM {store.Options.Schema}.events WHERE stream_id = 'cas-2' ORDER BY seq_id;
+                SELECT seq_id, stream_id, version FROM {store.Options.Schema}.stream_events WHERE stream_id = 'cas-2' ORDER BY seq_id;
                 UPDATE {store.Options.Schema}.projection_progress SET last_seq_id = {moved.LastSeq} WHERE name = 'seen'
                 """, connection);
             await project.ExecuteNonQueryAsync();

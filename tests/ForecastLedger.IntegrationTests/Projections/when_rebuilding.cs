@@ -47,7 +47,7 @@ public sealed class when_rebuilding(PostgresFixture db)
         await using var daemon = db.Daemon(store, ProjectionTesting.Fast(batchSize: 50), seen, counts);
         await daemon.StartAsync();
 
-        var writers = db.RaceWritersAsync(store, "rb", fastWriters: 4, fastAppends: 150, slowWriters: 2, slowAppends: 30);
+        var writers = db.RaceWritersAsync(store, "rb", fastWriters: 4, fastAppends: 600, slowWriters: 2, slowAppends: 120);
         await ProjectionTesting.WaitUntilAsync(async () => (await daemon.GetStatusAsync("seen")).Checkpoint > 100, ProjectionTesting.CatchUp, "progress");
         await Task.WhenAll(daemon.RebuildAsync("seen"), daemon.RebuildAsync("counts"));
         Assert.False(writers.IsCompleted, "the rebuild should overlap the writers; make them write longer if this fails");

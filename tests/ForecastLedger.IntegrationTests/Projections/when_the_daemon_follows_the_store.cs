@@ -121,6 +121,7 @@ public sealed class when_the_daemon_follows_the_store(PostgresFixture db)
             await store.AppendAsync($"lag-{s}", TestEvents.Things(10));
         }
 
+        await store.WaitUntilSequencedAsync(TimeSpan.FromSeconds(30));
         var hwm = await store.HighWaterMarkAsync();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var seen = new SeenProjection(store.Options.Schema, "lagged") { BeforeApply = () => gate.Task };

@@ -147,7 +147,7 @@ public sealed class when_a_forecast_is_receipted(PostgresFixture db) : IAsyncLif
         var file = await SaveAsync(receipt);
         Assert.Equal((ReceiptStatuses.Included, VerifierCli.Pass), await OfflineAsync(file));
 
-        await TamperAsync($"DELETE FROM {_api.Schema}.events WHERE seq_id = {receipt.GetProperty("seq").GetInt64()}");
+        await TamperAsync($"DELETE FROM {_api.Schema}.mt_events WHERE seq_id = {receipt.GetProperty("seq").GetInt64()}");
 
         var answer = await VerifyAsync(receipt);
         Assert.Equal(ReceiptStatuses.Missing, answer.GetProperty("status").GetString());
@@ -165,7 +165,7 @@ public sealed class when_a_forecast_is_receipted(PostgresFixture db) : IAsyncLif
         var seq = receipt.GetProperty("seq").GetInt64();
 
         // The payload alone, then the payload with a content hash recomputed to match it: the receipt proves both.
-        await TamperAsync($$"""UPDATE {{_api.Schema}}.events SET data = jsonb_set(data, '{probabilities}', '[990]') WHERE seq_id = {{seq}}""");
+        await TamperAsync($$"""UPDATE {{_api.Schema}}.mt_events SET data = jsonb_set(data, '{probabilities}', '[990]') WHERE seq_id = {{seq}}""");
         var edited = await VerifyAsync(receipt);
         await TamperAsync($$"""
             UPDATE {{_api.Schema}}.mt_events
@@ -195,7 +195,7 @@ public sealed class when_a_forecast_is_receipted(PostgresFixture db) : IAsyncLif
         // what is left, so the publisher has nothing to object to and signs the truncated history. Only the receipt
         // can tell.
         await TamperAsync($"""
-            DELETE FROM {_api.Schema}.events WHERE seq_id >= {cutSeq};
+            DELETE FROM {_api.Schema}.mt_events WHERE seq_id >= {cutSeq};
             DELETE FROM {_api.Schema}.mt_streams s WHERE NOT EXISTS (SELECT 1 FROM {_api.Schema}.events e WHERE e.stream_id = s.id);
             DELETE FROM {_api.Schema}.stream_heads s WHERE NOT EXISTS (SELECT 1 FROM {_api.Schema}.events e WHERE e.stream_id = s.id);
             UPDATE {_api.Schema}.mt_streams s SET version = last.version
@@ -263,7 +263,7 @@ public sealed class when_a_forecast_is_receipted(PostgresFixture db) : IAsyncLif
     }
 
     private async Task<RawEvent> StoredEventAsync(long seq) =>
-        (await _api.Services.GetRequiredService<AuditLedger>().ReadPageAsync(seq - 1, seq, 1)).Single().Event;
+        (await _api.Services.GetRequiredService<AuditLedger>().ReadCommittedAsync(seq))!;
 
     private static async Task<string> SaveAsync(JsonElement receipt)
     {

@@ -22,6 +22,8 @@ public sealed partial class PostgresFixture : IAsyncLifetime
 
     public NpgsqlDataSource DataSource { get; private set; } = null!;
 
+    private readonly List<Sequencer> _sequencers = [];
+
     public async Task InitializeAsync()
     {
         var configured = Environment.GetEnvironmentVariable(TestDatabaseVariable);
@@ -49,6 +51,11 @@ public sealed partial class PostgresFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        foreach (var sequencer in _sequencers)
+        {
+            await sequencer.DisposeAsync();
+        }
+
         NpgsqlConnection.ClearAllPools();
         if (DataSource is not null)
         {
@@ -82,12 +89,33 @@ public sealed partial class PostgresFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>A migrated event store in a fresh schema of its own.</summary>
-    public async Task<PostgresEventStore> FreshStoreAsync(string owner, EventTypeRegistry types, TimeProvider? clock = null)
+    /// <summary>
+    /// A migrated event store in a fresh schema of its own, with Marten's daemon sequencing its global chain (as the
+    /// service's does, docs/adr/0024) until the fixture is disposed; <paramref name="sequenced"/> false leaves the chain
+    /// unsequenced, for tests that run their own sequencer or none.
+    /// </summary>
+    public async Task<PostgresEventStore> FreshStoreAsync(string owner, EventTypeRegistry types, TimeProvider? clock = null, bool sequenced = true)
     {
         var options = new EventStoreOptions { Schema = await FreshSchemaAsync(owner), Types = types, Clock = clock ?? TimeProvider.System };
         await new SchemaMigrator(DataSource, options).MigrateAsync();
+        if (sequenced)
+        {
+            await StartSequencerAsync(options);
+        }
+
         return new PostgresEventStore(DataSource, options);
+    }
+
+    /// <summary>Runs Marten's daemon, and with it the global chain's sequencer, on <paramref name="options"/>' schema until the fixture is disposed.</summary>
+    public async Task<IAsyncDisposable> StartSequencerAsync(EventStoreOptions options)
+    {
+        var sequencer = await Sequencer.StartAsync(DataSource, options);
+        lock (_sequencers)
+        {
+            _sequencers.Add(sequencer);
+        }
+
+        return sequencer;
     }
 
     /// <summary>
@@ -130,4 +158,38 @@ public sealed class IntegrationCollection : ICollectionFixture<PostgresFixture>
     /// race tests own the machine's two cores while they race.
     /// </summary>
     public const string Name = "integration";
+}
+
+/// <summary>Marten's projection daemon over one ledger schema: what sequences its global chain outside the service.</summary>
+public sealed class Sequencer : IAsyncDisposable
+{
+    private readonly Marten.DocumentStore _store;
+    private readonly JasperFx.Events.Daemon.IProjectionDaemon _daemon;
+    private int _disposed;
+
+    private Sequencer(Marten.DocumentStore store, JasperFx.Events.Daemon.IProjectionDaemon daemon)
+    {
+        _store = store;
+        _daemon = daemon;
+    }
+
+    public static async Task<Sequencer> StartAsync(NpgsqlDataSource dataSource, EventStoreOptions options)
+    {
+        var store = LedgerMarten.CreateStore(dataSource, options);
+        var daemon = await store.BuildProjectionDaemonAsync();
+        await daemon.StartAllAsync();
+        return new Sequencer(store, daemon);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _daemon.StopAllAsync();
+        _daemon.Dispose();
+        await _store.DisposeAsync();
+    }
 }

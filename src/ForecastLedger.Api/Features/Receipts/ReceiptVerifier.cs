@@ -27,7 +27,7 @@ public sealed class ReceiptVerifier(AuditLedger ledger, CheckpointSigningKey key
                 : $"the signature does not verify with key {body.KeyId}: the receipt was altered or forged", now);
         }
 
-        var stored = (await ledger.ReadPageAsync(body.Seq - 1, body.Seq, 1, ct)).FirstOrDefault()?.Event;
+        var stored = await ledger.ReadCommittedAsync(body.Seq, ct);
         if (ReceiptSigning.Mismatch(body, stored, ReceiptSigning.RecomputeContentHash(stored)) is { } why)
         {
             return Answer(ReceiptStatuses.Missing, why, now);

@@ -1,0 +1,53 @@
+using Npgsql;
+
+namespace ForecastLedger.EventStore;
+
+/// <summary>
+/// How far the global chain's sequencer has come (docs/adr/0024): readers of the ledger's global order (the feed,
+/// point-in-time reads, exports, checkpoints) see an event once it is sequenced, a few milliseconds after its commit.
+/// </summary>
+public static class LedgerSequencing
+{
+    /// <summary>
+    /// Waits until every event committed when the call began is sequenced; false when <paramref name="timeout"/> passes
+    /// first (the sequencer is down, or a transaction holding a lower seq is still open).
+    /// </summary>
+    public static async Task<bool> WaitAsync(NpgsqlDataSource dataSource, string schema, TimeSpan timeout, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        await using (var exists = dataSource.CreateCommand($"SELECT to_regclass('{schema}.global_chain') IS NOT NULL"))
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync(ct).ConfigureAwait(false))!)
+            {
+                // A ledger from before the sequencer (schema 11 and older) chains every event as it is appended.
+                return true;
+            }
+        }
+
+        await using var command = dataSource.CreateCommand($"""
+            SELECT (SELECT COALESCE(max(seq_id), 0) FROM {schema}.mt_events WHERE type <> 'tombstone'),
+                   (SELECT COALESCE(max(seq_id), 0) FROM {schema}.global_chain)
+            """);
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        long? target = null;
+        while (true)
+        {
+            await using (var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            {
+                await reader.ReadAsync(ct).ConfigureAwait(false);
+                target ??= reader.GetInt64(0);
+                if (reader.GetInt64(1) >= target)
+                {
+                    return true;
+                }
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(10, ct).ConfigureAwait(false);
+        }
+    }
+}
