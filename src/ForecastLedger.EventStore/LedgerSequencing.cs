@@ -12,7 +12,14 @@ public static class LedgerSequencing
     /// Waits until every event committed when the call began is sequenced; false when <paramref name="timeout"/> passes
     /// first (the sequencer is down, or a transaction holding a lower seq is still open).
     /// </summary>
-    public static async Task<bool> WaitAsync(NpgsqlDataSource dataSource, string schema, TimeSpan timeout, CancellationToken ct = default)
+    public static Task<bool> WaitAsync(NpgsqlDataSource dataSource, string schema, TimeSpan timeout, CancellationToken ct = default) =>
+        WaitAsync(dataSource, schema, long.MaxValue, timeout, ct);
+
+    /// <summary>
+    /// Waits until the events committed at or below <paramref name="seq"/> when the call began are sequenced (a reader
+    /// asking for a position a writer was just given); false when <paramref name="timeout"/> passes first.
+    /// </summary>
+    public static async Task<bool> WaitAsync(NpgsqlDataSource dataSource, string schema, long seq, TimeSpan timeout, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         await using (var exists = dataSource.CreateCommand($"SELECT to_regclass('{schema}.global_chain') IS NOT NULL"))
@@ -35,7 +42,7 @@ public static class LedgerSequencing
             await using (var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false))
             {
                 await reader.ReadAsync(ct).ConfigureAwait(false);
-                target ??= reader.GetInt64(0);
+                target ??= Math.Min(seq, reader.GetInt64(0));
                 if (reader.GetInt64(1) >= target)
                 {
                     return true;

@@ -61,7 +61,7 @@ public sealed class when_input_is_hostile(PostgresFixture db) : IAsyncLifetime
 
     private async Task<long> LastSeqAsync()
     {
-        await using var command = db.DataSource.CreateCommand($"SELECT coalesce(max(seq_id), 0) FROM {_api.Schema}.events");
+        await using var command = db.DataSource.CreateCommand($"SELECT coalesce(max(seq_id), 0) FROM {_api.Schema}.stream_events");
         return (long)(await command.ExecuteScalarAsync())!;
     }
 

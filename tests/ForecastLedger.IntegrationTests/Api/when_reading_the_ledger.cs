@@ -30,6 +30,7 @@ public sealed class when_reading_the_ledger(PostgresFixture db) : IAsyncLifetime
 
         var forecasterId = Guid.NewGuid();
         var appended = await store.AppendAsync($"forecaster-{forecasterId}", [new ForecastLedger.Domain.Forecasters.ForecasterRegistered(forecasterId, "feed-reader", "Feed Reader", false, DateTimeOffset.UtcNow)]);
+        await _api.WaitUntilSequencedAsync();
 
         var page = await _client.GetFromJsonAsync<JsonElement>($"/api/events?after={after}&limit=10");
         var first = page.GetProperty("events")[0];

@@ -20,7 +20,10 @@ public sealed class when_auditing_through_the_api(PostgresFixture db) : IAsyncLi
     {
         _api = await db.StartApiAsync("audit_api", configure: AuditApiSupport.FastCheckpoints());
         _auditor = await _api.AuditorClientAsync();
-        _seqs = await _api.AppendEventsAsync(23);
+        // Two rounds of writes, each waited for, so the ledger has several checkpoints however fast the writes are.
+        _seqs = await _api.AppendEventsAsync(12);
+        await _auditor.WaitForCheckpointCoveringAsync(_seqs[^1]);
+        _seqs.AddRange(await _api.AppendEventsAsync(11));
         _latest = await _auditor.WaitForCheckpointCoveringAsync(_seqs[^1]);
     }
 

@@ -41,7 +41,7 @@ public sealed class hidden_forecasts_stay_hidden(PostgresFixture db) : IAsyncLif
         (await _admin.PostAsJsonAsync($"/api/questions/{question}/resolution", new { outcome, knownAt = DateTimeOffset.UtcNow, sourceNote = "test" }))
             .EnsureSuccessStatusCode();
 
-    private Task<long> HeadAsync() => _api.Services.GetRequiredService<PostgresEventStore>().HighWaterMarkAsync();
+    private Task<long> HeadAsync() => _api.SequencedHeadAsync();
 
     /// <summary>
     /// Every public GET that takes or returns per-question forecast-derived data (api-specs/openapi.json), now and at the

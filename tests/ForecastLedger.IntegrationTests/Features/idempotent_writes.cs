@@ -232,7 +232,7 @@ public sealed class idempotent_writes(PostgresFixture db) : IAsyncLifetime
     private async Task<long> EventCountAsync()
     {
         var dataSource = _api.Services.GetRequiredService<LedgerDatabase>().DataSource;
-        await using var command = dataSource.CreateCommand($"SELECT count(*) FROM {_api.Schema}.events");
+        await using var command = dataSource.CreateCommand($"SELECT count(*) FROM {_api.Schema}.stream_events");
         return (long)(await command.ExecuteScalarAsync())!;
     }
 }

@@ -58,7 +58,7 @@ public sealed class point_in_time_at_scale(PostgresFixture db, ITestOutputHelper
         }
 
         await _api.Services.GetRequiredService<ProjectionDaemon>().WaitForCatchUpAsync(TimeSpan.FromSeconds(120));
-        var head = await _api.Services.GetRequiredService<PostgresEventStore>().HighWaterMarkAsync();
+        var head = await _api.SequencedHeadAsync();
 
         var urls = new[]
         {

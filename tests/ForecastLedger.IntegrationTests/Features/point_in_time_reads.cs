@@ -112,7 +112,7 @@ public sealed class point_in_time_reads(PostgresFixture db, ITestOutputHelper ou
         }
 
         var anonymousThen = await BodyAsync(anonymous, "/api/questions/pit-a/scores");
-        var head = await _api.Services.GetRequiredService<PostgresEventStore>().HighWaterMarkAsync();
+        var head = await _api.SequencedHeadAsync();
         await Task.Delay(20);
         var asOf = DateTimeOffset.UtcNow;
         await Task.Delay(20);
@@ -158,7 +158,7 @@ public sealed class point_in_time_reads(PostgresFixture db, ITestOutputHelper ou
     [Fact]
     public async Task a_question_or_forecaster_that_did_not_exist_yet_is_not_found_and_status_is_evaluated_then()
     {
-        var before = await _api.Services.GetRequiredService<PostgresEventStore>().HighWaterMarkAsync();
+        var before = await _api.SequencedHeadAsync();
         await _api.PublishAsync(Binary("pit-later", opensAt: DateTimeOffset.UtcNow.AddDays(-1), closesAt: DateTimeOffset.UtcNow.AddDays(10)));
         var later = await _api.RegisterForecasterAsync();
         await (await _admin.GetAsync($"/api/questions/pit-later?atSeq={before}")).AssertProblemAsync(HttpStatusCode.NotFound, "question-not-found");
@@ -167,7 +167,7 @@ public sealed class point_in_time_reads(PostgresFixture db, ITestOutputHelper ou
 
         // Two days ago the question had not opened yet: its status then was "scheduled".
         var twoDaysAgo = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(-2).ToString("O"));
-        var published = await _api.Services.GetRequiredService<PostgresEventStore>().HighWaterMarkAsync();
+        var published = await _api.SequencedHeadAsync();
         var atPublish = JsonSerializer.Deserialize<JsonElement>(await BodyAsync(_admin, $"/api/questions/pit-later?atSeq={published}"));
         Assert.Equal("open", atPublish.GetProperty("status").GetString());
         await (await _admin.GetAsync($"/api/questions/pit-later?asOf={twoDaysAgo}")).AssertProblemAsync(HttpStatusCode.NotFound, "question-not-found");
@@ -182,7 +182,7 @@ public sealed class point_in_time_reads(PostgresFixture db, ITestOutputHelper ou
         var anonymous = _api.CreateClient();
         var hidden = await (await anonymous.GetAsync("/api/questions/pit-reveal/crowd")).AssertProblemAsync(HttpStatusCode.Forbidden, "crowd-not-public-yet");
         await (await anonymous.GetAsync("/api/questions/pit-reveal/forecasts")).AssertProblemAsync(HttpStatusCode.Forbidden, "forecasts-not-public-yet");
-        var head = await _api.Services.GetRequiredService<PostgresEventStore>().HighWaterMarkAsync();
+        var head = await _api.SequencedHeadAsync();
         await Task.Delay(TimeSpan.FromSeconds(2.5));
 
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/api/questions/pit-reveal/crowd")).StatusCode);

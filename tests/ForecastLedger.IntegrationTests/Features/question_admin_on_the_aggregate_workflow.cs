@@ -303,7 +303,7 @@ public sealed class question_admin_appends_once_per_idempotency_key(PostgresFixt
         Assert.Equal(HttpStatusCode.OK, (await ClarifyAsync("admin-key-1", "Once.")).StatusCode);
         await using (var command = db.DataSource.CreateCommand($"""
             SELECT k.stream_version, k.first_seq = e.seq_id AND k.last_seq = e.seq_id
-            FROM {_api.Schema}.idempotency_keys k JOIN {_api.Schema}.events e ON e.stream_id = k.stream_id AND e.version = k.stream_version
+            FROM {_api.Schema}.idempotency_keys k JOIN {_api.Schema}.stream_events e ON e.stream_id = k.stream_id AND e.version = k.stream_version
             """))
         {
             await using var reader = await command.ExecuteReaderAsync();

@@ -48,13 +48,13 @@ public sealed class when_reading_the_seeded_catalog(PostgresFixture db) : IAsync
 
         Assert.Equal(10, before);
         Assert.Equal(10, await CountQuestionPublishedAsync());
-        await using var actor = db.DataSource.CreateCommand($"SELECT DISTINCT metadata->>'actor' FROM {_api.Schema}.events WHERE type = 'question_published'");
+        await using var actor = db.DataSource.CreateCommand($"SELECT DISTINCT metadata->>'actor' FROM {_api.Schema}.stream_events WHERE type = 'question_published'");
         Assert.Equal("system", await actor.ExecuteScalarAsync());
     }
 
     private async Task<long> CountQuestionPublishedAsync()
     {
-        await using var command = db.DataSource.CreateCommand($"SELECT count(*) FROM {_api.Schema}.events WHERE type = 'question_published'");
+        await using var command = db.DataSource.CreateCommand($"SELECT count(*) FROM {_api.Schema}.stream_events WHERE type = 'question_published'");
         return (long)(await command.ExecuteScalarAsync())!;
     }
 

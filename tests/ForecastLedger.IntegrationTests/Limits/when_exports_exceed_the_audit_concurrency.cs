@@ -34,11 +34,11 @@ public sealed class when_exports_exceed_the_audit_concurrency(PostgresFixture db
         Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync("/api/audit/export")).StatusCode);
 
         List<Task<HttpResponseMessage>> exports;
-        // Another session holds the events table, so the permitted exports stay in progress while the others arrive.
+        // Another session holds the global chain (every export reads it), so the permitted exports stay in progress while the others arrive.
         await using (var blocker = await db.DataSource.OpenConnectionAsync())
         await using (var transaction = await blocker.BeginTransactionAsync())
         {
-            await using (var command = new NpgsqlCommand($"LOCK TABLE {_api.Schema}.events IN ACCESS EXCLUSIVE MODE", blocker, transaction))
+            await using (var command = new NpgsqlCommand($"LOCK TABLE {_api.Schema}.global_chain IN ACCESS EXCLUSIVE MODE", blocker, transaction))
             {
                 await command.ExecuteNonQueryAsync();
             }

@@ -196,13 +196,14 @@ public sealed class when_a_forecast_is_receipted(PostgresFixture db) : IAsyncLif
         // can tell.
         await TamperAsync($"""
             DELETE FROM {_api.Schema}.mt_events WHERE seq_id >= {cutSeq};
-            DELETE FROM {_api.Schema}.mt_streams s WHERE NOT EXISTS (SELECT 1 FROM {_api.Schema}.events e WHERE e.stream_id = s.id);
-            DELETE FROM {_api.Schema}.stream_heads s WHERE NOT EXISTS (SELECT 1 FROM {_api.Schema}.events e WHERE e.stream_id = s.id);
+            DELETE FROM {_api.Schema}.global_chain WHERE seq_id >= {cutSeq};
+            DELETE FROM {_api.Schema}.mt_streams s WHERE NOT EXISTS (SELECT 1 FROM {_api.Schema}.stream_events e WHERE e.stream_id = s.id);
+            DELETE FROM {_api.Schema}.stream_heads s WHERE NOT EXISTS (SELECT 1 FROM {_api.Schema}.stream_events e WHERE e.stream_id = s.id);
             UPDATE {_api.Schema}.mt_streams s SET version = last.version
-            FROM (SELECT DISTINCT ON (stream_id) stream_id, version FROM {_api.Schema}.events ORDER BY stream_id, version DESC) last
+            FROM (SELECT DISTINCT ON (stream_id) stream_id, version FROM {_api.Schema}.stream_events ORDER BY stream_id, version DESC) last
             WHERE last.stream_id = s.id AND s.version <> last.version;
             UPDATE {_api.Schema}.stream_heads s SET version = last.version, head_hash = last.hash
-            FROM (SELECT DISTINCT ON (stream_id) stream_id, version, hash FROM {_api.Schema}.events ORDER BY stream_id, version DESC) last
+            FROM (SELECT DISTINCT ON (stream_id) stream_id, version, hash FROM {_api.Schema}.stream_events ORDER BY stream_id, version DESC) last
             WHERE last.stream_id = s.id AND s.version <> last.version;
             """);
         var third = await _api.RegisterForecasterAsync();

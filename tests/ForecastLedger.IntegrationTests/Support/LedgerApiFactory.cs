@@ -2,6 +2,7 @@ using ForecastLedger.Api.Infrastructure;
 using JasperFx.CommandLine;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ForecastLedger.IntegrationTests.Support;
 
@@ -14,6 +15,23 @@ public sealed class LedgerApiFactory(string connectionString, string schema, str
         JasperFxEnvironment.AutoStartHost = true;
 
     public string Schema => schema;
+
+    /// <summary>
+    /// Waits until everything written so far is sequenced into the global chain (docs/adr/0024), so the feed, exports and
+    /// point-in-time reads show it; a client reading the global order right after a write does the same.
+    /// </summary>
+    public async Task WaitUntilSequencedAsync()
+    {
+        var database = Services.GetRequiredService<LedgerDatabase>();
+        Assert.True(await ForecastLedger.EventStore.LedgerSequencing.WaitAsync(database.DataSource, schema, TimeSpan.FromSeconds(30)), "the sequencer did not catch up");
+    }
+
+    /// <summary>The ledger's head once everything written so far is sequenced: the position that includes every write.</summary>
+    public async Task<long> SequencedHeadAsync()
+    {
+        await WaitUntilSequencedAsync();
+        return await Services.GetRequiredService<ForecastLedger.EventStore.PostgresEventStore>().HighWaterMarkAsync();
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

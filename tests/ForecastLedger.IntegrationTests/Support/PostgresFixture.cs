@@ -72,6 +72,18 @@ public sealed partial class PostgresFixture : IAsyncLifetime
     public async Task<string> FreshSchemaAsync(string owner)
     {
         var schema = SchemaNameFor(owner);
+        List<Sequencer> stale;
+        lock (_sequencers)
+        {
+            stale = [.. _sequencers.Where(s => s.Schema == schema)];
+            _sequencers.RemoveAll(stale.Contains);
+        }
+
+        foreach (var sequencer in stale)
+        {
+            await sequencer.DisposeAsync();
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -107,8 +119,25 @@ public sealed partial class PostgresFixture : IAsyncLifetime
     }
 
     /// <summary>Runs Marten's daemon, and with it the global chain's sequencer, on <paramref name="options"/>' schema until the fixture is disposed.</summary>
+    /// <remarks>
+    /// Test classes run one after the other and each starts fresh schemas, so only the few newest sequencers are kept:
+    /// each holds connections (its listener, its agents), and an old one would otherwise keep a dropped schema's name.
+    /// </remarks>
     public async Task<IAsyncDisposable> StartSequencerAsync(EventStoreOptions options)
     {
+        List<Sequencer> retired;
+        lock (_sequencers)
+        {
+            retired = [.. _sequencers.Where(s => s.Schema == options.Schema)];
+            retired.AddRange(_sequencers.Except(retired).SkipLast(KeptSequencers - 1));
+            _sequencers.RemoveAll(retired.Contains);
+        }
+
+        foreach (var old in retired)
+        {
+            await old.DisposeAsync();
+        }
+
         var sequencer = await Sequencer.StartAsync(DataSource, options);
         lock (_sequencers)
         {
@@ -117,6 +146,8 @@ public sealed partial class PostgresFixture : IAsyncLifetime
 
         return sequencer;
     }
+
+    private const int KeptSequencers = 4;
 
     /// <summary>
     /// Runs SQL as a dishonest operator would: a superuser bypassing the append-only triggers
@@ -167,18 +198,21 @@ public sealed class Sequencer : IAsyncDisposable
     private readonly JasperFx.Events.Daemon.IProjectionDaemon _daemon;
     private int _disposed;
 
-    private Sequencer(Marten.DocumentStore store, JasperFx.Events.Daemon.IProjectionDaemon daemon)
+    private Sequencer(string schema, Marten.DocumentStore store, JasperFx.Events.Daemon.IProjectionDaemon daemon)
     {
+        Schema = schema;
         _store = store;
         _daemon = daemon;
     }
+
+    public string Schema { get; }
 
     public static async Task<Sequencer> StartAsync(NpgsqlDataSource dataSource, EventStoreOptions options)
     {
         var store = LedgerMarten.CreateStore(dataSource, options);
         var daemon = await store.BuildProjectionDaemonAsync();
         await daemon.StartAllAsync();
-        return new Sequencer(store, daemon);
+        return new Sequencer(options.Schema, store, daemon);
     }
 
     public async ValueTask DisposeAsync()

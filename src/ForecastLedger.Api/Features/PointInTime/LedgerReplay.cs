@@ -21,6 +21,12 @@ public sealed class LedgerReplay(LedgerDatabase database, EventStoreOptions opti
     private string Schema => options.Schema;
 
     /// <summary>
+    /// Where a replay up to <paramref name="seq"/> reads: a past point reads the sequenced ledger (docs/adr/0024), the
+    /// present (<see cref="long.MaxValue"/>) every committed event, so a write is seen at once.
+    /// </summary>
+    private static string EventsUpTo(long seq) => seq == long.MaxValue ? "stream_events" : "events";
+
+    /// <summary>
     /// One question as a read at <paramref name="point"/> sees it: its read model for the current state (null point), or
     /// replayed up to the point; null when it does not exist (yet).
     /// </summary>
@@ -53,7 +59,7 @@ public sealed class LedgerReplay(LedgerDatabase database, EventStoreOptions opti
         }
 
         await using var command = database.DataSource.CreateCommand($"""
-            SELECT stream_id, version, type, data::text FROM {Schema}.events
+            SELECT stream_id, version, type, data::text FROM {Schema}.{EventsUpTo(seq)}
             WHERE stream_id = ANY($1) AND seq_id <= $2 ORDER BY stream_id, version
             """);
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. streams] });
@@ -172,7 +178,7 @@ public sealed class LedgerReplay(LedgerDatabase database, EventStoreOptions opti
         }
 
         await using var command = database.DataSource.CreateCommand($"""
-            SELECT type, data::text FROM {Schema}.events
+            SELECT type, data::text FROM {Schema}.{EventsUpTo(seq)}
             WHERE stream_id = ANY($1) AND seq_id <= $2 AND type IN ('forecaster_registered', 'forecaster_bot_flag_changed')
             ORDER BY seq_id
             """);

@@ -10,10 +10,13 @@ namespace ForecastLedger.Api.Features.PointInTime;
 public sealed class PointInTimeResolver(LedgerDatabase database, EventStoreOptions options, TimeProvider clock)
 {
     /// <summary>
-    /// How far an event's timestamp may trail its seq: the append takes its timestamp before it takes the global-order
-    /// lock, so a later seq may carry a slightly earlier timestamp. <c>asOf</c> looks this far back for the largest seq.
+    /// How far an event's timestamp may trail its seq: the append takes its timestamp before it draws its seq, and
+    /// concurrent appends draw at once, so a later seq may carry a slightly earlier timestamp. <c>asOf</c> looks this far back for the largest seq.
     /// </summary>
     public static readonly TimeSpan TimestampSkew = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a read at a just-acknowledged position waits for the sequencer to reach it.</summary>
+    public static readonly TimeSpan SequencingWait = TimeSpan.FromSeconds(5);
 
     private string Schema => options.Schema;
 
@@ -34,6 +37,12 @@ public sealed class PointInTimeResolver(LedgerDatabase database, EventStoreOptio
             }
 
             var head = await HeadAsync(ct);
+            if (seq > head && await LedgerSequencing.WaitAsync(database.DataSource, Schema, seq, SequencingWait, ct))
+            {
+                // A position a writer was just given is committed but may not be sequenced yet (docs/adr/0024).
+                head = await HeadAsync(ct);
+            }
+
             if (seq > head)
             {
                 return (null, ProblemDetailsSetup.Problem(400, "at-seq-beyond-head",
