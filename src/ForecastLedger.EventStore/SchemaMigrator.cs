@@ -61,7 +61,11 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, EventStoreOption
         }
         finally
         {
-            await ExecuteAsync(connection, "SELECT pg_advisory_unlock(hashtextextended($1, 0))", CancellationToken.None, LockName(schema));
+            // A connection the server ended (a killed session, a restart) took its lock with it.
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await ExecuteAsync(connection, "SELECT pg_advisory_unlock(hashtextextended($1, 0))", CancellationToken.None, LockName(schema));
+            }
         }
     }
 
