@@ -1,3 +1,4 @@
+using System.Globalization;
 using ForecastLedger.EventStore;
 using ForecastLedger.EventStore.Projections;
 
@@ -95,6 +96,12 @@ public sealed class LedgerMigration(LedgerDatabase database, EventStoreOptions o
         {
             writer.WriteLine("-- The schema is current: nothing to apply.");
             return plan;
+        }
+
+        if (plan.EventsToMove > 0)
+        {
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"-- The old store holds {plan.EventsToMove:N0} event(s) not yet in Marten's table: `migrate-store` copies them in resumable chunks (docs/adr/0026); run by hand, script 0011 below copies them all in its one transaction."));
         }
 
         writer.WriteLine();

@@ -79,7 +79,22 @@ public sealed class cli_migrate_store_command(PostgresFixture db)
         Assert.Equal(10, await migrator.CurrentVersionAsync());
         Assert.Equal(0L, await ScalarAsync<long>($"SELECT count(*) FROM {schema}.mt_events"));
 
-        // So does a service that may migrate on start; one that may not names the verb too.
+        // The dry run writes the move as one script, and says the verb copies in chunks.
+        var script = Path.Combine(Path.GetTempPath(), $"fl-migrate-store-{Guid.NewGuid():N}.sql");
+        try
+        {
+            using var host = CliHost(settings);
+            Assert.Equal(0, await MigrateCommand.RunAsync(host.Services, script, new StringWriter(), new StringWriter(), CancellationToken.None));
+            var sql = await File.ReadAllTextAsync(script);
+            Assert.Contains("-- The old store holds 200 event(s) not yet in Marten's table: `migrate-store` copies them in resumable chunks", sql, StringComparison.Ordinal);
+            Assert.Contains($"LOCK TABLE {schema}.events, {schema}.streams IN EXCLUSIVE MODE;", sql, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+
+        // A service that may migrate on start refuses too; one that may not names the verb as well.
         await using (var api = new LedgerApiFactory(db.ConnectionString, schema, configure: b => b.UseSetting(LedgerMigration.MigrateOnStartKey, "true")))
         {
             var e = Assert.ThrowsAny<Exception>(() => api.Server);
