@@ -15,10 +15,21 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, EventStoreOption
     /// <summary>The schema version this build expects.</summary>
     public static int LatestVersion => Scripts[^1].Version;
 
+    /// <summary>
+    /// How the events of a home-made store (schema version 10) are copied into Marten's table before script 0011: in
+    /// committed chunks (<see cref="StoreMove"/>), continuing an earlier copy that was interrupted.
+    /// </summary>
+    public StoreMoveOptions Move { get; init; } = new();
+
     /// <summary>Applies every script not yet applied. Safe to call from many processes at once.</summary>
     public Task MigrateAsync(CancellationToken ct = default) => MigrateToAsync(LatestVersion, ct);
 
-    /// <summary>Applies the scripts up to <paramref name="version"/>: how a test builds a ledger as an older release left it.</summary>
+    /// <summary>
+    /// Applies the scripts up to <paramref name="version"/> (how a test builds a ledger as an older release left it). The
+    /// events of a home-made store are copied before script 0011's transaction, each chunk committed on its own, so an
+    /// interrupted run keeps what it copied; the script then copies what is left (normally nothing) and finishes the
+    /// move atomically.
+    /// </summary>
     internal async Task MigrateToAsync(int version, CancellationToken ct = default)
     {
         var schema = options.QuotedSchema;
@@ -37,6 +48,11 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, EventStoreOption
 
             foreach (var (script, name, sql) in Scripts.Where(s => s.Version <= version && !applied.Contains(s.Version)))
             {
+                if (script == StoreMove.ScriptVersion)
+                {
+                    await StoreMove.CopyAsync(connection, schema, Move.BatchSize, Move.Progress, ct);
+                }
+
                 await using var transaction = await connection.BeginTransactionAsync(ct);
                 await ExecuteScriptAsync(connection, sql.Replace("__SCHEMA__", schema, StringComparison.Ordinal), ct);
                 await ExecuteAsync(connection, $"INSERT INTO {schema}.schema_migrations (version, name) VALUES ($1, $2)", ct, script, name);
@@ -45,7 +61,11 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, EventStoreOption
         }
         finally
         {
-            await ExecuteAsync(connection, "SELECT pg_advisory_unlock(hashtextextended($1, 0))", CancellationToken.None, LockName(schema));
+            // A connection the server ended (a killed session, a restart) took its lock with it.
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await ExecuteAsync(connection, "SELECT pg_advisory_unlock(hashtextextended($1, 0))", CancellationToken.None, LockName(schema));
+            }
         }
     }
 
@@ -79,7 +99,18 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, EventStoreOption
             migration.WriteAllUpdates(sql, marten.Options.Advanced.Migrator, JasperFx.AutoCreate.CreateOrUpdate);
         }
 
-        return new SchemaPlan(schema, applied.Count == 0 ? 0 : applied.Max(), objects, sql.ToString(), pending);
+        var eventsToMove = await StoreMove.PendingAsync(connection, schema, ct);
+        return new SchemaPlan(schema, applied.Count == 0 ? 0 : applied.Max(), objects, sql.ToString(), pending) { EventsToMove = eventsToMove };
+    }
+
+    /// <summary>
+    /// How many events a home-made store (schema version 10 or older) holds that are not yet in Marten's table: 0 for a
+    /// fresh schema, a moved one, or a copy that is complete but for script 0011.
+    /// </summary>
+    public async Task<long> EventsToMoveAsync(CancellationToken ct = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await StoreMove.PendingAsync(connection, options.QuotedSchema, ct);
     }
 
     /// <summary>The table that records which scripts ran (its DDL, idempotent).</summary>
@@ -188,7 +219,10 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, EventStoreOption
                 var version = int.Parse(name[..name.IndexOf('_', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
                 using var stream = assembly.GetManifestResourceStream(n)!;
                 using var reader = new StreamReader(stream);
-                return (version, name, reader.ReadToEnd());
+                var sql = reader.ReadToEnd();
+                // 0011 finishes the move of a home-made store: in its transaction, the copy of the events that the
+                // chunked copy before it left (docs/adr/0026), so the script is the whole move when run on its own.
+                return (version, name, version == StoreMove.ScriptVersion ? StoreMove.TailSql + sql : sql);
             })
             .OrderBy(s => s.version)
             .ToList();

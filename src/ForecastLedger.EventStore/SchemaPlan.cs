@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ForecastLedger.EventStore;
 
 /// <summary>
@@ -16,6 +18,12 @@ public sealed record SchemaPlan(
     string MartenSql,
     IReadOnlyList<PendingScript> PendingScripts)
 {
+    /// <summary>
+    /// Events of a home-made store (schema version 10 or older) not yet copied into Marten's table: 0 when there is no
+    /// such store or its copy is complete. <see cref="StoreMove"/> copies them, in chunks, before script 0011.
+    /// </summary>
+    public long EventsToMove { get; init; }
+
     /// <summary>True when nothing is pending: the schema is what this build expects.</summary>
     public bool IsCurrent => MartenObjects.Count == 0 && PendingScripts.Count == 0;
 
@@ -31,6 +39,10 @@ public sealed record SchemaPlan(
         if (PendingScripts.Count > 0)
         {
             parts.Add($"at version {CurrentVersion}, this build needs {SchemaMigrator.LatestVersion} ({PendingScripts.Count} script(s) pending)");
+            if (EventsToMove > 0)
+            {
+                parts.Add($"{EventsToMove.ToString("N0", CultureInfo.InvariantCulture)} event(s) of the old store to copy into Marten's table");
+            }
         }
 
         if (MartenObjects.Count > 0)

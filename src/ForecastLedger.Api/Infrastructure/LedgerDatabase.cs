@@ -120,7 +120,10 @@ public sealed class LedgerDatabase : IAsyncDisposable
 
     /// <summary>True when this invocation serves (no other command) or migrates, and no server is configured.</summary>
     public static bool NeedsLocalCluster(IConfiguration configuration, string[] args) =>
-        ConfiguredConnectionString(configuration) is null && (args.Length == 0 || args[0].StartsWith('-') || args[0] is "run" or "migrate");
+        ConfiguredConnectionString(configuration) is null && (args.Length == 0 || args[0].StartsWith('-') || args[0] is "run" or "migrate" or "migrate-store");
+
+    /// <summary>True for the zero-config run: no server is configured, the service runs its own local cluster.</summary>
+    public bool IsZeroConfig => ConfiguredConnectionString(configuration) is null;
 
     /// <summary>Null when the PostgreSQL binaries can be found; else the one line that says what to install.</summary>
     public static string? MissingBinariesMessage(IConfiguration configuration)
@@ -247,22 +250,22 @@ public sealed class LedgerStartup(LedgerDatabase database, EventStoreOptions opt
     {
         await database.StartAsync(cancellationToken);
         var migration = new LedgerMigration(database, options, services);
-        if (LedgerMigration.MigrateOnStart(configuration))
+        try
         {
-            await migration.ApplyAsync(cancellationToken);
-        }
-        else
-        {
-            try
+            if (LedgerMigration.MigrateOnStart(configuration))
+            {
+                await migration.ApplyAsync(cancellationToken);
+            }
+            else
             {
                 await migration.EnsureCurrentAsync(cancellationToken);
             }
-            catch (SchemaNotCurrentException e)
-            {
-                // The one line an operator reads; the host then stops with the exception.
-                logger.LogCritical("{Reason}", e.Message);
-                throw;
-            }
+        }
+        catch (Exception e) when (e is SchemaNotCurrentException or StoreMoveRequiredException)
+        {
+            // The one line an operator reads; the host then stops with the exception.
+            logger.LogCritical("{Reason}", e.Message);
+            throw;
         }
 
         var migrator = new SchemaMigrator(database.DataSource, options);

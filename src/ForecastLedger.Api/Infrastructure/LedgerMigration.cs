@@ -1,3 +1,4 @@
+using System.Globalization;
 using ForecastLedger.EventStore;
 using ForecastLedger.EventStore.Projections;
 
@@ -23,10 +24,32 @@ public sealed class LedgerMigration(LedgerDatabase database, EventStoreOptions o
 
     private ProjectionDaemon? Daemon => services.GetService<ProjectionDaemon>();
 
-    /// <summary>Applies whatever is pending; safe to run from many processes at once (the migrator's advisory lock).</summary>
+    /// <summary>
+    /// Applies whatever is pending, as start-up and <c>migrate</c> do; safe to run from many processes at once (the
+    /// migrator's advisory lock). A ledger still in the home-made store (docs/adr/0026) is moved in committed chunks, with
+    /// progress logged, in the zero-config run; with a configured server its events are not copied here but by
+    /// <c>migrate-store</c>, and this throws <see cref="StoreMoveRequiredException"/> before changing anything.
+    /// </summary>
     public async Task ApplyAsync(CancellationToken ct)
     {
-        await new SchemaMigrator(database.MigrationDataSource, options).MigrateAsync(ct);
+        if (!database.IsZeroConfig
+            && await new SchemaMigrator(database.MigrationDataSource, options).EventsToMoveAsync(ct) is > 0 and var pending)
+        {
+            throw new StoreMoveRequiredException(options.Schema, pending);
+        }
+
+        var logger = services.GetService<ILoggerFactory>()?.CreateLogger<LedgerMigration>();
+        await MoveStoreAndApplyAsync(new StoreMoveOptions(Progress: logger is null ? null : new StoreMoveReporter(
+            line => logger.LogInformation("Moving the ledger into Marten's tables: {Progress}", line), TimeSpan.FromSeconds(5))), ct);
+    }
+
+    /// <summary>
+    /// Applies whatever is pending, copying a home-made store's events first as <paramref name="move"/> says, whatever
+    /// the server: <c>migrate-store</c>, and <see cref="ApplyAsync"/> when it may copy.
+    /// </summary>
+    public async Task MoveStoreAndApplyAsync(StoreMoveOptions move, CancellationToken ct)
+    {
+        await new SchemaMigrator(database.MigrationDataSource, options) { Move = move }.MigrateAsync(ct);
         if (Daemon is { } daemon)
         {
             await daemon.CreateSchemasAsync(database.MigrationDataSource, ct);
@@ -50,8 +73,9 @@ public sealed class LedgerMigration(LedgerDatabase database, EventStoreOptions o
         var plan = await PlanAsync(ct);
         if (!plan.IsCurrent)
         {
-            throw new SchemaNotCurrentException(
-                $"{plan.Describe()} Run `migrate` (or set {MigrateOnStartKey}=true to migrate on start).");
+            throw new SchemaNotCurrentException(plan.EventsToMove > 0
+                ? $"{plan.Describe()} Run `migrate-store`: it copies them in resumable chunks, then migrates."
+                : $"{plan.Describe()} Run `migrate` (or set {MigrateOnStartKey}=true to migrate on start).");
         }
 
         Daemon?.UseSchemasCreatedByMigration();
@@ -72,6 +96,12 @@ public sealed class LedgerMigration(LedgerDatabase database, EventStoreOptions o
         {
             writer.WriteLine("-- The schema is current: nothing to apply.");
             return plan;
+        }
+
+        if (plan.EventsToMove > 0)
+        {
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"-- The old store holds {plan.EventsToMove:N0} event(s) not yet in Marten's table: `migrate-store` copies them in resumable chunks (docs/adr/0026); run by hand, script 0011 below copies them all in its one transaction."));
         }
 
         writer.WriteLine();

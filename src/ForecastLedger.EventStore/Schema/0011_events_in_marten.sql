@@ -5,23 +5,15 @@
 -- chain; fl_global_prev, fl_global_hash: the global chain), and the old table names become read-only views over
 -- Marten's tables, so every reader and auditor keeps reading the ledger in the shape it always had.
 
--- 1. Existing events and streams move over.
+-- 1. Existing events and streams move over. The events are copied before this script, in committed chunks that a run
+--    interrupted anywhere continues (StoreMove, docs/adr/0026-resumable-store-move.md); SchemaMigrator prepends to
+--    this script, in its transaction, the same copy for whatever is left: nothing after a complete chunked copy, every
+--    event when the script runs on its own. The chunks made the stream rows their events needed as they stood then;
+--    here every stream takes its final row.
 INSERT INTO __SCHEMA__.mt_streams (id, type, version, "timestamp", created, tenant_id, is_archived)
-SELECT id, type, version, "timestamp", created, '*DEFAULT*', is_archived FROM __SCHEMA__.streams;
-
-INSERT INTO __SCHEMA__.mt_events
-    (seq_id, id, stream_id, version, data, type, "timestamp", tenant_id, is_archived, correlation_id, causation_id, headers, user_name)
-SELECT seq_id, id, stream_id, version, data, type, "timestamp", '*DEFAULT*', false,
-       metadata ->> 'correlation_id', metadata ->> 'causation_id',
-       jsonb_build_object(
-           'fl_metadata', metadata,
-           'fl_content_hash', encode(content_hash, 'base64'),
-           'fl_prev_hash', encode(prev_hash, 'base64'),
-           'fl_hash', encode(hash, 'base64'),
-           'fl_global_prev', encode(global_prev, 'base64'),
-           'fl_global_hash', encode(global_hash, 'base64')),
-       metadata ->> 'actor'
-FROM __SCHEMA__.events ORDER BY seq_id;
+SELECT id, type, version, "timestamp", created, '*DEFAULT*', is_archived FROM __SCHEMA__.streams
+ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type, version = EXCLUDED.version, "timestamp" = EXCLUDED."timestamp",
+                               created = EXCLUDED.created, is_archived = EXCLUDED.is_archived;
 
 SELECT setval('__SCHEMA__.mt_events_sequence', max(seq_id)) FROM __SCHEMA__.events HAVING count(*) > 0;
 

@@ -76,7 +76,7 @@ public sealed class MigrateCommand : JasperFxAsyncCommand<MigrateInput>
     }
 
     /// <summary>The server's own words when PostgreSQL refused (Weasel and Marten wrap them in their SQL), else the message.</summary>
-    private static string OneLine(Exception e)
+    internal static string OneLine(Exception e)
     {
         for (var inner = e; inner is not null; inner = inner.InnerException)
         {
