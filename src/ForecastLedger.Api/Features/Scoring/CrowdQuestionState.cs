@@ -24,6 +24,18 @@ internal sealed class CrowdQuestionState
     /// <summary>The seq of the question's last forecast or withdrawal folded in, bots' included; 0 for none.</summary>
     public long LastSeq { get; set; }
 
+    /// <summary>
+    /// The seq of the last event that changed the question's crowd (a forecast, its publication, a new effective close,
+    /// a bot flag flip of one of its forecasters): the standing forecasts are those of the ledger at this seq, whatever
+    /// the batching. A standing list kept in memory (<see cref="CrowdStandingCache"/>) is used only while the row
+    /// carries the seq it was kept under, so a batch rolled back after the cache moved on sends the projection back to
+    /// the table.
+    /// </summary>
+    public long ChangedSeq { get; set; }
+
+    /// <summary>The <see cref="ChangedSeq"/> the row had when the batch loaded it (0 for a question new in the batch).</summary>
+    public long StoredChangedSeq { get; init; }
+
     /// <summary>Per participant set (<see cref="CrowdFold.HumansOnly"/>, <see cref="CrowdFold.WithBots"/>): its step count.</summary>
     public int[] StepCounts { get; init; } = [0, 0];
 

@@ -36,6 +36,14 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
     /// <summary>Questions whose standing forecasts are loaded and extended together.</summary>
     private const int ChunkSize = 64;
 
+    /// <summary>
+    /// Standing forecasts kept in memory across batches (about 80 bytes each, so some 40 MB), so that a question
+    /// forecast on again is not read back from <c>crowd_standing</c>.
+    /// </summary>
+    private const int CachedStandingEntries = 500_000;
+
+    private readonly CrowdStandingCache _cache = new(CachedStandingEntries);
+
     private string Schema => options.Schema;
 
     public string Name => ProjectionName;
@@ -60,7 +68,8 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
                 humans_steps      integer NOT NULL,
                 humans_boundary   bigint  NOT NULL,
                 everyone_steps    integer NOT NULL,
-                everyone_boundary bigint  NOT NULL
+                everyone_boundary bigint  NOT NULL,
+                changed_seq       bigint  NOT NULL
             );
             CREATE TABLE IF NOT EXISTS {Schema}.crowd_standing (
                 question_id   uuid      NOT NULL,
@@ -92,6 +101,7 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
 
     public async Task ResetAsync(NpgsqlConnection connection, CancellationToken ct)
     {
+        _cache.Clear();
         await using var command = new NpgsqlCommand($"""
             TRUNCATE {Schema}.crowd_questions, {Schema}.crowd_standing, {Schema}.crowd_steps, {Schema}.crowd_bots;
             UPDATE {Schema}.crowd_bot_set SET digest = '';
@@ -105,7 +115,7 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
         var questions = await LoadQuestionsAsync(connection, QuestionsOf(batch), ct);
         var recompute = new HashSet<Guid>();
         var forecastEvents = new Dictionary<Guid, int>();
-        var flags = new Dictionary<Guid, bool>();
+        var flags = new Dictionary<Guid, (bool IsBot, long Seq)>();
         foreach (var e in batch)
         {
             switch (e.Data)
@@ -118,27 +128,30 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
                         ClosesTicks = p.ClosesAt.UtcTicks,
                         OptionCount = p.Options.Length,
                         QuestionVersion = e.Version,
+                        ChangedSeq = e.Seq,
                     };
                     recompute.Add(p.QuestionId);
                     break;
                 case QuestionResolved r:
-                    Resolve(Question(questions, r.QuestionId, e), r.KnownAt, e.Version, recompute);
+                    Resolve(Question(questions, r.QuestionId, e), r.KnownAt, e, recompute);
                     break;
                 case QuestionResolutionChanged c:
-                    Resolve(Question(questions, c.QuestionId, e), c.KnownAt, e.Version, recompute);
+                    Resolve(Question(questions, c.QuestionId, e), c.KnownAt, e, recompute);
                     break;
                 case IQuestionEvent q:
                     Question(questions, q.QuestionId, e).QuestionVersion = e.Version;
                     break;
                 case IForecastEvent f:
-                    Question(questions, f.QuestionId, e).LastSeq = e.Seq;
+                    var forecast = Question(questions, f.QuestionId, e);
+                    forecast.LastSeq = e.Seq;
+                    forecast.ChangedSeq = e.Seq;
                     forecastEvents[f.QuestionId] = forecastEvents.GetValueOrDefault(f.QuestionId) + 1;
                     break;
                 case ForecasterRegistered r:
-                    flags[r.ForecasterId] = r.IsBot;
+                    flags[r.ForecasterId] = (r.IsBot, e.Seq);
                     break;
                 case ForecasterBotFlagChanged c:
-                    flags[c.ForecasterId] = c.IsBot;
+                    flags[c.ForecasterId] = (c.IsBot, e.Seq);
                     break;
                 default:
                     throw new InvalidOperationException($"Unexpected event {e.Type} at seq {e.Seq}.");
@@ -150,14 +163,17 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
         var flipped = flags.Count == 0 ? [] : await ApplyBotFlagsAsync(connection, flags, ct);
         if (flipped.Length > 0)
         {
-            foreach (var q in await QuestionsForecastByAsync(connection, flipped, lastSeq, ct))
-            {
-                recompute.Add(q);
-            }
-
-            foreach (var (id, state) in await LoadQuestionsAsync(connection, [.. recompute.Where(q => !questions.ContainsKey(q))], ct))
+            var affected = await QuestionsForecastByAsync(connection, flipped, lastSeq, ct);
+            foreach (var (id, state) in await LoadQuestionsAsync(connection, [.. affected.Keys.Where(q => !questions.ContainsKey(q))], ct))
             {
                 questions[id] = state;
+            }
+
+            foreach (var (q, forecasters) in affected)
+            {
+                recompute.Add(q);
+                var state = questions[q];
+                state.ChangedSeq = Math.Max(state.ChangedSeq, forecasters.Max(f => flags[f].Seq));
             }
         }
 
@@ -191,14 +207,15 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
             ? state
             : throw new InvalidOperationException($"Event {e.Type} at seq {e.Seq} is for question {id}, which was never published.");
 
-    private static void Resolve(CrowdQuestionState state, DateTimeOffset knownAt, long version, HashSet<Guid> recompute)
+    private static void Resolve(CrowdQuestionState state, DateTimeOffset knownAt, EventEnvelope e, HashSet<Guid> recompute)
     {
         var before = state.Timeline.EffectiveClose;
         state.KnownTicks = knownAt.UtcTicks;
-        state.QuestionVersion = version;
+        state.QuestionVersion = e.Version;
         if (state.Timeline.EffectiveClose != before)
         {
             recompute.Add(state.Id);
+            state.ChangedSeq = e.Seq;
         }
     }
 
@@ -207,7 +224,7 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
         var states = new Dictionary<Guid, CrowdQuestionState>();
         await using var command = new NpgsqlCommand($"""
             SELECT question_id, opens_ticks, closes_ticks, known_ticks, option_count, question_version, last_seq,
-                   humans_steps, humans_boundary, everyone_steps, everyone_boundary
+                   humans_steps, humans_boundary, everyone_steps, everyone_boundary, changed_seq
             FROM {Schema}.crowd_questions WHERE question_id = ANY($1)
             """, connection);
         command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. ids] });
@@ -226,6 +243,8 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
                 LastSeq = reader.GetInt64(6),
                 StepCounts = [reader.GetInt32(7), reader.GetInt32(9)],
                 Boundaries = [reader.GetInt64(8), reader.GetInt64(10)],
+                ChangedSeq = reader.GetInt64(11),
+                StoredChangedSeq = reader.GetInt64(11),
             };
         }
 
@@ -236,7 +255,7 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
     /// Sets the flags as they stand after this batch and returns the forecasters whose flag changed; keeps the digest of
     /// the bot set in the same form as the crowd's ETag (<see cref="HistoryReads.CrowdVersionAsync"/>).
     /// </summary>
-    private async Task<Guid[]> ApplyBotFlagsAsync(NpgsqlConnection connection, Dictionary<Guid, bool> flags, CancellationToken ct)
+    private async Task<Guid[]> ApplyBotFlagsAsync(NpgsqlConnection connection, Dictionary<Guid, (bool IsBot, long Seq)> flags, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand($"""
             WITH wanted AS (SELECT * FROM unnest($1::uuid[], $2::boolean[]) AS u(id, bot)),
@@ -248,7 +267,7 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
             SELECT id FROM flipped
             """, connection);
         command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. flags.Keys] });
-        command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = [.. flags.Values] });
+        command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = [.. flags.Values.Select(f => f.IsBot)] });
         var flipped = new List<Guid>();
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
@@ -270,20 +289,27 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
         return [.. flipped];
     }
 
-    private async Task<Guid[]> QuestionsForecastByAsync(NpgsqlConnection connection, Guid[] forecasters, long lastSeq, CancellationToken ct)
+    /// <summary>The questions <paramref name="forecasters"/> forecast on up to <paramref name="lastSeq"/>, each with which of them did.</summary>
+    private async Task<Dictionary<Guid, List<Guid>>> QuestionsForecastByAsync(NpgsqlConnection connection, Guid[] forecasters, long lastSeq, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
-            $"SELECT DISTINCT question_id FROM {Schema}.forecast_history WHERE forecaster_id = ANY($1) AND seq_id <= $2", connection);
+            $"SELECT DISTINCT question_id, forecaster_id FROM {Schema}.forecast_history WHERE forecaster_id = ANY($1) AND seq_id <= $2", connection);
         command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = forecasters });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = lastSeq });
-        var questions = new List<Guid>();
+        var questions = new Dictionary<Guid, List<Guid>>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            questions.Add(reader.GetGuid(0));
+            var question = reader.GetGuid(0);
+            if (!questions.TryGetValue(question, out var who))
+            {
+                questions[question] = who = [];
+            }
+
+            who.Add(reader.GetGuid(1));
         }
 
-        return [.. questions];
+        return questions;
     }
 
     /// <summary>
@@ -340,19 +366,35 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
         NpgsqlConnection connection, Guid[] chunk, Dictionary<Guid, CrowdQuestionState> questions, Dictionary<Guid, List<ForecastPoint>> points,
         Func<string, bool> isBot, CancellationToken ct)
     {
-        var standing = chunk.ToDictionary(q => q, _ => new List<CrowdStanding>());
-        await using (var command = new NpgsqlCommand($"""
-            SELECT question_id, forecaster_id, is_bot, permille, since_ticks, seq FROM {Schema}.crowd_standing
-            WHERE question_id = ANY($1) ORDER BY question_id, since_ticks, seq
-            """, connection))
+        // Every question's standing forecasts as of the seq its row names: from memory when kept at that seq, else read.
+        var standing = new Dictionary<Guid, IReadOnlyList<CrowdStanding>>();
+        var missing = new List<Guid>();
+        foreach (var q in chunk)
         {
-            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = chunk });
+            if (_cache.Get(q, questions[q].StoredChangedSeq) is { } kept)
+            {
+                standing[q] = kept;
+            }
+            else
+            {
+                missing.Add(q);
+                standing[q] = new List<CrowdStanding>();
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            await using var command = new NpgsqlCommand($"""
+                SELECT question_id, forecaster_id, is_bot, permille, since_ticks, seq FROM {Schema}.crowd_standing
+                WHERE question_id = ANY($1) ORDER BY question_id, since_ticks, seq
+                """, connection);
+            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. missing] });
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 var entry = new StandingEntry(reader.GetGuid(1).ToString(), reader.GetFieldValue<int[]>(3),
                     new DateTimeOffset(reader.GetInt64(4), TimeSpan.Zero), reader.GetInt64(5));
-                standing[reader.GetGuid(0)].Add(new CrowdStanding(entry, reader.GetBoolean(2)));
+                ((List<CrowdStanding>)standing[reader.GetGuid(0)]).Add(new CrowdStanding(entry, reader.GetBoolean(2)));
             }
         }
 
@@ -369,6 +411,7 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
             }
 
             state.Keep(fold);
+            _cache.Put(q, state.ChangedSeq, fold.Standing);
             writes.Steps(q, extension.Rows);
             var now = fold.Standing.Where(s => extension.Forecasters.Contains(s.Entry.ForecasterId)).ToArray();
             writes.Standing(q, now);
@@ -407,6 +450,7 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
 
         var (fold, rows) = CrowdFold.Compute(state.Timeline, points, bots.Contains);
         state.Keep(fold);
+        _cache.Put(state.Id, state.ChangedSeq, fold.Standing);
         state.LastSeq = points.Count == 0 ? state.LastSeq : Math.Max(state.LastSeq, points[^1].Seq);
         await using (var delete = new NpgsqlBatch(connection))
         {
@@ -436,13 +480,13 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
 
         await using var command = new NpgsqlCommand($"""
             INSERT INTO {Schema}.crowd_questions (question_id, opens_ticks, closes_ticks, known_ticks, option_count, question_version, last_seq,
-                humans_steps, humans_boundary, everyone_steps, everyone_boundary)
+                humans_steps, humans_boundary, everyone_steps, everyone_boundary, changed_seq)
             SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::integer[], $6::bigint[], $7::bigint[],
-                $8::integer[], $9::bigint[], $10::integer[], $11::bigint[])
+                $8::integer[], $9::bigint[], $10::integer[], $11::bigint[], $12::bigint[])
             ON CONFLICT (question_id) DO UPDATE SET
                 known_ticks = excluded.known_ticks, question_version = excluded.question_version, last_seq = excluded.last_seq,
                 humans_steps = excluded.humans_steps, humans_boundary = excluded.humans_boundary,
-                everyone_steps = excluded.everyone_steps, everyone_boundary = excluded.everyone_boundary
+                everyone_steps = excluded.everyone_steps, everyone_boundary = excluded.everyone_boundary, changed_seq = excluded.changed_seq
             """, connection);
         command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. all.Select(s => s.Id)] });
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. all.Select(s => s.OpensTicks)] });
@@ -455,6 +499,7 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. all.Select(s => s.Boundaries[CrowdFold.HumansOnly])] });
         command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. all.Select(s => s.StepCounts[CrowdFold.WithBots])] });
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. all.Select(s => s.Boundaries[CrowdFold.WithBots])] });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. all.Select(s => s.ChangedSeq)] });
         await command.ExecuteNonQueryAsync(ct);
     }
 
