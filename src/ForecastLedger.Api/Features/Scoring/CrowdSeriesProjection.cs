@@ -37,10 +37,10 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
     private const int ChunkSize = 64;
 
     /// <summary>
-    /// Standing forecasts kept in memory across batches (about 80 bytes each, so some 40 MB), so that a question
+    /// Standing forecasts kept in memory across batches (about 80 bytes each, so some 20 MB), so that a question
     /// forecast on again is not read back from <c>crowd_standing</c>.
     /// </summary>
-    private const int CachedStandingEntries = 500_000;
+    private const int CachedStandingEntries = 250_000;
 
     private readonly CrowdStandingCache _cache = new(CachedStandingEntries);
 
@@ -87,7 +87,9 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
                 from_ticks       bigint             NOT NULL,
                 forecaster_count integer            NOT NULL,
                 probabilities    double precision[],
-                PRIMARY KEY (question_id, with_bots, idx)
+                -- Covering: a page is an index-only scan of consecutive entries. The heap is in write order, where a
+                -- question's steps sit one per page (a cold 500-step page read ~350 heap pages, 18 ms).
+                PRIMARY KEY (question_id, with_bots, idx) INCLUDE (from_ticks, forecaster_count, probabilities)
             );
             CREATE TABLE IF NOT EXISTS {Schema}.crowd_bots (forecaster_id uuid PRIMARY KEY);
             CREATE TABLE IF NOT EXISTS {Schema}.crowd_bot_set (
