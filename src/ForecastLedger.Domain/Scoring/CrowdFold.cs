@@ -95,7 +95,6 @@ public sealed class CrowdFold
         var boundaries = (DateTimeOffset[])_boundaries.Clone();
         var pending = new[] { false, false };
         var rows = new[] { new List<CrowdRow>(), new List<CrowdRow>() };
-        var touched = new HashSet<string>(StringComparer.Ordinal);
         int[] both = [HumansOnly, WithBots];
         int[] botsOnly = [WithBots];
         foreach (var p in newer)
@@ -145,8 +144,6 @@ public sealed class CrowdFold
             {
                 standing.Add(new CrowdStanding(new StandingEntry(p.ForecasterId, vector, p.At, p.Seq), bot));
             }
-
-            touched.Add(p.ForecasterId);
         }
 
         foreach (var set in both)
@@ -161,7 +158,7 @@ public sealed class CrowdFold
         _standing.AddRange(standing);
         counts.CopyTo(_stepCounts, 0);
         boundaries.CopyTo(_boundaries, 0);
-        return new CrowdExtension([rows[HumansOnly], rows[WithBots]], touched);
+        return new CrowdExtension([rows[HumansOnly], rows[WithBots]]);
     }
 
     private CrowdRow Row(int set, int index, DateTimeOffset from, List<CrowdStanding> standing)

@@ -33,6 +33,9 @@ internal sealed class CrowdQuestionState
     /// </summary>
     public long ChangedSeq { get; set; }
 
+    /// <summary>The <see cref="LastSeq"/> the row had when the batch loaded it.</summary>
+    public long StoredLastSeq { get; init; }
+
     /// <summary>The <see cref="ChangedSeq"/> the row had when the batch loaded it (0 for a question new in the batch).</summary>
     public long StoredChangedSeq { get; init; }
 

@@ -38,7 +38,7 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
 
     /// <summary>
     /// Standing forecasts kept in memory across batches (about 80 bytes each, so some 20 MB), so that a question
-    /// forecast on again is not read back from <c>crowd_standing</c>.
+    /// forecast on again need not be folded again from its history.
     /// </summary>
     private const int CachedStandingEntries = 250_000;
 
@@ -71,15 +71,6 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
                 everyone_boundary bigint  NOT NULL,
                 changed_seq       bigint  NOT NULL
             );
-            CREATE TABLE IF NOT EXISTS {Schema}.crowd_standing (
-                question_id   uuid      NOT NULL,
-                forecaster_id uuid      NOT NULL,
-                is_bot        boolean   NOT NULL,
-                permille      integer[] NOT NULL,
-                since_ticks   bigint    NOT NULL,
-                seq           bigint    NOT NULL,
-                PRIMARY KEY (question_id, forecaster_id)
-            );
             CREATE TABLE IF NOT EXISTS {Schema}.crowd_steps (
                 question_id      uuid               NOT NULL,
                 with_bots        boolean            NOT NULL,
@@ -101,11 +92,14 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>Forgets every standing list kept in memory (tests: the next batches fold them from the history).</summary>
+    internal void ForgetKeptStanding() => _cache.Clear();
+
     public async Task ResetAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         _cache.Clear();
         await using var command = new NpgsqlCommand($"""
-            TRUNCATE {Schema}.crowd_questions, {Schema}.crowd_standing, {Schema}.crowd_steps, {Schema}.crowd_bots;
+            TRUNCATE {Schema}.crowd_questions, {Schema}.crowd_steps, {Schema}.crowd_bots;
             UPDATE {Schema}.crowd_bot_set SET digest = '';
             """, connection);
         await command.ExecuteNonQueryAsync(ct);
@@ -134,20 +128,29 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
                     };
                     recompute.Add(p.QuestionId);
                     break;
-                case QuestionResolved r:
-                    Resolve(Question(questions, r.QuestionId, e), r.KnownAt, e, recompute);
+                // Events of a question never published (only a direct append could make one) have no crowd to change;
+                // should its publication come, it recomputes the question from every forecast up to then.
+                case QuestionResolved r when questions.TryGetValue(r.QuestionId, out var resolved):
+                    Resolve(resolved, r.KnownAt, e, recompute);
                     break;
-                case QuestionResolutionChanged c:
-                    Resolve(Question(questions, c.QuestionId, e), c.KnownAt, e, recompute);
+                case QuestionResolutionChanged c when questions.TryGetValue(c.QuestionId, out var changed):
+                    Resolve(changed, c.KnownAt, e, recompute);
                     break;
                 case IQuestionEvent q:
-                    Question(questions, q.QuestionId, e).QuestionVersion = e.Version;
+                    if (questions.TryGetValue(q.QuestionId, out var question))
+                    {
+                        question.QuestionVersion = e.Version;
+                    }
+
                     break;
                 case IForecastEvent f:
-                    var forecast = Question(questions, f.QuestionId, e);
-                    forecast.LastSeq = e.Seq;
-                    forecast.ChangedSeq = e.Seq;
-                    forecastEvents[f.QuestionId] = forecastEvents.GetValueOrDefault(f.QuestionId) + 1;
+                    if (questions.TryGetValue(f.QuestionId, out var forecast))
+                    {
+                        forecast.LastSeq = e.Seq;
+                        forecast.ChangedSeq = e.Seq;
+                        forecastEvents[f.QuestionId] = forecastEvents.GetValueOrDefault(f.QuestionId) + 1;
+                    }
+
                     break;
                 case ForecasterRegistered r:
                     flags[r.ForecasterId] = (r.IsBot, e.Seq);
@@ -173,8 +176,12 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
 
             foreach (var (q, forecasters) in affected)
             {
+                if (!questions.TryGetValue(q, out var state))
+                {
+                    continue; // never published: no crowd
+                }
+
                 recompute.Add(q);
-                var state = questions[q];
                 state.ChangedSeq = Math.Max(state.ChangedSeq, forecasters.Max(f => flags[f].Seq));
             }
         }
@@ -203,11 +210,6 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
         .Select(e => e.Data switch { IQuestionEvent q and not QuestionPublished => q.QuestionId, IForecastEvent f => f.QuestionId, _ => Guid.Empty })
         .Where(q => q != Guid.Empty)
         .Distinct();
-
-    private static CrowdQuestionState Question(Dictionary<Guid, CrowdQuestionState> questions, Guid id, EventEnvelope e) =>
-        questions.TryGetValue(id, out var state)
-            ? state
-            : throw new InvalidOperationException($"Event {e.Type} at seq {e.Seq} is for question {id}, which was never published.");
 
     private static void Resolve(CrowdQuestionState state, DateTimeOffset knownAt, EventEnvelope e, HashSet<Guid> recompute)
     {
@@ -247,6 +249,7 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
                 Boundaries = [reader.GetInt64(8), reader.GetInt64(10)],
                 ChangedSeq = reader.GetInt64(11),
                 StoredChangedSeq = reader.GetInt64(11),
+                StoredLastSeq = reader.GetInt64(6),
             };
         }
 
@@ -368,9 +371,11 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
         NpgsqlConnection connection, Guid[] chunk, Dictionary<Guid, CrowdQuestionState> questions, Dictionary<Guid, List<ForecastPoint>> points,
         Func<string, bool> isBot, CancellationToken ct)
     {
-        // Every question's standing forecasts as of the seq its row names: from memory when kept at that seq, else read.
+        // Every question's standing forecasts as of the seq its row names: from memory when kept at that seq, else
+        // folded from the question's own points up to the last one its row includes (an index-only range scan of
+        // forecast_history; all of them were committed before the previous batch was handed over).
         var standing = new Dictionary<Guid, IReadOnlyList<CrowdStanding>>();
-        var missing = new List<Guid>();
+        var missing = new List<CrowdQuestionState>();
         foreach (var q in chunk)
         {
             if (_cache.Get(q, questions[q].StoredChangedSeq) is { } kept)
@@ -379,24 +384,15 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
             }
             else
             {
-                missing.Add(q);
-                standing[q] = new List<CrowdStanding>();
+                missing.Add(questions[q]);
             }
         }
 
         if (missing.Count > 0)
         {
-            await using var command = new NpgsqlCommand($"""
-                SELECT question_id, forecaster_id, is_bot, permille, since_ticks, seq FROM {Schema}.crowd_standing
-                WHERE question_id = ANY($1) ORDER BY question_id, since_ticks, seq
-                """, connection);
-            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. missing] });
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
+            foreach (var (q, found) in await StandingFromHistoryAsync(connection, missing, ct))
             {
-                var entry = new StandingEntry(reader.GetGuid(1).ToString(), reader.GetFieldValue<int[]>(3),
-                    new DateTimeOffset(reader.GetInt64(4), TimeSpan.Zero), reader.GetInt64(5));
-                ((List<CrowdStanding>)standing[reader.GetGuid(0)]).Add(new CrowdStanding(entry, reader.GetBoolean(2)));
+                standing[q] = found;
             }
         }
 
@@ -415,13 +411,55 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
             state.Keep(fold);
             _cache.Put(q, state.ChangedSeq, fold.Standing);
             writes.Steps(q, extension.Rows);
-            var now = fold.Standing.Where(s => extension.Forecasters.Contains(s.Entry.ForecasterId)).ToArray();
-            writes.Standing(q, now);
-            writes.Gone(q, extension.Forecasters.Except(now.Select(s => s.Entry.ForecasterId), StringComparer.Ordinal));
         }
 
         await writes.FlushAsync(connection, Schema, ct);
         return declined;
+    }
+
+    /// <summary>
+    /// The standing forecasts of <paramref name="states"/> as their rows stand (after every point up to
+    /// <see cref="CrowdQuestionState.StoredLastSeq"/>), each forecaster flagged as a bot or not as of now: none of their
+    /// forecasters' flags flipped in this batch, or the question would be recomputed instead.
+    /// </summary>
+    private async Task<Dictionary<Guid, IReadOnlyList<CrowdStanding>>> StandingFromHistoryAsync(
+        NpgsqlConnection connection, List<CrowdQuestionState> states, CancellationToken ct)
+    {
+        var points = states.ToDictionary(s => s.Id, _ => new List<ForecastPoint>());
+        var bots = new HashSet<string>(StringComparer.Ordinal);
+        await using (var command = new NpgsqlCommand($"""
+            SELECT h.question_id, h.forecaster_id, h.seq_id, h.at, h.probabilities, b.forecaster_id IS NOT NULL
+            FROM unnest($1::uuid[], $2::bigint[]) AS u(q, last)
+            JOIN {Schema}.forecast_history h ON h.question_id = u.q AND h.seq_id <= u.last
+            LEFT JOIN {Schema}.crowd_bots b ON b.forecaster_id = h.forecaster_id
+            """, connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. states.Select(s => s.Id)] });
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. states.Select(s => s.StoredLastSeq)] });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var forecaster = reader.GetGuid(1).ToString();
+                points[reader.GetGuid(0)].Add(new ForecastPoint(forecaster, reader.GetFieldValue<DateTimeOffset>(3), reader.GetInt64(2),
+                    reader.IsDBNull(4) ? null : reader.GetFieldValue<int[]>(4)));
+                if (reader.GetBoolean(5))
+                {
+                    bots.Add(forecaster);
+                }
+            }
+        }
+
+        var standing = new Dictionary<Guid, IReadOnlyList<CrowdStanding>>();
+        foreach (var state in states)
+        {
+            standing[state.Id] = state.StepCounts[CrowdFold.WithBots] == 0
+                ? []
+                : [.. ForecastHistory.Build(state.Timeline, points[state.Id])
+                    .StandingAt(new DateTimeOffset(state.Boundaries[CrowdFold.WithBots], TimeSpan.Zero))
+                    .Select(e => new CrowdStanding(e, bots.Contains(e.ForecasterId)))];
+        }
+
+        return standing;
     }
 
     /// <summary>Recomputes one question from its points up to <paramref name="lastSeq"/>, with the bot set as of then.</summary>
@@ -454,21 +492,14 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
         state.Keep(fold);
         _cache.Put(state.Id, state.ChangedSeq, fold.Standing);
         state.LastSeq = points.Count == 0 ? state.LastSeq : Math.Max(state.LastSeq, points[^1].Seq);
-        await using (var delete = new NpgsqlBatch(connection))
+        await using (var delete = new NpgsqlCommand($"DELETE FROM {Schema}.crowd_steps WHERE question_id = $1", connection))
         {
-            foreach (var table in new[] { "crowd_steps", "crowd_standing" })
-            {
-                var command = new NpgsqlBatchCommand($"DELETE FROM {Schema}.{table} WHERE question_id = $1");
-                command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = state.Id });
-                delete.BatchCommands.Add(command);
-            }
-
+            delete.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = state.Id });
             await delete.ExecuteNonQueryAsync(ct);
         }
 
         var writes = new CrowdWrites();
         writes.Steps(state.Id, rows);
-        writes.Standing(state.Id, fold.Standing);
         await writes.FlushAsync(connection, Schema, ct);
     }
 

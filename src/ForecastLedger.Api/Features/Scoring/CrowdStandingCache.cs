@@ -4,22 +4,27 @@ namespace ForecastLedger.Api.Features.Scoring;
 
 /// <summary>
 /// The crowd projection's standing forecasts of recently touched questions, bounded by a count of entries, so that a
-/// question forecast on in batch after batch is not read back from <c>crowd_standing</c> each time. Only an
-/// optimisation: an entry counts only under the seq its question's row names (<see cref="CrowdQuestionState.ChangedSeq"/>),
-/// and anything missing is read from the table. Entries are kept compact (the forecaster as a <see cref="Guid"/>, about
-/// 80 bytes each). Used by the projection's single batch loop, so it needs no locking.
+/// question forecast on in batch after batch is not folded again from its history each time. Only an optimisation: an
+/// entry counts only under the seq its question's row names (<see cref="CrowdQuestionState.ChangedSeq"/>), and anything
+/// missing is folded from the question's points. Entries are kept compact (the forecaster as a <see cref="Guid"/>, about
+/// 80 bytes each). Used by the projection's single batch loop; locked all the same, so tests may empty it at any time.
 /// </summary>
 internal sealed class CrowdStandingCache(int capacity)
 {
     private readonly Dictionary<Guid, (long ChangedSeq, Entry[] Standing)> _entries = [];
+    private readonly Lock _lock = new();
     private long _count;
 
     /// <summary>The standing forecasts kept for <paramref name="question"/> as of <paramref name="changedSeq"/>, if any.</summary>
     public List<CrowdStanding>? Get(Guid question, long changedSeq)
     {
-        if (!_entries.TryGetValue(question, out var kept) || kept.ChangedSeq != changedSeq)
+        (long ChangedSeq, Entry[] Standing) kept;
+        lock (_lock)
         {
-            return null;
+            if (!_entries.TryGetValue(question, out kept) || kept.ChangedSeq != changedSeq)
+            {
+                return null;
+            }
         }
 
         var standing = new List<CrowdStanding>(kept.Standing.Length);
@@ -40,6 +45,23 @@ internal sealed class CrowdStandingCache(int capacity)
             entries[i] = new Entry(Guid.Parse(s.Entry.ForecasterId), s.Entry.Permille, s.Entry.Since.UtcTicks, s.Entry.Seq, s.IsBot);
         }
 
+        lock (_lock)
+        {
+            Keep(question, changedSeq, entries);
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _entries.Clear();
+            _count = 0;
+        }
+    }
+
+    private void Keep(Guid question, long changedSeq, Entry[] entries)
+    {
         if (_entries.Remove(question, out var old))
         {
             _count -= old.Standing.Length + 1;
@@ -63,12 +85,6 @@ internal sealed class CrowdStandingCache(int capacity)
                 }
             }
         }
-    }
-
-    public void Clear()
-    {
-        _entries.Clear();
-        _count = 0;
     }
 
     private readonly record struct Entry(Guid Forecaster, IReadOnlyList<int> Permille, long SinceTicks, long Seq, bool IsBot);

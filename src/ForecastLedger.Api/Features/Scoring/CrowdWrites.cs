@@ -4,12 +4,10 @@ using NpgsqlTypes;
 
 namespace ForecastLedger.Api.Features.Scoring;
 
-/// <summary>The crowd projection's row writes for a set of questions, sent set-based (one statement per table).</summary>
+/// <summary>The crowd projection's step rows for a set of questions, sent set-based.</summary>
 internal sealed class CrowdWrites
 {
     private readonly List<(Guid Question, bool WithBots, CrowdRow Row)> _steps = [];
-    private readonly List<(Guid Question, CrowdStanding Standing)> _standing = [];
-    private readonly List<(Guid Question, Guid Forecaster)> _gone = [];
 
     /// <summary>Step rows to insert or overwrite, per participant set.</summary>
     public void Steps(Guid question, IReadOnlyList<CrowdRow>[] rows)
@@ -22,12 +20,6 @@ internal sealed class CrowdWrites
             }
         }
     }
-
-    /// <summary>Standing forecasts to insert or overwrite.</summary>
-    public void Standing(Guid question, IEnumerable<CrowdStanding> standing) => _standing.AddRange(standing.Select(s => (question, s)));
-
-    /// <summary>Forecasters who no longer stand (withdrawn).</summary>
-    public void Gone(Guid question, IEnumerable<string> forecasters) => _gone.AddRange(forecasters.Select(f => (question, Guid.Parse(f))));
 
     public async Task FlushAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
     {
@@ -52,35 +44,6 @@ internal sealed class CrowdWrites
                 Value = slice.Select(s => CrowdSeriesProjection.DoubleArray(s.Row.Probabilities)).ToArray(),
                 NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text,
             });
-            batch.BatchCommands.Add(command);
-        }
-
-        foreach (var slice in _standing.Chunk(5_000))
-        {
-            var command = new NpgsqlBatchCommand($"""
-                INSERT INTO {schema}.crowd_standing (question_id, forecaster_id, is_bot, permille, since_ticks, seq)
-                SELECT q, f, b, p::integer[], t, s FROM unnest($1::uuid[], $2::uuid[], $3::boolean[], $4::text[], $5::bigint[], $6::bigint[])
-                    AS u(q, f, b, p, t, s)
-                ON CONFLICT (question_id, forecaster_id) DO UPDATE SET
-                    is_bot = excluded.is_bot, permille = excluded.permille, since_ticks = excluded.since_ticks, seq = excluded.seq
-                """);
-            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. slice.Select(s => s.Question)] });
-            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. slice.Select(s => Guid.Parse(s.Standing.Entry.ForecasterId))] });
-            command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = [.. slice.Select(s => s.Standing.IsBot)] });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. slice.Select(s => "{" + string.Join(',', s.Standing.Entry.Permille) + "}")] });
-            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. slice.Select(s => s.Standing.Entry.Since.UtcTicks)] });
-            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. slice.Select(s => s.Standing.Entry.Seq)] });
-            batch.BatchCommands.Add(command);
-        }
-
-        if (_gone.Count > 0)
-        {
-            var command = new NpgsqlBatchCommand($"""
-                DELETE FROM {schema}.crowd_standing s USING unnest($1::uuid[], $2::uuid[]) AS u(q, f)
-                WHERE s.question_id = u.q AND s.forecaster_id = u.f
-                """);
-            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. _gone.Select(g => g.Question)] });
-            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. _gone.Select(g => g.Forecaster)] });
             batch.BatchCommands.Add(command);
         }
 
