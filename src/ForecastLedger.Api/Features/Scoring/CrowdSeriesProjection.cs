@@ -97,9 +97,12 @@ public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjecti
 
     public async Task ResetAsync(NpgsqlConnection connection, CancellationToken ct)
     {
+        // DELETE, not TRUNCATE: the service role may write rows but not truncate (ADR 0018).
         _cache.Clear();
         await using var command = new NpgsqlCommand($"""
-            TRUNCATE {Schema}.crowd_questions, {Schema}.crowd_steps, {Schema}.crowd_bots;
+            DELETE FROM {Schema}.crowd_questions;
+            DELETE FROM {Schema}.crowd_steps;
+            DELETE FROM {Schema}.crowd_bots;
             UPDATE {Schema}.crowd_bot_set SET digest = '';
             """, connection);
         await command.ExecuteNonQueryAsync(ct);

@@ -44,7 +44,19 @@ public sealed class CrowdSeriesReads(LedgerDatabase database, EventStoreOptions 
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = version.LastSeq });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = version.BotDigest ?? string.Empty });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = IndexOf(method) });
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        NpgsqlDataReader reader;
+        try
+        {
+            reader = await command.ExecuteReaderAsync(ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            // A service started on a current schema without `migrate` (which creates the projections' tables) has no
+            // crowd tables yet: the crowd is computed as before until it does.
+            return null;
+        }
+
+        await using var _ = reader;
         var starts = new List<DateTimeOffset>(Math.Min(limit, 512) + 1);
         var counts = new List<int>(starts.Capacity);
         var probabilities = new List<double[]?>(starts.Capacity);
