@@ -23,10 +23,11 @@ namespace ForecastLedger.Api.Features.Scoring;
 /// incremental projection.
 /// </para>
 /// <para>
-/// Memory is bounded by a batch, not the ledger: a batch loads only its touched questions' state rows and standing
-/// forecasts (a chunk of questions at a time) and appends their new steps. What rewrites a question's history (a new
-/// effective close, a bot flag change of one of its forecasters, a forecast timestamped before its last step) recomputes
-/// that one question from its own points, one question at a time.
+/// Memory is bounded by a batch and a fixed cache, not the ledger: a batch loads only its touched questions' state rows
+/// and standing forecasts (a chunk of questions at a time: from <see cref="CrowdStandingCache"/>, else folded from the
+/// question's own points) and appends their new steps. What rewrites a question's history (a new effective close, a bot
+/// flag change of one of its forecasters, a forecast timestamped before its last step) recomputes that one question from
+/// its own points, one question at a time.
 /// </para>
 /// </remarks>
 public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjection
