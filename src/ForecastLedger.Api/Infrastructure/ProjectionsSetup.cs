@@ -18,6 +18,8 @@ public static class ProjectionsSetup
     public static IServiceCollection AddLedgerProjections(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<IProjection, QuestionScoresProjection>();
+        services.AddSingleton<IProjection, CrowdSeriesProjection>();
+        services.AddSingleton<CrowdSeriesReads>();
         services.AddSingleton<ScoreReads>();
         services.AddSingleton<HistoryReads>();
         services.AddSingleton<CrowdReads>();

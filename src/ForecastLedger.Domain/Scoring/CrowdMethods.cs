@@ -16,4 +16,10 @@ public static class CrowdMethods
         ["mean"] = CrowdAggregation.Mean,
         ["geometric-mean"] = CrowdAggregation.GeometricMean,
     };
+
+    /// <summary>Every method, in the order a stored crowd step (<see cref="CrowdRow"/>) lays their probabilities out.</summary>
+    public static readonly IReadOnlyList<CrowdAggregation> Ordered =
+    [
+        CrowdAggregation.RecencyWeightedMedian, CrowdAggregation.UnweightedMedian, CrowdAggregation.Mean, CrowdAggregation.GeometricMean,
+    ];
 }

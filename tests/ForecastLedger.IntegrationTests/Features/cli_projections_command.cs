@@ -65,6 +65,6 @@ public sealed class cli_projections_command(PostgresFixture db)
         using var host = CliHost(db.ConnectionString, api.Schema);
         var output = new StringWriter();
         Assert.Equal(1, await ProjectionsCommand.RunAsync(host.Services, ProjectionsAction.Rebuild, "nope", output, CancellationToken.None));
-        Assert.Contains("Unknown projection 'nope'. Known: question_scores", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Unknown projection 'nope'. Known: crowd_series, question_scores.", output.ToString(), StringComparison.Ordinal);
     }
 }

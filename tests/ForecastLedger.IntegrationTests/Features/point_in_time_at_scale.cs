@@ -52,7 +52,15 @@ public sealed class point_in_time_at_scale(PostgresFixture db, ITestOutputHelper
             var opens = question.GetProperty("opensAt").GetDateTimeOffset();
             var options = question.GetProperty("options").GetArrayLength();
             var first = random.Next(1, 1000 - options);
-            int[] probabilities = options == 2 ? [first, 1000 - first] : [first / 2, first - (first / 2), 1000 - first];
+            // One probability per option (the catalog has four-option questions), each at least 1‰, summing to 1000.
+            var probabilities = new int[options];
+            probabilities[0] = first;
+            for (var k = 1; k < options; k++)
+            {
+                probabilities[k] = (1000 - first) / (options - 1);
+            }
+
+            probabilities[^1] += 1000 - probabilities.Sum();
             await streams.AppendAsync(id, someone, 0, [new ForecastSubmitted(id, someone, Guid.NewGuid(), [.. probabilities], null, opens.AddDays(random.Next(1, 50)))],
                 new AppendOptions(), CancellationToken.None);
         }

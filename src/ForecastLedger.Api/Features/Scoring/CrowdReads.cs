@@ -8,17 +8,20 @@ using Microsoft.Extensions.Options;
 namespace ForecastLedger.Api.Features.Scoring;
 
 /// <summary>
-/// The current crowd of a question, kept in a size-bounded memory cache and extended as forecasts arrive (ADR 0012).
+/// The current crowd of a question: read a page at a time from the crowd projection (<see cref="CrowdSeriesReads"/>,
+/// ADR 0025) when it stands at the crowd's version, else computed here, kept in a size-bounded memory cache and
+/// extended as forecasts arrive (ADR 0012).
 /// </summary>
 /// <remarks>
-/// Computing the crowd's step function (scoring.md §4) from scratch costs O(S·N) for S forecasts with N standing. So
+/// The projection serves every question it has caught up with, so a cold read costs one page whatever the history.
+/// What follows serves the rest: a question written to within the projection's lag. Computing the crowd's step function (scoring.md §4) from scratch costs O(S·N) for S forecasts with N standing. So
 /// each cached series remembers the version it was built at: a read at a later version of the same question and bot
 /// set reads only the forecasts since (an index range scan) and extends the series, O(N) each
 /// (<see cref="CrowdSeries.TryExtend"/>); anything else (a new schedule or resolution, another bot set, a forecast
 /// timestamped before the last step) rebuilds it. The serialised page most front ends ask for is cached per ETag too,
 /// so a read between two changes costs one ETag query and a copy of bytes.
 /// </remarks>
-public sealed class CrowdReads(HistoryReads history, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+public sealed class CrowdReads(HistoryReads history, CrowdSeriesReads series, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
 {
     /// <summary>Approximate bytes the cache may hold (series and serialised pages together).</summary>
     public const long CapacityBytes = 64L * 1024 * 1024;
@@ -64,8 +67,8 @@ public sealed class CrowdReads(HistoryReads history, IOptions<Microsoft.AspNetCo
             return cached;
         }
 
-        var steps = await StepsAsync(view, version, includeBots, method, ct);
-        var page = CrowdPage.Of(view.Id, methodName, includeBots, steps, offset, limit);
+        var page = await series.TryPageAsync(view.Id, version, methodName, method, includeBots, offset, limit, ct)
+            ?? CrowdPage.Of(view.Id, methodName, includeBots, await StepsAsync(view, version, includeBots, method, ct), offset, limit);
         var bytes = JsonSerializer.SerializeToUtf8Bytes(page, json.Value.SerializerOptions);
         _cache.Set(key, bytes, new MemoryCacheEntryOptions { Size = bytes.Length });
         return bytes;
