@@ -12,13 +12,15 @@ namespace ForecastLedger.Api.Infrastructure;
 public sealed class LedgerSequencerService(LedgerMartenStores stores, IServiceProvider services, ILogger<ProjectionCoordinator> logger) : IHostedService, IAsyncDisposable
 {
     private ProjectionCoordinator? _coordinator;
+    private DocumentStore? _store;
 
     /// <summary>The running coordinator (its daemon tells the sequencer's progress), or null before the start.</summary>
     public ProjectionCoordinator? Coordinator => _coordinator;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _coordinator = new ProjectionCoordinator(stores.Store(services), logger);
+        _store = stores.Store(services);
+        _coordinator = new ProjectionCoordinator(_store, logger);
         return _coordinator.StartAsync(cancellationToken);
     }
 
@@ -27,6 +29,20 @@ public sealed class LedgerSequencerService(LedgerMartenStores stores, IServicePr
         if (_coordinator is not null)
         {
             await _coordinator.StopAsync(cancellationToken);
+        }
+
+        CloseWakeup(_store);
+    }
+
+    /// <summary>
+    /// Closes the LISTEN connection Marten's daemon opened to be woken on appends: stopping the daemon leaves it open
+    /// (and checked out of the pool, so disposing the data source does not close it either).
+    /// </summary>
+    public static void CloseWakeup(DocumentStore? store)
+    {
+        if (store?.Options.Projections.Wakeup is IDisposable wakeup)
+        {
+            wakeup.Dispose();
         }
     }
 
@@ -37,5 +53,7 @@ public sealed class LedgerSequencerService(LedgerMartenStores stores, IServicePr
             await _coordinator.DisposeAsync();
             _coordinator = null;
         }
+
+        CloseWakeup(_store);
     }
 }

@@ -256,6 +256,51 @@ public sealed class AuditLedger
             : throw new InvalidOperationException($"The Merkle subtree ({level}, {index}) is not stored.");
     }
 
+    /// <summary>The sequencer's position, the newest <paramref name="limit"/> skipped dead ranges and any late commits into them, in one round trip.</summary>
+    public async Task<SequencingState> SequencingAsync(int limit, CancellationToken ct = default)
+    {
+        await using var batch = new NpgsqlBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
+            SELECT (SELECT COALESCE(max(seq_id), 0) FROM {Schema}.mt_events WHERE type <> 'tombstone'),
+                   (SELECT COALESCE(max(seq_id), 0) FROM {Schema}.global_chain),
+                   COALESCE((SELECT last_seq_id FROM {Schema}.mt_event_progression WHERE name = 'HighWaterMark'), 0)
+            """));
+        var skips = new NpgsqlBatchCommand($"""
+            SELECT starting_sequence, ending_sequence, "timestamp" FROM {Schema}.mt_high_water_skips ORDER BY ending_sequence DESC LIMIT $1
+            """);
+        skips.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        batch.BatchCommands.Add(skips);
+        var late = new NpgsqlBatchCommand($"""
+            SELECT e.seq_id FROM {Schema}.mt_high_water_skips s
+            JOIN {Schema}.mt_events e ON e.seq_id BETWEEN s.starting_sequence AND s.ending_sequence
+            WHERE e.type <> 'tombstone' AND NOT EXISTS (SELECT 1 FROM {Schema}.global_chain g WHERE g.seq_id = e.seq_id)
+            ORDER BY e.seq_id LIMIT $1
+            """);
+        late.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        batch.BatchCommands.Add(late);
+
+        await using var connection = await DataSource.OpenConnectionAsync(ct);
+        batch.Connection = connection;
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var (committed, sequenced, highWater) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        await reader.NextResultAsync(ct);
+        var ranges = new List<SkippedRange>();
+        while (await reader.ReadAsync(ct))
+        {
+            ranges.Add(new SkippedRange(reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2)));
+        }
+
+        await reader.NextResultAsync(ct);
+        var lateCommits = new List<long>();
+        while (await reader.ReadAsync(ct))
+        {
+            lateCommits.Add(reader.GetInt64(0));
+        }
+
+        return new SequencingState(committed, sequenced, highWater, ranges, lateCommits);
+    }
+
     /// <summary>
     /// The committed event at <paramref name="seq"/>, sequenced into the global chain or not yet (docs/adr/0024), or null:
     /// what a receipt for that seq is checked against.

@@ -25,6 +25,7 @@ public sealed class when_reading_the_ledger(PostgresFixture db) : IAsyncLifetime
     public async Task the_feed_returns_events_with_their_position_and_hash_chain()
     {
         var store = _api.Services.GetRequiredService<IEventStore>();
+        await _api.WaitUntilSequencedAsync();
         var before = await _client.GetFromJsonAsync<JsonElement>("/api/events?limit=1000");
         var after = before.GetProperty("highWaterMark").GetInt64();
 

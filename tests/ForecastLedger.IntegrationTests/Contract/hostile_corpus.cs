@@ -135,7 +135,7 @@ public sealed class hostile_corpus(PostgresFixture db, ITestOutputHelper output)
 
     private async Task<(long Count, long LastSeq)> LedgerHeadAsync()
     {
-        await using var command = db.DataSource.CreateCommand($"SELECT count(*), coalesce(max(seq_id), 0) FROM {_api.Schema}.events");
+        await using var command = db.DataSource.CreateCommand($"SELECT count(*), coalesce(max(seq_id), 0) FROM {_api.Schema}.stream_events");
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return (reader.GetInt64(0), reader.GetInt64(1));

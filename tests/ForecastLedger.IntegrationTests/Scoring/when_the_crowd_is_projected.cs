@@ -136,7 +136,7 @@ public sealed class when_the_crowd_is_projected(PostgresFixture db) : IAsyncLife
             foreach (var bots in new[] { false, true })
             {
                 var version = await history.CrowdVersionAsync(view, bots, CancellationToken.None);
-                var points = await history.QuestionPointsAsync(id, bots, 0, CancellationToken.None);
+                var points = await history.QuestionPointsAsync(id, bots, 0, long.MaxValue, CancellationToken.None);
                 foreach (var (name, method) in CrowdMethods.ByName)
                 {
                     // What the endpoint answered before the projection: the Domain's series over every point.

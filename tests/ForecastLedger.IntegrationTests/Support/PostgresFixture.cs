@@ -224,6 +224,7 @@ public sealed class Sequencer : IAsyncDisposable
 
         await _daemon.StopAllAsync();
         _daemon.Dispose();
+        ForecastLedger.Api.Infrastructure.LedgerSequencerService.CloseWakeup(_store);
         await _store.DisposeAsync();
     }
 }

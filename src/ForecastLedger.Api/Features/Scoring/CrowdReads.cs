@@ -44,16 +44,16 @@ public sealed class CrowdReads(HistoryReads history, CrowdSeriesReads series, IO
                 return cached.Series.Steps;
             }
 
-            // Seq order is commit order (ADR 0002): every forecast up to the version's last seq is visible now, so the
-            // forecasts after the watermark are exactly the ones the series lacks.
-            var newer = await history.QuestionPointsAsync(view.Id, includeBots, cached.Watermark, ct);
+            // Versions count sequenced forecasts only (docs/adr/0024): every forecast up to the version's last seq is
+            // final, so the forecasts between the watermark and it are exactly the ones the series lacks.
+            var newer = await history.QuestionPointsAsync(view.Id, includeBots, cached.Watermark, version.LastSeq, ct);
             if (cached.Series.TryExtend(newer) is { } extended)
             {
                 return Keep(key, new CachedSeries(extended, version.QuestionVersion, version.BotDigest, Math.Max(version.LastSeq, extended.MaxSeq))).Series.Steps;
             }
         }
 
-        var points = await history.QuestionPointsAsync(view.Id, includeBots, afterSeq: 0, ct);
+        var points = await history.QuestionPointsAsync(view.Id, includeBots, afterSeq: 0, version.LastSeq, ct);
         var series = CrowdSeries.Build(QuestionScoreComputation.Timeline(view), points, method);
         return Keep(key, new CachedSeries(series, version.QuestionVersion, version.BotDigest, Math.Max(version.LastSeq, series.MaxSeq))).Series.Steps;
     }

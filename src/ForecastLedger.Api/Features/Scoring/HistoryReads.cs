@@ -15,14 +15,16 @@ public sealed class HistoryReads(LedgerDatabase database, EventStoreOptions opti
     private string Schema => options.Schema;
 
     /// <summary>
-    /// What one question's crowd depends on, read in one statement: its stream version, its last forecast's seq and,
-    /// when bots are left out, a digest of the set of bots (flagging a forecaster changes which forecasts count; the bot
-    /// set is read from a partial index of the bots alone).
+    /// What one question's crowd depends on, read in one statement: its stream version, its last sequenced forecast's
+    /// seq and, when bots are left out, a digest of the set of bots (flagging a forecaster changes which forecasts count;
+    /// the bot set is read from a partial index of the bots alone). Only forecasts the global chain has sequenced count
+    /// (docs/adr/0024): below its head nothing can still commit, so a version names one set of forecasts for good.
     /// </summary>
     public async Task<CrowdVersion> CrowdVersionAsync(QuestionView view, bool includeBots, CancellationToken ct)
     {
         await using var command = database.HotReads.CreateCommand($"""
-            SELECT (SELECT coalesce(max(seq_id), 0) FROM {Schema}.forecast_history WHERE question_id = $1),
+            SELECT (SELECT coalesce(max(seq_id), 0) FROM {Schema}.forecast_history
+                    WHERE question_id = $1 AND seq_id <= (SELECT coalesce(max(seq_id), 0) FROM {Schema}.global_chain)),
                    CASE WHEN $2 THEN NULL ELSE {BotSetDigest} END
             """);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = view.Id });
@@ -57,20 +59,21 @@ public sealed class HistoryReads(LedgerDatabase database, EventStoreOptions opti
     }
 
     /// <summary>
-    /// One question's forecasts after <paramref name="afterSeq"/> as scoring points, bots' left out unless
-    /// <paramref name="includeBots"/> (an index-only range scan, migration 0008).
+    /// One question's forecasts with seq in (<paramref name="afterSeq"/>, <paramref name="toSeq"/>] as scoring points,
+    /// bots' left out unless <paramref name="includeBots"/> (an index-only range scan, migration 0008).
     /// </summary>
-    public async Task<IReadOnlyList<ForecastPoint>> QuestionPointsAsync(Guid questionId, bool includeBots, long afterSeq, CancellationToken ct)
+    public async Task<IReadOnlyList<ForecastPoint>> QuestionPointsAsync(Guid questionId, bool includeBots, long afterSeq, long toSeq, CancellationToken ct)
     {
         await using var command = database.DataSource.CreateCommand($"""
             SELECT h.forecaster_id, h.seq_id, h.at, h.probabilities FROM {Schema}.forecast_history h
-            WHERE h.question_id = $1 AND h.seq_id > $3
+            WHERE h.question_id = $1 AND h.seq_id > $3 AND h.seq_id <= $4
               AND ($2 OR NOT EXISTS (SELECT 1 FROM {Schema}.forecasters f WHERE f.id = h.forecaster_id AND f.is_bot))
             ORDER BY h.seq_id
             """);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = questionId });
         command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = includeBots });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterSeq });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = toSeq });
         var points = new List<ForecastPoint>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
