@@ -31,6 +31,7 @@ public sealed class when_exports_exceed_the_audit_concurrency(PostgresFixture db
     public async Task exports_beyond_the_permits_and_the_queue_are_a_503_audit_busy_with_retry_after_and_the_others_complete()
     {
         var auditor = await _api.AuditorClientAsync();
+        await _api.WaitUntilSequencedAsync();
         Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync("/api/audit/export")).StatusCode);
 
         List<Task<HttpResponseMessage>> exports;

@@ -47,11 +47,15 @@ public sealed class when_rebuilding(PostgresFixture db)
         await using var daemon = db.Daemon(store, ProjectionTesting.Fast(batchSize: 50), seen, counts);
         await daemon.StartAsync();
 
-        var writers = db.RaceWritersAsync(store, "rb", fastWriters: 4, fastAppends: 600, slowWriters: 2, slowAppends: 120);
+        // The writers go on until the rebuild is over, however fast they are.
+        using var stop = new CancellationTokenSource();
+        var writers = db.RaceWritersAsync(store, "rb", fastWriters: 4, fastAppends: 100_000, slowWriters: 2, slowAppends: 100_000, ct: stop.Token);
         await ProjectionTesting.WaitUntilAsync(async () => (await daemon.GetStatusAsync("seen")).Checkpoint > 100, ProjectionTesting.CatchUp, "progress");
         await Task.WhenAll(daemon.RebuildAsync("seen"), daemon.RebuildAsync("counts"));
-        Assert.False(writers.IsCompleted, "the rebuild should overlap the writers; make them write longer if this fails");
+        Assert.False(writers.IsCompleted, "the rebuild should overlap the writers");
+        await stop.CancelAsync();
         await writers;
+        await store.WaitUntilSequencedAsync(TimeSpan.FromSeconds(30));
 
         await daemon.WaitForCatchUpAsync(ProjectionTesting.CatchUp);
         await db.AssertSawEveryEventOnceInOrderAsync(store, seen);

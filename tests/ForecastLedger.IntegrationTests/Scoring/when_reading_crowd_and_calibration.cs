@@ -58,6 +58,7 @@ public sealed class when_reading_crowd_and_calibration(PostgresFixture db) : IAs
         await (await human.Client.GetAsync("/api/questions/hidden-crowd/crowd")).AssertProblemAsync(HttpStatusCode.Forbidden, "crowd-not-public-yet");
 
         var auditor = await _api.AuditorClientAsync();
+        await _api.WaitUntilSequencedAsync();
         var crowd = await auditor.GetFromJsonAsync<JsonElement>("/api/questions/hidden-crowd/crowd");
         var (timeline, points) = await InputsAsync("hidden-crowd", id => id != bot.ForecasterId);
         var expected = CrowdForecast.History(timeline, points);
@@ -77,6 +78,8 @@ public sealed class when_reading_crowd_and_calibration(PostgresFixture db) : IAs
         await _api.PublishAsync(Binary("open-crowd", opensAt: DateTimeOffset.UtcNow.AddDays(-2), crowdRevealAt: DateTimeOffset.UtcNow.AddDays(-1)));
         var human = await _api.RegisterForecasterAsync();
         await human.Client.PostAsJsonAsync(ForecastsPath("open-crowd", human.ForecasterId), new { pYes = 650 });
+        // The crowd counts what the global chain has sequenced (docs/adr/0024), a few milliseconds after the write.
+        await _api.WaitUntilSequencedAsync();
 
         var first = await _api.CreateClient().GetAsync("/api/questions/open-crowd/crowd?method=median");
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
@@ -85,6 +88,7 @@ public sealed class when_reading_crowd_and_calibration(PostgresFixture db) : IAs
         Assert.Equal(HttpStatusCode.NotModified, (await _api.CreateClient().SendAsync(conditional)).StatusCode);
 
         await human.Client.PostAsJsonAsync(ForecastsPath("open-crowd", human.ForecasterId), new { pYes = 700 });
+        await _api.WaitUntilSequencedAsync();
         using var stale = new HttpRequestMessage(HttpMethod.Get, "/api/questions/open-crowd/crowd?method=median");
         stale.Headers.TryAddWithoutValidation("If-None-Match", first.Headers.ETag!.Tag);
         var changed = await _api.CreateClient().SendAsync(stale);
@@ -106,6 +110,8 @@ public sealed class when_reading_crowd_and_calibration(PostgresFixture db) : IAs
         var later = await _api.RegisterForecasterAsync();
         await human.Client.PostAsJsonAsync(ForecastsPath("flagged-crowd", human.ForecasterId), new { pYes = 200 });
         await later.Client.PostAsJsonAsync(ForecastsPath("flagged-crowd", later.ForecasterId), new { pYes = 800 });
+        // The crowd counts what the global chain has sequenced (docs/adr/0024), a few milliseconds after the write.
+        await _api.WaitUntilSequencedAsync();
         var client = _api.CreateClient();
         const string path = "/api/questions/flagged-crowd/crowd?method=mean";
         var before = await client.GetAsync(path);

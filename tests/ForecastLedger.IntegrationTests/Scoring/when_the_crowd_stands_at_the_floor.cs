@@ -66,6 +66,7 @@ public sealed class when_the_crowd_stands_at_the_floor(PostgresFixture db) : IAs
     public async Task the_crowd_read_answers_a_uniform_crowd()
     {
         await PublishWithOpposedForecastsAsync("floor-crowd");
+        await _api.WaitUntilSequencedAsync();
 
         foreach (var method in new[] { "recency-weighted-median", "median" })
         {
