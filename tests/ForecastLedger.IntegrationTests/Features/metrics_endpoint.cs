@@ -38,6 +38,8 @@ public sealed class metrics_endpoint(PostgresFixture db) : IAsyncLifetime
 
         Assert.Matches("(?m)^forecastledger_projection_lag(_[a-z]+)?\\{[^}]*projection=\"question_scores\"[^}]*\\} 0", text);
         Assert.Matches("(?m)^forecastledger_projection_lag_age(_seconds)?\\{[^}]*projection=\"question_scores\"[^}]*\\} 0", text);
+        // The global chain's sequencer (Marten's daemon, ADR 0024) reports its lag beside the projections.
+        Assert.Matches("(?m)^forecastledger_projection_lag_age(_seconds)?\\{[^}]*projection=\"global_chain\"[^}]*\\} [0-9.eE+-]+$", text);
         Assert.Contains("http_server_request_duration", text, StringComparison.Ordinal);
         Assert.Contains("dotnet_", text, StringComparison.Ordinal);
     }
