@@ -86,6 +86,9 @@ public static class LedgerMarten
         marten.Projections.AsyncMode = DaemonMode.HotCold;
         marten.Projections.Errors.SkipApplyErrors = false;
         marten.Projections.Errors.SkipUnknownEvents = false;
+        // An event whose payload no longer deserialises must not silently drop out of the global chain: the sequencer
+        // stops on it, the global order stops growing, and the projections' lag and readiness show it.
+        marten.Projections.Errors.SkipSerializationErrors = false;
         // A gap in the seqs is skipped only when no transaction that could still fill it is alive, however long that
         // takes: the service's idle_in_transaction_session_timeout and statement_timeout bound the wait instead.
         marten.Projections.UseTransactionEvidenceForGapSkipping = true;

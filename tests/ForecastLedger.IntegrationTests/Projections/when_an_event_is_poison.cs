@@ -75,7 +75,9 @@ public sealed class when_an_event_is_poison(PostgresFixture db)
         await store.AppendAsync("ok", TestEvents.Things(7));
         var bad = await store.AppendAsync("garbled", TestEvents.Things(1));
         await store.AppendAsync("ok-after", TestEvents.Things(3));
-        // The stored data no longer fits its registered type (say, a careless migration changed it).
+        // An event of the ledger (sequenced into the global chain) whose stored data no longer fits its registered type
+        // (say, a careless migration changed it).
+        await store.WaitUntilSequencedAsync(TimeSpan.FromSeconds(30));
         await db.TamperAsync(
             $$"""UPDATE {{store.Options.Schema}}.mt_events SET data = '{"name": "x", "number": "not a number"}' WHERE seq_id = {{bad.FirstSeq}}""");
 
