@@ -8,6 +8,12 @@ namespace ForecastLedger.EventStore;
 /// </summary>
 public static class LedgerSequencing
 {
+    /// <summary>SQL for the highest seq of a committed ledger event (Marten's tombstones are not ledger events).</summary>
+    public static string CommittedHead(string schema) => $"(SELECT COALESCE(max(seq_id), 0) FROM {schema}.mt_events WHERE type <> 'tombstone')";
+
+    /// <summary>SQL for the highest seq in the global chain: what readers of the global order see.</summary>
+    public static string SequencedHead(string schema) => $"(SELECT COALESCE(max(seq_id), 0) FROM {schema}.global_chain)";
+
     /// <summary>
     /// Waits until every event committed when the call began is sequenced; false when <paramref name="timeout"/> passes
     /// first (the sequencer is down, or a transaction holding a lower seq is still open).
@@ -22,18 +28,8 @@ public static class LedgerSequencing
     public static async Task<bool> WaitAsync(NpgsqlDataSource dataSource, string schema, long seq, TimeSpan timeout, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
-        await using (var exists = dataSource.CreateCommand($"SELECT to_regclass('{schema}.global_chain') IS NOT NULL"))
-        {
-            if (!(bool)(await exists.ExecuteScalarAsync(ct).ConfigureAwait(false))!)
-            {
-                // A ledger from before the sequencer (schema 11 and older) chains every event as it is appended.
-                return true;
-            }
-        }
-
         await using var command = dataSource.CreateCommand($"""
-            SELECT (SELECT COALESCE(max(seq_id), 0) FROM {schema}.mt_events WHERE type <> 'tombstone'),
-                   (SELECT COALESCE(max(seq_id), 0) FROM {schema}.global_chain)
+            SELECT {CommittedHead(schema)}, {SequencedHead(schema)}
             """);
         var deadline = DateTimeOffset.UtcNow + timeout;
         long? target = null;

@@ -261,8 +261,7 @@ public sealed class AuditLedger
     {
         await using var batch = new NpgsqlBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
-            SELECT (SELECT COALESCE(max(seq_id), 0) FROM {Schema}.mt_events WHERE type <> 'tombstone'),
-                   (SELECT COALESCE(max(seq_id), 0) FROM {Schema}.global_chain),
+            SELECT {LedgerSequencing.CommittedHead(Schema)}, {LedgerSequencing.SequencedHead(Schema)},
                    COALESCE((SELECT last_seq_id FROM {Schema}.mt_event_progression WHERE name = 'HighWaterMark'), 0)
             """));
         var skips = new NpgsqlBatchCommand($"""

@@ -40,6 +40,12 @@ public sealed record CheckpointPublisherOptions
     /// every round: at 900,000 events it took 0.7 s, every 5 s poll. Every other check runs every round.
     /// </summary>
     public TimeSpan FullCheckInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How long a forced round waits for the sequencer to chain what was committed before it (docs/adr/0024; default
+    /// 10 s); zero for a ledger whose chain is complete on append (schema 11 and older, which only tests sign).
+    /// </summary>
+    public TimeSpan SequencingWait { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>What one publishing round did.</summary>
@@ -87,11 +93,11 @@ public sealed class CheckpointPublisher(AuditLedger ledger, ICheckpointSigner si
     public async Task<PublishResult> PublishAsync(bool force = false, CancellationToken ct = default)
     {
         var schema = ledger.Schema;
-        if (force)
+        if (force && options.SequencingWait > TimeSpan.Zero)
         {
             // A forced round covers what was acknowledged before it: give the sequencer a moment to chain it. A round
             // that cannot wait any longer signs what is sequenced, as a scheduled round does.
-            await LedgerSequencing.WaitAsync(ledger.DataSource, schema, TimeSpan.FromSeconds(10), ct);
+            await LedgerSequencing.WaitAsync(ledger.DataSource, schema, options.SequencingWait, ct);
         }
 
         await using var connection = await ledger.DataSource.OpenConnectionAsync(ct);

@@ -191,7 +191,7 @@ public sealed class ProjectionDaemon : IAsyncDisposable
                    clock_timestamp() - (SELECT e."timestamp" FROM {Schema}.mt_events e
                                         WHERE e.seq_id > COALESCE(p.last_seq_id, 0) AND e.type <> 'tombstone' ORDER BY e.seq_id LIMIT 1)
             FROM unnest($1::text[]) WITH ORDINALITY AS n(name, ord)
-            CROSS JOIN (SELECT COALESCE(max(seq_id), 0) AS hwm FROM {Schema}.mt_events WHERE type <> 'tombstone') h
+            CROSS JOIN (SELECT {LedgerSequencing.CommittedHead(Schema)} AS hwm) h
             LEFT JOIN {Schema}.projection_progress p ON p.name = n.name
             ORDER BY n.ord
             """);

@@ -12,8 +12,11 @@ public sealed record ProbabilityStated(string Question, double Probability);
 /// <summary>A store in a fresh schema with the audit reader, verifier and a publisher signing with a key of its own.</summary>
 public sealed class AuditedStore : IDisposable
 {
-    private AuditedStore(PostgresFixture db, PostgresEventStore store, CheckpointSigningKey key, CheckpointPublisherOptions options)
+    private readonly bool _sequenced;
+
+    private AuditedStore(PostgresFixture db, PostgresEventStore store, CheckpointSigningKey key, CheckpointPublisherOptions options, bool sequenced)
     {
+        _sequenced = sequenced;
         Db = db;
         Store = store;
         Key = key;
@@ -37,24 +40,28 @@ public sealed class AuditedStore : IDisposable
     public string Schema => Store.Options.Schema;
 
     /// <summary>The audit services over a store the caller has already migrated.</summary>
-    public static AuditedStore Over(PostgresFixture db, PostgresEventStore store, int maxEventsPerCheckpoint = 10) => new(
+    /// <param name="sequenced">False on a ledger from before the sequencer (schema version 11 and older): nothing waits for it.</param>
+    public static AuditedStore Over(PostgresFixture db, PostgresEventStore store, int maxEventsPerCheckpoint = 10, bool sequenced = true) => new(
         db, store, CheckpointSigningKey.LoadOrCreate(Path.Combine(Path.GetTempPath(), "forecastledger-tests", store.Options.Schema, $"key-{Guid.NewGuid():N}.pem")),
-        new CheckpointPublisherOptions { EveryEvents = 1, MaxEventsPerCheckpoint = maxEventsPerCheckpoint });
+        new CheckpointPublisherOptions
+        {
+            EveryEvents = 1,
+            MaxEventsPerCheckpoint = maxEventsPerCheckpoint,
+            SequencingWait = sequenced ? new CheckpointPublisherOptions().SequencingWait : TimeSpan.Zero,
+        },
+        sequenced);
 
     public static EventTypeRegistry Registry() => TestEvents.Registry().Register<ProbabilityStated>("probability_stated");
 
     public static async Task<AuditedStore> CreateAsync(PostgresFixture db, string owner, int maxEventsPerCheckpoint = 10)
     {
-        var store = await db.FreshStoreAsync(owner, Registry());
-        var key = CheckpointSigningKey.LoadOrCreate(Path.Combine(Path.GetTempPath(), "forecastledger-tests", store.Options.Schema, $"key-{Guid.NewGuid():N}.pem"));
-        return new AuditedStore(db, store, key, new CheckpointPublisherOptions { EveryEvents = 1, MaxEventsPerCheckpoint = maxEventsPerCheckpoint });
+        return Over(db, await db.FreshStoreAsync(owner, Registry()), maxEventsPerCheckpoint);
     }
 
     /// <summary>Publishes until every event is covered; returns how many checkpoints were published.</summary>
-    /// <param name="sequenced">False on a ledger from before the sequencer (schema version 11 and older).</param>
-    public async Task<int> PublishAllAsync(bool sequenced = true)
+    public async Task<int> PublishAllAsync()
     {
-        if (sequenced)
+        if (_sequenced)
         {
             await Store.WaitUntilSequencedAsync(TimeSpan.FromMinutes(2));
         }

@@ -32,9 +32,9 @@ public sealed class when_a_ledger_moves_in_resumable_chunks(PostgresFixture db, 
         await RolledBackAppendAsync(schema);
         await OldStoreLedger.SeedAsync(db.DataSource, schema, 30, 5);
         var store = new PostgresEventStore(db.DataSource, options);
-        using var before = AuditedStore.Over(db, store, maxEventsPerCheckpoint: 50);
+        using var before = AuditedStore.Over(db, store, maxEventsPerCheckpoint: 50, sequenced: false);
         await OldStoreLedger.LendStreamEventsAsync(db.DataSource, schema);
-        Assert.Equal(6, await before.PublishAllAsync(sequenced: false));
+        Assert.Equal(6, await before.PublishAllAsync());
         var receipts = await SignReceiptsAsync(before, [1, 150, 300]);
         await OldStoreLedger.ReturnStreamEventsAsync(db.DataSource, schema);
         var rows = await OldStoreLedger.SnapshotAsync(db.DataSource, schema);

@@ -24,8 +24,8 @@ public sealed class when_an_existing_ledger_moves_into_martens_tables(PostgresFi
         await OldStoreLedger.LendStreamEventsAsync(db.DataSource, options.Schema);
 
         var store = new PostgresEventStore(db.DataSource, options);
-        using var before = AuditedStore.Over(db, store, maxEventsPerCheckpoint: 50);
-        Assert.Equal(4, await before.PublishAllAsync(sequenced: false));
+        using var before = AuditedStore.Over(db, store, maxEventsPerCheckpoint: 50, sequenced: false);
+        Assert.Equal(4, await before.PublishAllAsync());
         var rows = await OldStoreLedger.SnapshotAsync(db.DataSource, options.Schema);
         var checkpoints = (await before.Ledger.CheckpointsAsync(0, 100)).Count;
 

@@ -25,24 +25,6 @@ public sealed class cli_migrate_command(PostgresFixture db)
     private const string Service = "fl_migrate_service";
     private const string Nobody = "fl_migrate_nobody";
 
-    private static IHost CliHost(IReadOnlyDictionary<string, string?> settings)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddLedgerEventStore(builder.Configuration);
-        builder.Services.AddLedgerProjections(builder.Configuration);
-        return builder.Build();
-    }
-
-    private static async Task<(int Code, string Output, string Error)> MigrateAsync(IReadOnlyDictionary<string, string?> settings, string? script = null)
-    {
-        using var host = CliHost(settings);
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await MigrateCommand.RunAsync(host.Services, script, output, error, CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public async Task the_dry_run_writes_martens_tables_and_the_ledgers_scripts_and_changes_nothing()
     {
@@ -51,7 +33,7 @@ public sealed class cli_migrate_command(PostgresFixture db)
         var script = Path.Combine(Path.GetTempPath(), $"fl-migrate-{Guid.NewGuid():N}.sql");
         try
         {
-            var (code, output, error) = await MigrateAsync(settings, script);
+            var (code, output, error) = await CliHosts.MigrateAsync(settings, script);
 
             Assert.Equal(0, code);
             Assert.Equal(string.Empty, error);
@@ -76,7 +58,7 @@ public sealed class cli_migrate_command(PostgresFixture db)
                 await run.ExecuteNonQueryAsync();
             }
 
-            using var host = CliHost(settings);
+            using var host = CliHosts.Build(settings);
             var database = host.Services.GetRequiredService<LedgerDatabase>();
             await database.StartAsync(CancellationToken.None);
             try
@@ -110,12 +92,12 @@ public sealed class cli_migrate_command(PostgresFixture db)
         var script = Path.Combine(Path.GetTempPath(), $"fl-migrate-{Guid.NewGuid():N}.sql");
         try
         {
-            var dry = await MigrateAsync(settings, script);
+            var dry = await CliHosts.MigrateAsync(settings, script);
             Assert.Equal(0, dry.Code);
             Assert.Contains($"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {Service};", await File.ReadAllTextAsync(script), StringComparison.Ordinal);
             Assert.False(await SchemaExistsAsync(schema));
 
-            var applied = await MigrateAsync(settings);
+            var applied = await CliHosts.MigrateAsync(settings);
             Assert.Equal(0, applied.Code);
             Assert.Contains($"from version 0 to {SchemaMigrator.LatestVersion}", applied.Output, StringComparison.Ordinal);
             Assert.Equal(SchemaMigrator.LatestVersion, await new SchemaMigrator(db.DataSource, new EventStoreOptions { Schema = schema, Types = new EventTypeRegistry() }).CurrentVersionAsync());
@@ -124,13 +106,13 @@ public sealed class cli_migrate_command(PostgresFixture db)
             Assert.True(await ScalarAsync<bool>($"SELECT has_table_privilege('{Service}', '{schema}.mt_events', 'INSERT')"));
             Assert.False(await ScalarAsync<bool>($"SELECT has_table_privilege('{Service}', '{schema}.mt_events', 'DELETE')"));
 
-            var again = await MigrateAsync(settings, script);
+            var again = await CliHosts.MigrateAsync(settings, script);
             Assert.Equal(0, again.Code);
             Assert.Contains("is current", again.Output, StringComparison.Ordinal);
             Assert.Contains("The schema is current: nothing to apply.", await File.ReadAllTextAsync(script), StringComparison.Ordinal);
 
             // Applying again changes nothing, and keeps the ledger's own index on Marten's table (Marten's delta once dropped it).
-            var twice = await MigrateAsync(settings);
+            var twice = await CliHosts.MigrateAsync(settings);
             Assert.Equal(0, twice.Code);
             Assert.Contains("already current", twice.Output, StringComparison.Ordinal);
             Assert.True(await ScalarAsync<bool>($"SELECT to_regclass('{schema}.{LedgerMarten.TimestampIndex}') IS NOT NULL"));
@@ -158,7 +140,7 @@ public sealed class cli_migrate_command(PostgresFixture db)
         await using (var api = new LedgerApiFactory(db.ConnectionString, schema, configure: b => b.UseSetting(LedgerMigration.MigrateOnStartKey, null)))
         {
             var e = Assert.ThrowsAny<Exception>(() => api.Server);
-            var refusal = Assert.IsType<SchemaNotCurrentException>(Innermost<SchemaNotCurrentException>(e));
+            var refusal = Assert.IsType<SchemaNotCurrentException>(CliHosts.Innermost<SchemaNotCurrentException>(e));
             Assert.Contains($"The schema '{schema}' is behind: at version 0, this build needs {SchemaMigrator.LatestVersion}", refusal.Message, StringComparison.Ordinal);
             Assert.EndsWith("Run `migrate` (or set Ledger:MigrateOnStart=true to migrate on start).", refusal.Message, StringComparison.Ordinal);
             Assert.DoesNotContain('\n', refusal.Message);
@@ -166,7 +148,7 @@ public sealed class cli_migrate_command(PostgresFixture db)
 
         Assert.False(await SchemaExistsAsync(schema));
 
-        var applied = await MigrateAsync(new Dictionary<string, string?> { ["ConnectionStrings:Ledger"] = db.ConnectionString, ["Ledger:Schema"] = schema });
+        var applied = await CliHosts.MigrateAsync(new Dictionary<string, string?> { ["ConnectionStrings:Ledger"] = db.ConnectionString, ["Ledger:Schema"] = schema });
         Assert.Equal(0, applied.Code);
 
         await using (var api = new LedgerApiFactory(db.ConnectionString, schema, configure: b => b.UseSetting(LedgerMigration.MigrateOnStartKey, null)))
@@ -182,7 +164,7 @@ public sealed class cli_migrate_command(PostgresFixture db)
         var password = await CreateRoleAsync(Nobody, createOnDatabase: false);
         var nobody = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Username = Nobody, Password = password }.ConnectionString;
 
-        var (code, output, error) = await MigrateAsync(new Dictionary<string, string?> { ["ConnectionStrings:Ledger"] = nobody, ["Ledger:Schema"] = schema });
+        var (code, output, error) = await CliHosts.MigrateAsync(new Dictionary<string, string?> { ["ConnectionStrings:Ledger"] = nobody, ["Ledger:Schema"] = schema });
 
         Assert.Equal(1, code);
         Assert.Equal(string.Empty, output);
@@ -205,7 +187,7 @@ public sealed class cli_migrate_command(PostgresFixture db)
             }
 
             // The verb, with no configuration either, finds the same cluster (starting it again) and the schema current.
-            var (code, output, error) = await MigrateAsync(new Dictionary<string, string?> { ["Ledger:DataDirectory"] = root }, script);
+            var (code, output, error) = await CliHosts.MigrateAsync(new Dictionary<string, string?> { ["Ledger:DataDirectory"] = root }, script);
             Assert.True(code == 0, error);
             Assert.Contains($"The schema 'ledger' is current (version {SchemaMigrator.LatestVersion})", output, StringComparison.Ordinal);
         }
@@ -235,25 +217,6 @@ public sealed class cli_migrate_command(PostgresFixture db)
         }).Build();
 
         Assert.Equal(expected, LedgerMigration.MigrateOnStart(configuration));
-    }
-
-    private static Exception? Innermost<T>(Exception e)
-        where T : Exception
-    {
-        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is T)
-            {
-                return inner;
-            }
-
-            if (inner is AggregateException aggregate && aggregate.InnerExceptions.Select(Innermost<T>).FirstOrDefault(x => x is not null) is { } found)
-            {
-                return found;
-            }
-        }
-
-        return null;
     }
 
     private async Task<(string Owner, string Service)> CreateRolesAsync()

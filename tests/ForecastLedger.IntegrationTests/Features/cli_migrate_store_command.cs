@@ -3,10 +3,8 @@ using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.EventStore;
 using ForecastLedger.IntegrationTests.Support;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace ForecastLedger.IntegrationTests.Features;
 
@@ -18,24 +16,10 @@ namespace ForecastLedger.IntegrationTests.Features;
 [Collection(IntegrationCollection.Name)]
 public sealed class cli_migrate_store_command(PostgresFixture db)
 {
-    private static IHost CliHost(IReadOnlyDictionary<string, string?> settings, ILoggerProvider? logs = null)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        if (logs is not null)
-        {
-            builder.Logging.AddProvider(logs);
-        }
-
-        builder.Services.AddLedgerEventStore(builder.Configuration);
-        builder.Services.AddLedgerProjections(builder.Configuration);
-        return builder.Build();
-    }
-
     private static async Task<(int Code, string Output, string Error)> MigrateStoreAsync(
         IReadOnlyDictionary<string, string?> settings, int batchSize, Func<string, bool>? interruptAfter = null)
     {
-        using var host = CliHost(settings);
+        using var host = CliHosts.Build(settings);
         using var interrupt = new CancellationTokenSource();
         var output = new InterruptingWriter(line =>
         {
@@ -47,15 +31,6 @@ public sealed class cli_migrate_store_command(PostgresFixture db)
         });
         var error = new StringWriter();
         var code = await MigrateStoreCommand.RunAsync(host.Services, batchSize, output, error, interrupt.Token, progressInterval: TimeSpan.Zero);
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private static async Task<(int Code, string Output, string Error)> MigrateAsync(IReadOnlyDictionary<string, string?> settings, ILoggerProvider? logs = null)
-    {
-        using var host = CliHost(settings, logs);
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await MigrateCommand.RunAsync(host.Services, null, output, error, CancellationToken.None);
         return (code, output.ToString(), error.ToString());
     }
 
@@ -71,7 +46,7 @@ public sealed class cli_migrate_store_command(PostgresFixture db)
         var settings = new Dictionary<string, string?> { ["ConnectionStrings:Ledger"] = db.ConnectionString, ["Ledger:Schema"] = schema };
 
         // `migrate` refuses, with one line naming the verb, and changes nothing.
-        var refused = await MigrateAsync(settings);
+        var refused = await CliHosts.MigrateAsync(settings);
         Assert.Equal(1, refused.Code);
         Assert.Equal(
             $"migrate failed: The schema '{schema}' holds 200 event(s) in the old store that are not yet in Marten's tables. Run `migrate-store` to copy them (in committed chunks, resumable, with progress) and migrate; `migrate` and start-up do not copy a ledger on a configured server.",
@@ -83,7 +58,7 @@ public sealed class cli_migrate_store_command(PostgresFixture db)
         var script = Path.Combine(Path.GetTempPath(), $"fl-migrate-store-{Guid.NewGuid():N}.sql");
         try
         {
-            using var host = CliHost(settings);
+            using var host = CliHosts.Build(settings);
             Assert.Equal(0, await MigrateCommand.RunAsync(host.Services, script, new StringWriter(), new StringWriter(), CancellationToken.None));
             var sql = await File.ReadAllTextAsync(script);
             Assert.Contains("-- The old store holds 200 event(s) not yet in Marten's table: `migrate-store` copies them in resumable chunks", sql, StringComparison.Ordinal);
@@ -98,13 +73,13 @@ public sealed class cli_migrate_store_command(PostgresFixture db)
         await using (var api = new LedgerApiFactory(db.ConnectionString, schema, configure: b => b.UseSetting(LedgerMigration.MigrateOnStartKey, "true")))
         {
             var e = Assert.ThrowsAny<Exception>(() => api.Server);
-            Assert.NotNull(Innermost<StoreMoveRequiredException>(e));
+            Assert.NotNull(CliHosts.Innermost<StoreMoveRequiredException>(e));
         }
 
         await using (var api = new LedgerApiFactory(db.ConnectionString, schema, configure: b => b.UseSetting(LedgerMigration.MigrateOnStartKey, null)))
         {
             var e = Assert.ThrowsAny<Exception>(() => api.Server);
-            var refusal = Assert.IsType<SchemaNotCurrentException>(Innermost<SchemaNotCurrentException>(e));
+            var refusal = Assert.IsType<SchemaNotCurrentException>(CliHosts.Innermost<SchemaNotCurrentException>(e));
             Assert.Contains("200 event(s) of the old store to copy into Marten's table", refusal.Message, StringComparison.Ordinal);
             Assert.EndsWith("Run `migrate-store`: it copies them in resumable chunks, then migrates.", refusal.Message, StringComparison.Ordinal);
         }
@@ -138,7 +113,7 @@ public sealed class cli_migrate_store_command(PostgresFixture db)
         var again = await MigrateStoreAsync(settings, 7);
         Assert.Equal(0, again.Code);
         Assert.Equal($"The schema '{schema}' was already current (version {SchemaMigrator.LatestVersion}); nothing to move or apply.", again.Output.TrimEnd());
-        var migrate = await MigrateAsync(settings);
+        var migrate = await CliHosts.MigrateAsync(settings);
         Assert.Equal(0, migrate.Code);
         Assert.Contains("already current", migrate.Output, StringComparison.Ordinal);
     }
@@ -161,7 +136,7 @@ public sealed class cli_migrate_store_command(PostgresFixture db)
         try
         {
             // The zero-config cluster, holding a ledger as the release before the move left it.
-            using (var host = CliHost(settings))
+            using (var host = CliHosts.Build(settings))
             {
                 var database = host.Services.GetRequiredService<LedgerDatabase>();
                 await database.StartAsync(CancellationToken.None);
@@ -178,7 +153,7 @@ public sealed class cli_migrate_store_command(PostgresFixture db)
             }
 
             using var logs = new CapturedLogs();
-            var (code, output, error) = await MigrateAsync(settings, logs);
+            var (code, output, error) = await CliHosts.MigrateAsync(settings, logs: logs);
 
             Assert.True(code == 0, error);
             Assert.Contains($"Migrated the schema 'ledger' from version 10 to {SchemaMigrator.LatestVersion}.", output, StringComparison.Ordinal);
@@ -194,25 +169,6 @@ public sealed class cli_migrate_store_command(PostgresFixture db)
             {
             }
         }
-    }
-
-    private static Exception? Innermost<T>(Exception e)
-        where T : Exception
-    {
-        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is T)
-            {
-                return inner;
-            }
-
-            if (inner is AggregateException aggregate && aggregate.InnerExceptions.Select(Innermost<T>).FirstOrDefault(x => x is not null) is { } found)
-            {
-                return found;
-            }
-        }
-
-        return null;
     }
 
     private async Task<T> ScalarAsync<T>(string sql)

@@ -24,7 +24,7 @@ public sealed class HistoryReads(LedgerDatabase database, EventStoreOptions opti
     {
         await using var command = database.HotReads.CreateCommand($"""
             SELECT (SELECT coalesce(max(seq_id), 0) FROM {Schema}.forecast_history
-                    WHERE question_id = $1 AND seq_id <= (SELECT coalesce(max(seq_id), 0) FROM {Schema}.global_chain)),
+                    WHERE question_id = $1 AND seq_id <= {LedgerSequencing.SequencedHead(Schema)}),
                    CASE WHEN $2 THEN NULL ELSE {BotSetDigest} END
             """);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = view.Id });

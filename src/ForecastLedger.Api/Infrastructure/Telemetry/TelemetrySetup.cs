@@ -75,7 +75,7 @@ public sealed class ProjectionLagAgeGauge : IDisposable
         await using var command = _database.DataSource.CreateCommand($"""
             SELECT COALESCE(extract(epoch FROM clock_timestamp() - min(e."timestamp")), 0)::float8
             FROM (SELECT "timestamp" FROM {_schema}.mt_events
-                  WHERE seq_id > (SELECT COALESCE(max(seq_id), 0) FROM {_schema}.global_chain) AND type <> 'tombstone'
+                  WHERE seq_id > {ForecastLedger.EventStore.LedgerSequencing.SequencedHead(_schema)} AND type <> 'tombstone'
                   ORDER BY seq_id LIMIT 1) e
             """);
         return Math.Max(0, (double)(await command.ExecuteScalarAsync(ct))!);
