@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace ForecastLedger.EventStore;
 
 /// <summary>
@@ -23,28 +21,6 @@ public sealed record AppendRequest(
     IReadOnlyList<object> Events,
     AppendOptions? Options = null,
     StreamGuard? Guard = null);
-
-/// <summary>An event written by a group commit, as an inline projection sees it.</summary>
-/// <param name="Seq">Its global sequence number.</param>
-/// <param name="StreamId">Its stream.</param>
-/// <param name="Version">Its version in the stream.</param>
-/// <param name="Type">Its type alias.</param>
-/// <param name="Timestamp">Its recorded time.</param>
-/// <param name="Data">The event object that was appended.</param>
-/// <param name="Metadata">Its metadata.</param>
-public sealed record AppendedEvent(long Seq, string StreamId, long Version, string Type, DateTimeOffset Timestamp, object Data, EventMetadata Metadata);
-
-/// <summary>
-/// A read model written in the same transaction as its events (Marten's inline projection lifecycle). A group commit
-/// calls it once per batch, after the appends and before the commit, with every event the batch appended (idempotent
-/// replays and rejected appends excluded) in seq order: write set-based. If it throws, the batch is retried one
-/// savepoint per append, so its failure on one append fails only that append.
-/// </summary>
-public interface IInlineProjection
-{
-    /// <summary>Writes the rows for <paramref name="events"/> on <paramref name="connection"/>, inside its open transaction.</summary>
-    Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<AppendedEvent> events, CancellationToken ct);
-}
 
 /// <summary>How a <see cref="GroupCommitAppender"/> batches.</summary>
 public sealed class GroupCommitOptions

@@ -7,13 +7,13 @@ namespace ForecastLedger.EventStore;
 /// <summary>
 /// Group commit (docs/adr/0007-group-commit.md) over Marten sessions. Concurrent appends queue up; a writer takes every
 /// pending append (up to <see cref="GroupCommitOptions.MaxBatchSize"/>), decides and writes them in order in ONE
-/// transaction through one Marten session (<see cref="LedgerAppend"/>), runs the inline projections once for the batch, commits, and only then completes each
+/// transaction through one Marten session (<see cref="LedgerAppend"/>), whose inline projections (Marten's) write their read models in that transaction, commits, and only then completes each
 /// request with its own outcome. Per-append semantics are those of <see cref="IEventStore"/>: expected-version
 /// compare-and-set, idempotency keys, the hash chains and the global order. A later append to the same stream in one
 /// batch sees the earlier one's version; a repeated idempotency key in one batch replays.
 /// <list type="bullet">
 /// <item>A request is acknowledged only after its batch committed; if the commit fails, every request in the batch fails.</item>
-/// <item>If any append of the batch fails in the database (or an inline projection fails), the batch is rolled back and
+/// <item>If any append of the batch fails in the database (or an inline projection fails on it), the batch is rolled back and
 /// re-run one savepoint per append: only the failing append fails.</item>
 /// <item>A request cancelled while queued is never appended; once taken into a batch it runs to its outcome.</item>
 /// </list>
@@ -27,7 +27,6 @@ public sealed class GroupCommitAppender : IAsyncDisposable
 
     private readonly PostgresEventStore _store;
     private readonly GroupCommitOptions _options;
-    private readonly IReadOnlyList<IInlineProjection> _projections;
     private readonly Channel<Pending> _queue;
     private readonly Task[] _writers;
     private readonly string _schema;
@@ -38,13 +37,12 @@ public sealed class GroupCommitAppender : IAsyncDisposable
     private long _failed;
 
     /// <summary>Starts the writer(s). The store's data source is looked up per batch, so it may start later.</summary>
-    public GroupCommitAppender(PostgresEventStore store, GroupCommitOptions? options = null, IEnumerable<IInlineProjection>? projections = null)
+    public GroupCommitAppender(PostgresEventStore store, GroupCommitOptions? options = null)
     {
         _store = store;
         _options = options ?? new GroupCommitOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxBatchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.Writers, 1);
-        _projections = [.. projections ?? []];
         _schema = store.Options.QuotedSchema;
         _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = _options.Writers == 1 });
         _writers = [.. Enumerable.Range(0, _options.Writers).Select(_ => Task.Run(WriteLoopAsync))];
@@ -177,7 +175,6 @@ public sealed class GroupCommitAppender : IAsyncDisposable
             try
             {
                 await LedgerAppend.RunAsync(_store.Marten, _schema, transaction, batch, CancellationToken.None).ConfigureAwait(false);
-                await ProjectAsync(connection, batch).ConfigureAwait(false);
             }
             catch (Exception e) when (FailsOnlyThisAttempt(e, connection))
             {
@@ -207,7 +204,6 @@ public sealed class GroupCommitAppender : IAsyncDisposable
                 try
                 {
                     await LedgerAppend.RunAsync(_store.Marten, _schema, transaction, [pending], CancellationToken.None).ConfigureAwait(false);
-                    await ProjectAsync(connection, [pending]).ConfigureAwait(false);
                     await transaction.ReleaseAsync("append").ConfigureAwait(false);
                 }
                 catch (Exception e) when (FailsOnlyThisAttempt(e, connection))
@@ -228,47 +224,6 @@ public sealed class GroupCommitAppender : IAsyncDisposable
     /// </summary>
     private static bool FailsOnlyThisAttempt(Exception e, NpgsqlConnection connection) =>
         connection.FullState == System.Data.ConnectionState.Open && (e is PostgresException || e is not NpgsqlException);
-
-    private async Task ProjectAsync(NpgsqlConnection connection, IReadOnlyList<Pending> batch)
-    {
-        if (_projections.Count == 0)
-        {
-            return;
-        }
-
-        var events = new List<AppendedEvent>();
-        foreach (var pending in batch)
-        {
-            if (pending.Outcome != "appended")
-            {
-                continue;
-            }
-
-            var prepared = pending.Prepared;
-            var count = prepared.Ids.Length;
-            if (pending.Seqs.Count != count)
-            {
-                throw new InvalidOperationException($"Append to '{pending.Request.StreamId}' got {pending.Seqs.Count} seqs for {count} events.");
-            }
-
-            var metadata = pending.Request.Options?.Metadata ?? new EventMetadata();
-            for (var i = 0; i < count; i++)
-            {
-                events.Add(new AppendedEvent(pending.Seqs[i], pending.Request.StreamId, pending.Version - count + 1 + i,
-                    prepared.Types[i], prepared.Timestamp, pending.Request.Events[i], metadata));
-            }
-        }
-
-        if (events.Count == 0)
-        {
-            return;
-        }
-
-        foreach (var projection in _projections)
-        {
-            await projection.ApplyAsync(connection, events, CancellationToken.None).ConfigureAwait(false);
-        }
-    }
 
     private static void InterlockedMax(ref long target, long value)
     {

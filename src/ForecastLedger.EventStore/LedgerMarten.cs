@@ -32,10 +32,11 @@ public static class LedgerMarten
     public const string TimestampIndex = "mt_events_fl_timestamp";
 
     /// <summary>A store over <paramref name="dataSource"/>; its schema objects are applied by <see cref="SchemaMigrator"/>, never on first use.</summary>
-    public static DocumentStore CreateStore(NpgsqlDataSource dataSource, EventStoreOptions options)
+    public static DocumentStore CreateStore(NpgsqlDataSource dataSource, EventStoreOptions options, Action<StoreOptions>? configure = null)
     {
         var marten = new StoreOptions();
         Configure(marten, dataSource, options);
+        configure?.Invoke(marten);
         return new DocumentStore(marten);
     }
 

@@ -3,6 +3,10 @@ using System.Security.Cryptography;
 using System.Text;
 using ForecastLedger.EventStore;
 using ForecastLedger.IntegrationTests.Support;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Events.Projections;
 using Npgsql;
 
 namespace ForecastLedger.IntegrationTests.EventStore;
@@ -18,6 +22,7 @@ public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyn
     private PostgresEventStore _store = null!;
     private GroupCommitAppender _appender = null!;
     private RecordingProjection _projection = null!;
+    private DocumentStore _marten = null!;
 
     private string Schema => _store.Options.Schema;
 
@@ -31,11 +36,19 @@ public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyn
             await command.ExecuteNonQueryAsync();
         }
 
+        // The group commit appends through the store's Marten sessions, so Marten runs the store's inline projections
+        // in the batch's transaction.
         _projection = new RecordingProjection(Schema);
-        _appender = new GroupCommitAppender(_store, new GroupCommitOptions { MaxBatchSize = 512, Writers = 1 }, [_projection]);
+        _marten = LedgerMarten.CreateStore(db.DataSource, _store.Options, marten => marten.Projections.Add(_projection, ProjectionLifecycle.Inline, "recording"));
+        _store = new PostgresEventStore(() => db.DataSource, _store.Options, () => _marten);
+        _appender = new GroupCommitAppender(_store, new GroupCommitOptions { MaxBatchSize = 512, Writers = 1 });
     }
 
-    public async Task DisposeAsync() => await _appender.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _appender.DisposeAsync();
+        await _marten.DisposeAsync();
+    }
 
     [Fact]
     public async Task many_writers_on_one_stream_get_exactly_one_winner_per_version_and_lose_nothing_acknowledged()
@@ -497,26 +510,28 @@ public sealed class when_appends_are_group_committed(PostgresFixture db) : IAsyn
         }
     }
 
-    /// <summary>An inline projection writing one row per event; it throws on a poison event, to prove it fails alone.</summary>
-    private sealed class RecordingProjection(string schema) : IInlineProjection
+    /// <summary>
+    /// A Marten inline projection writing one row per event (its position read back from <c>mt_events</c>, as quick
+    /// appends draw it in the database); it throws on a poison event, to prove it fails alone.
+    /// </summary>
+    private sealed class RecordingProjection(string schema) : IProjection
     {
         public const string Poison = "poison-for-the-projection";
 
-        public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<AppendedEvent> events, CancellationToken ct)
+        public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
         {
             if (events.Any(e => e.Data is ThingHappened { Name: Poison }))
             {
                 throw new InvalidOperationException("The projection refuses this event.");
             }
 
-            await using var command = new NpgsqlCommand($"""
-                INSERT INTO {schema}.projected (seq_id, stream_id, version, name) SELECT * FROM unnest($1, $2, $3, $4)
-                """, connection);
-            command.Parameters.AddWithValue(events.Select(e => e.Seq).ToArray());
-            command.Parameters.AddWithValue(events.Select(e => e.StreamId).ToArray());
-            command.Parameters.AddWithValue(events.Select(e => e.Version).ToArray());
-            command.Parameters.AddWithValue(events.Select(e => e.Data is ThingHappened t ? t.Name : e.Type).ToArray());
-            await command.ExecuteNonQueryAsync(ct);
+            operations.QueueSqlCommand($"""
+                INSERT INTO {schema}.projected (seq_id, stream_id, version, name)
+                SELECT e.seq_id, e.stream_id, e.version, u.name FROM unnest(?::uuid[], ?::text[]) AS u(id, name) JOIN {schema}.mt_events e ON e.id = u.id
+                """,
+                events.Select(e => e.Id).ToArray(),
+                events.Select(e => e.Data is ThingHappened t ? t.Name : e.EventTypeName).ToArray());
+            return Task.CompletedTask;
         }
     }
 }

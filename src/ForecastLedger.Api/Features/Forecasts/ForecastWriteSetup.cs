@@ -1,16 +1,21 @@
 using ForecastLedger.EventStore;
+using JasperFx.Events.Projections;
+using Marten;
 
 namespace ForecastLedger.Api.Features.Forecasts;
 
 public static class ForecastWriteSetup
 {
     /// <summary>
-    /// The group commit that forecast writes go through (ADR 0007), with <c>forecast_history</c> as its inline projection.
-    /// <c>Ledger:GroupCommit:MaxBatchSize</c> and <c>Ledger:GroupCommit:Writers</c> tune it.
+    /// The group commit that forecast writes go through (ADR 0007), and <c>forecast_history</c> as a Marten inline
+    /// projection of the store every session appends through. <c>Ledger:GroupCommit:MaxBatchSize</c> and
+    /// <c>Ledger:GroupCommit:Writers</c> tune the group commit.
     /// </summary>
     public static IServiceCollection AddForecastGroupCommit(this IServiceCollection services)
     {
-        services.AddSingleton<ForecastHistoryProjection>();
+        // Applied after the ledger's own settings (LedgerMarten.Configure), which name the schema.
+        services.ConfigureMarten(marten => marten.Projections.Add(
+            new ForecastHistoryProjection(marten.DatabaseSchemaName), ProjectionLifecycle.Inline, ForecastHistoryProjection.Name));
         services.AddSingleton(sp =>
         {
             var configuration = sp.GetRequiredService<IConfiguration>();
@@ -20,7 +25,7 @@ public static class ForecastWriteSetup
                 MaxBatchSize = configuration.GetValue("Ledger:GroupCommit:MaxBatchSize", defaults.MaxBatchSize),
                 Writers = configuration.GetValue("Ledger:GroupCommit:Writers", defaults.Writers),
             };
-            return new GroupCommitAppender(sp.GetRequiredService<PostgresEventStore>(), options, [sp.GetRequiredService<ForecastHistoryProjection>()]);
+            return new GroupCommitAppender(sp.GetRequiredService<PostgresEventStore>(), options);
         });
         return services;
     }
