@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ForecastLedger.Api.Features.Forecasters;
 using ForecastLedger.Api.Features.Forecasts;
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
@@ -16,6 +17,10 @@ public static class FeatureSetup
         services.AddSingleton<QuestionCatalog>();
         // What the admin commands load through Wolverine's aggregate handler workflow: folded on each load, never stored.
         services.ConfigureMarten(marten => marten.Projections.Add(new LoadedQuestionProjection(), ProjectionLifecycle.Live));
+        services.ConfigureMarten(marten => marten.Projections.Add(new LoadedForecasterProjection(), ProjectionLifecycle.Live));
+        // Applied after the ledger's own settings (LedgerMarten.Configure), which name the schema.
+        services.ConfigureMarten(marten => marten.Projections.Add(
+            new ForecastersProjection(marten.DatabaseSchemaName), ProjectionLifecycle.Inline, ForecastersProjection.Name));
         services.AddSingleton<ForecastStreams>();
         services.AddForecastGroupCommit();
         services.AddHostedService<CatalogSeeder>();

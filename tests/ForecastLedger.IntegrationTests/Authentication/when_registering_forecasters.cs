@@ -71,6 +71,58 @@ public sealed class when_registering_forecasters(PostgresFixture db) : IAsyncLif
         await response.AssertProblemAsync(HttpStatusCode.Conflict, "handle-taken");
     }
 
+    [Fact]
+    public async Task racing_registrations_of_one_handle_make_one_forecaster_and_leave_no_orphan_event()
+    {
+        // The forecasters row is a Marten inline projection of forecaster_registered: the handle index refuses the
+        // losers inside the transaction of their events, so a refused registration appends nothing.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(i =>
+            _api.CreateClient().PostAsJsonAsync("/api/forecasters", new { handle = "contested", displayName = $"Racer {i}" })));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+        {
+            await refused.AssertProblemAsync(HttpStatusCode.Conflict, "handle-taken");
+        }
+
+        await using var command = db.DataSource.CreateCommand($"""
+            SELECT (SELECT count(*) FROM {_api.Schema}.mt_events WHERE type = 'forecaster_registered' AND data ->> 'handle' = 'contested'),
+                   (SELECT count(*) FROM {_api.Schema}.forecasters WHERE handle = 'contested')
+            """);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(1L, reader.GetInt64(0));
+        Assert.Equal(1L, reader.GetInt64(1));
+    }
+
+    [Fact]
+    public async Task racing_bot_flag_changes_are_decided_one_after_another_and_the_row_follows_the_stream()
+    {
+        var forecaster = await _api.RegisterForecasterAsync("flipper");
+        var admin = _api.AdminClient();
+
+        // Each request loads the forecaster under its stream's row lock (the workflow's exclusive load), so every
+        // change decides on the state the previous one left: a change to the flag it already has appends nothing.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
+            admin.PutAsJsonAsync($"/api/forecasters/{forecaster.ForecasterId}/bot-flag", new { isBot = i % 2 == 0 })));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var stream = await admin.GetFromJsonAsync<JsonElement>($"/api/streams/forecaster-{forecaster.ForecasterId}/events");
+        var flags = stream.GetProperty("events").EnumerateArray().Skip(1)
+            .Select(e => e.GetProperty("data").GetProperty("is_bot").GetBoolean()).ToArray();
+        Assert.NotEmpty(flags);
+        for (var i = 0; i < flags.Length; i++)
+        {
+            // Consecutive changes alternate, starting from the registered "human": no change repeats the flag it found.
+            Assert.Equal(i % 2 == 0, flags[i]);
+        }
+
+        Assert.All(stream.GetProperty("events").EnumerateArray().Skip(1), e =>
+            Assert.StartsWith("admin:", e.GetProperty("metadata").GetProperty("actor").GetString(), StringComparison.Ordinal));
+        var profile = await _anonymous.GetFromJsonAsync<JsonElement>($"/api/forecasters/{forecaster.ForecasterId}");
+        Assert.Equal(flags[^1], profile.GetProperty("isBot").GetBoolean());
+    }
+
     [Theory]
     [InlineData("ab")]
     [InlineData("Upper")]

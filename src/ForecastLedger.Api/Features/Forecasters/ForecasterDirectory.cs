@@ -14,42 +14,10 @@ namespace ForecastLedger.Api.Features.Forecasters;
 /// <param name="RegisteredAt">When the forecaster registered.</param>
 public sealed record ForecasterProfile(Guid Id, string Handle, string DisplayName, bool IsBot, DateTimeOffset RegisteredAt);
 
-/// <summary>
-/// The <c>forecasters</c> table: the lookup by id and the unique handle index. Every write takes the caller's
-/// connection, so it commits with the <c>forecaster-{id}</c> event it mirrors. Anything that registers forecasters
-/// (the API, a seeder) must call <see cref="InsertAsync"/> in the transaction that appends <see cref="ForecasterRegistered"/>.
-/// </summary>
+/// <summary>Reads the <c>forecasters</c> table, which <see cref="ForecastersProjection"/> writes with the events.</summary>
 public sealed class ForecasterDirectory(LedgerDatabase database, EventStoreOptions options)
 {
     private string Table => $"{options.Schema}.forecasters";
-
-    /// <summary>Inserts the registered forecaster. A taken handle throws the 409 <c>handle-taken</c> rule violation.</summary>
-    public async Task InsertAsync(NpgsqlConnection connection, ForecasterRegistered registered, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(
-            $"INSERT INTO {Table} (id, handle, display_name, is_bot, registered_at) VALUES ($1, $2, $3, $4, $5)", connection);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = registered.ForecasterId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = registered.Handle });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = registered.DisplayName });
-        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = registered.IsBot });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = registered.RegisteredAt });
-        try
-        {
-            await command.ExecuteNonQueryAsync(ct);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "forecasters_handle_unique")
-        {
-            throw new DomainRuleViolation("handle-taken", $"The handle '{registered.Handle}' is taken.", RuleKind.Conflict);
-        }
-    }
-
-    public async Task SetBotFlagAsync(NpgsqlConnection connection, Guid forecasterId, bool isBot, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand($"UPDATE {Table} SET is_bot = $2 WHERE id = $1", connection);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = forecasterId });
-        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = isBot });
-        await command.ExecuteNonQueryAsync(ct);
-    }
 
     public async Task<ForecasterProfile?> FindAsync(Guid forecasterId, CancellationToken ct)
     {

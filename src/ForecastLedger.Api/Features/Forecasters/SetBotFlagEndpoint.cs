@@ -1,11 +1,12 @@
-using System.Security.Claims;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Api.Infrastructure.Authentication;
+using ForecastLedger.Audit;
 using ForecastLedger.Domain.Forecasters;
-using ForecastLedger.EventStore;
+using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace ForecastLedger.Api.Features.Forecasters;
 
@@ -13,8 +14,30 @@ namespace ForecastLedger.Api.Features.Forecasters;
 /// <param name="IsBot">True to mark the forecaster as a bot, false to mark it as human.</param>
 public sealed record SetBotFlagRequest(bool IsBot);
 
+/// <summary>
+/// On Wolverine's aggregate handler workflow: the forecaster is loaded (its stream row locked, so racing changes are
+/// decided one after another on the current state), <see cref="Validate"/> answers 404, the pure <see cref="Put"/>
+/// decides, and the workflow appends the events; <see cref="ForecastersProjection"/> updates the row in that transaction.
+/// </summary>
 public static class SetBotFlagEndpoint
 {
+    /// <summary>The identity of the <c>[WriteAggregate]</c> parameter.</summary>
+    public static string StreamId(Guid id) => Forecaster.StreamId(id);
+
+    /// <summary>The acting admin and the decision time; the session carries the actor and correlation id into the events.</summary>
+    public static SetBotFlag Before(Guid id, SetBotFlagRequest request, HttpContext context, TimeProvider clock, IDocumentSession session)
+    {
+        var metadata = RequestIdempotency.AppendOptionsFor(context).Metadata;
+        session.LastModifiedBy = metadata?.Actor;
+        session.CorrelationId = metadata?.CorrelationId;
+        return new SetBotFlag(id, request.IsBot, context.User.GetActor(), EventHashing.TruncateToMicroseconds(clock.GetUtcNow()));
+    }
+
+    public static ProblemDetails Validate(Guid id, LoadedForecaster? forecaster) =>
+        forecaster?.Profile is null
+            ? ProblemDetailsSetup.Problem(404, "forecaster-not-found", $"Forecaster {id} does not exist.")
+            : WolverineContinue.NoProblems;
+
     /// <summary>Marks a forecaster as a bot or as human (admins).</summary>
     /// <remarks>Idempotent: setting the flag the forecaster already has records nothing.</remarks>
     /// <param name="id">The forecaster's id.</param>
@@ -27,34 +50,13 @@ public static class SetBotFlagEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    public static async Task<ForecasterProfile> Put(
+    public static (ForecasterProfile, Wolverine.Marten.Events) Put(
         Guid id,
         SetBotFlagRequest request,
-        ClaimsPrincipal user,
-        HttpContext context,
-        LedgerDatabase database,
-        PostgresEventStore store,
-        ForecasterDirectory forecasters,
-        DateTimeOffset now,
-        CancellationToken ct)
+        [WriteAggregate(Required = false, LoadStyle = ConcurrencyStyle.Exclusive, FromMethod = nameof(StreamId))] LoadedForecaster? forecaster,
+        SetBotFlag command)
     {
-        var actor = user.GetActor();
-        await UnconditionalWrites.RunAsync(conditional: false, async () =>
-        {
-            var current = await store.FetchForWritingAsync(Forecaster.StreamId(id), Forecaster.Initial, Forecaster.Evolve, ct);
-            var events = SetBotFlagDecider.Decide(new SetBotFlag(id, request.IsBot, actor, now), current.State);
-            if (events.Length > 0)
-            {
-                await using var connection = await database.DataSource.OpenConnectionAsync(ct);
-                await using var transaction = await connection.BeginTransactionAsync(ct);
-                await store.AppendInTransactionAsync(transaction, current.StreamId, current.Version, events,
-                    new AppendOptions(new EventMetadata(Actor: actor, CorrelationId: context.TraceIdentifier)), ct);
-                await forecasters.SetBotFlagAsync(connection, id, request.IsBot, ct);
-                await transaction.CommitAsync(ct);
-            }
-        });
-
-        return await forecasters.FindAsync(id, ct)
-            ?? throw new InvalidOperationException($"Forecaster {id} has events but no row in the forecasters table.");
+        var events = SetBotFlagDecider.Decide(command, forecaster!.State);
+        return (events.Aggregate(forecaster.Profile, LoadedForecaster.Evolve)!, [.. events]);
     }
 }

@@ -80,7 +80,17 @@ public static class RegisterForecasterEndpoint
 
         await using var connection = await database.DataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        var appended = await store.AppendInTransactionAsync(transaction, Forecaster.StreamId(forecasterId), 0, events, new AppendOptions(metadata, idempotency), ct);
+        AppendResult appended;
+        try
+        {
+            // ForecastersProjection writes the forecasters row with the event; the handle index refuses a taken handle.
+            appended = await store.AppendInTransactionAsync(transaction, Forecaster.StreamId(forecasterId), 0, events, new AppendOptions(metadata, idempotency), ct);
+        }
+        catch (Exception e) when (ForecastersProjection.HandleTaken(e, registered.Handle) is { } taken)
+        {
+            throw taken;
+        }
+
         if (appended.Replayed)
         {
             await transaction.RollbackAsync(ct);
@@ -91,7 +101,6 @@ public static class RegisterForecasterEndpoint
                 : Results.Ok(new RegisteredForecaster(profile.Id, profile.Handle, profile.DisplayName, profile.IsBot, key.Id, key.Prefix, null, ReplayNote));
         }
 
-        await forecasters.InsertAsync(connection, registered, ct);
         var token = ApiKeyToken.Generate();
         await keys.IssueAsync(transaction, keyId, token, Roles.Forecaster, forecasterId, KeyLabel, actor, now, new AppendOptions(metadata), ct);
         await transaction.CommitAsync(ct);
