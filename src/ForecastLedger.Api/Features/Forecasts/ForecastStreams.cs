@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Features.Receipts;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain.Forecasts;
@@ -41,7 +42,7 @@ public sealed record ForecastResource(
 /// through the group commit (ADR 0007); <see cref="ForecastHistoryProjection"/> writes their <c>forecast_history</c>
 /// rows inline, in the same transaction.
 /// </summary>
-public sealed class ForecastStreams(PostgresEventStore store, LedgerDatabase database, GroupCommitAppender appender, ReceiptIssuer receipts)
+public sealed class ForecastStreams(PostgresEventStore store, LedgerDatabase database, GroupCommitAppender appender, ReceiptIssuer receipts, QuestionCatalog catalog)
 {
     public Task<Fetched<StandingForecast>> LoadAsync(Guid questionId, Guid forecasterId, CancellationToken ct) =>
         store.FetchForWritingAsync(StandingForecast.StreamId(questionId, forecasterId), StandingForecast.Initial, StandingForecast.Evolve, ct);
@@ -78,6 +79,27 @@ public sealed class ForecastStreams(PostgresEventStore store, LedgerDatabase dat
         // A replay signs the same receipt body again: it is a function of the event (ECDSA's signature bytes differ).
         var appended = (await store.FetchStreamAsync(streamId, new StreamReadLimit(ToVersion: result.Version), ct))[^1];
         return ForecastResource.From(appended)! with { Receipt = receipts.Issue(appended) };
+    }
+
+    /// <summary>How often a forecast write decides again because the question moved under it before giving up with a 409.</summary>
+    public const int MaxQuestionMoves = 5;
+
+    /// <summary>
+    /// After a forecast's guard failed (the question changed since the decision read it, from the cache): the question
+    /// as it is now, to decide again on; after <see cref="MaxQuestionMoves"/> attempts the conflict reaches the client.
+    /// </summary>
+    public async Task<LoadedQuestion> QuestionMovedAsync(Guid questionId, GuardFailedException moved, int attempt, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(moved);
+        if (attempt >= MaxQuestionMoves)
+        {
+            throw new ConcurrencyException(moved.GuardStreamId, moved.ExpectedVersion, moved.ActualVersion);
+        }
+
+        var question = await catalog.ReloadForDecisionAsync(questionId, ct);
+        return question.View is null
+            ? throw new InvalidOperationException($"Question {questionId} has a guard version but no events.")
+            : question;
     }
 
     /// <summary>A question's forecasts and withdrawals in ledger order, after a seq (keyset pagination).</summary>

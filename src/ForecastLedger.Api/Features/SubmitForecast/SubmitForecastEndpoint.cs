@@ -3,6 +3,8 @@ using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain;
 using ForecastLedger.Domain.Forecasts;
+using ForecastLedger.Domain.Questions;
+using ForecastLedger.EventStore;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
@@ -16,8 +18,19 @@ namespace ForecastLedger.Api.Features.SubmitForecast;
 /// <param name="Rationale">Optional reasoning, up to 2,000 characters.</param>
 public sealed record SubmitForecastRequest(int? PYes = null, IReadOnlyList<int>? Probabilities = null, string? Rationale = null);
 
+/// <summary>
+/// Submitting a forecast, top to bottom: <see cref="LoadAsync"/> reads the question, <see cref="Validate"/> answers
+/// 403/400/404, the pure <see cref="Post"/> decides, and the <see cref="ForecastSubmission"/> it returns appends the
+/// events through the group commit (docs/adr/0007) and answers 201.
+/// </summary>
 public static class SubmitForecastEndpoint
 {
+    public static Task<ForecastTarget> LoadAsync(
+        string questionId, Guid forecasterId, [FromHeader(Name = "If-Match")] string? ifMatch, QuestionCatalog catalog, TimeProvider clock, CancellationToken ct) =>
+        ForecastTarget.LoadAsync(questionId, forecasterId, ifMatch, catalog, clock, ct);
+
+    public static ProblemDetails Validate(ForecastTarget target, HttpContext context) => target.Validate(context.User);
+
     /// <summary>Submits or revises the caller's forecast on a question.</summary>
     /// <remarks>
     /// A revision is a new submission: the latest one stands. Send <c>If-Match</c> with the version of the forecaster's
@@ -40,29 +53,19 @@ public static class SubmitForecastEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
-    public static async Task<IResult> Post(
-        string questionId, Guid forecasterId, SubmitForecastRequest request,
-        [FromHeader(Name = "If-Match")] string? ifMatch,
-        HttpContext context, QuestionCatalog catalog, ForecastStreams forecasts, TimeProvider clock, CancellationToken ct)
+    public static IResult Post(string questionId, Guid forecasterId, SubmitForecastRequest request, [NotBody] ForecastTarget target)
     {
-        // The decider ignores the standing forecast (replacing is always allowed; a unit test pins this down), so the
-        // write reads nothing of the forecaster's stream: it appends at If-Match's version, or without If-Match at the
-        // stream's head, so concurrent revisions by one forecaster are all accepted, in ledger order.
-        var (forecast, refused) = await ForecasterAccess.WriteAsync(
-            context.User, questionId, forecasterId, ifMatch, StandingNeed.Nothing,
-            write => SubmitForecastDecider.Decide(
-                new Domain.Forecasts.SubmitForecast(write.QuestionId, forecasterId, Guid.CreateVersion7(write.Now), Probabilities(request), request.Rationale, write.Now),
-                write.Question.State, write.Standing ?? StandingForecast.Initial),
-            RequestIdempotency.AppendOptionsFor(context),
-            catalog, forecasts, clock, ct);
-        if (refused is not null)
-        {
-            return Results.Problem(refused);
-        }
-
-        context.Response.Headers.ETag = ETags.For(forecast!.Version);
-        return Results.Created($"/api/questions/{forecast.QuestionId}/forecasters/{forecasterId}/forecasts", forecast);
+        var command = new Domain.Forecasts.SubmitForecast(target.QuestionId, forecasterId, target.NewForecastId, Probabilities(request), request.Rationale, target.Now);
+        return new ForecastSubmission(command, target, Decide(command, target.Question!));
     }
+
+    /// <summary>
+    /// The decision. It ignores the standing forecast (replacing is always allowed; a unit test pins this down), so the
+    /// write reads nothing of the forecaster's stream: it appends at If-Match's version, or without If-Match at the
+    /// stream's head, so concurrent revisions by one forecaster are all accepted, in ledger order.
+    /// </summary>
+    public static IForecastEvent[] Decide(Domain.Forecasts.SubmitForecast command, LoadedQuestion question) =>
+        SubmitForecastDecider.Decide(command, question.State, StandingForecast.Initial);
 
     private static IReadOnlyList<int> Probabilities(SubmitForecastRequest request) => (request.PYes, request.Probabilities) switch
     {
@@ -70,4 +73,37 @@ public static class SubmitForecastEndpoint
         (null, { } ps) => ps,
         _ => throw new DomainRuleViolation("probabilities-required", "Give exactly one of pYes (binary) or probabilities (one per option).", RuleKind.Invalid),
     };
+}
+
+/// <summary>
+/// The decided submission, appended at the edge. The append is guarded by the question's version the decision read; if
+/// the question moved since (it came from a cache), the submission is decided again on the question as it is now, so a
+/// forecast is never accepted on a question that closed before the append committed.
+/// </summary>
+public sealed record ForecastSubmission(Domain.Forecasts.SubmitForecast Command, ForecastTarget Target, IForecastEvent[] Events) : IResult
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var forecasts = httpContext.RequestServices.GetRequiredService<ForecastStreams>();
+        var options = RequestIdempotency.AppendOptionsFor(httpContext);
+        var ct = httpContext.RequestAborted;
+        var (question, events) = (Target.Question!, Events);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var forecast = await forecasts.AppendAsync(
+                    Command.QuestionId, Command.ForecasterId, Target.IfMatch, events, options, new StreamGuard(Question.StreamId(Command.QuestionId), question.Version), ct);
+                httpContext.Response.Headers.ETag = ETags.For(forecast.Version);
+                await Results.Created($"/api/questions/{forecast.QuestionId}/forecasters/{forecast.ForecasterId}/forecasts", forecast).ExecuteAsync(httpContext);
+                return;
+            }
+            catch (GuardFailedException moved)
+            {
+                question = await forecasts.QuestionMovedAsync(Command.QuestionId, moved, attempt, ct);
+                events = SubmitForecastEndpoint.Decide(Command, question);
+            }
+        }
+    }
 }

@@ -2,6 +2,8 @@ using ForecastLedger.Api.Features.Forecasts;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain.Forecasts;
+using ForecastLedger.Domain.Questions;
+using ForecastLedger.EventStore;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
@@ -9,8 +11,24 @@ using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.WithdrawForecast;
 
+/// <summary>
+/// Withdrawing a forecast, top to bottom: <see cref="LoadAsync"/> reads the question and the forecaster's standing
+/// forecast, <see cref="Validate"/> answers 403/400/404, the pure <see cref="Post"/> decides, and the
+/// <see cref="ForecastWithdrawal"/> it returns appends the events through the group commit (docs/adr/0007) and answers 200.
+/// </summary>
 public static class WithdrawForecastEndpoint
 {
+    public static async Task<(ForecastTarget, Fetched<StandingForecast>)> LoadAsync(
+        string questionId, Guid forecasterId, [FromHeader(Name = "If-Match")] string? ifMatch,
+        QuestionCatalog catalog, ForecastStreams forecasts, TimeProvider clock, CancellationToken ct)
+    {
+        var target = await ForecastTarget.LoadAsync(questionId, forecasterId, ifMatch, catalog, clock, ct);
+        var standing = await forecasts.LoadAsync(target.Question?.View?.Id ?? Guid.Empty, forecasterId, ct);
+        return (target, standing);
+    }
+
+    public static ProblemDetails Validate(ForecastTarget target, HttpContext context) => target.Validate(context.User);
+
     /// <summary>Withdraws the caller's standing forecast on a question.</summary>
     /// <remarks>From this instant the forecaster has no standing forecast: no further score accrues and it leaves the crowd. Nothing is retroactive. Writes are rate-limited per forecaster (429 <c>rate-limited</c> with <c>Retry-After</c>).</remarks>
     /// <param name="questionId">The question's id or slug.</param>
@@ -27,22 +45,53 @@ public static class WithdrawForecastEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
-    public static async Task<IResult> Post(
-        string questionId, Guid forecasterId,
-        [FromHeader(Name = "If-Match")] string? ifMatch,
-        HttpContext context, QuestionCatalog catalog, ForecastStreams forecasts, TimeProvider clock, CancellationToken ct)
+    public static IResult Post(string questionId, Guid forecasterId, [NotBody] ForecastTarget target, [NotBody] Fetched<StandingForecast> standing)
     {
-        var (withdrawal, refused) = await ForecasterAccess.WriteAsync(
-            context.User, questionId, forecasterId, ifMatch, StandingNeed.State,
-            write => WithdrawForecastDecider.Decide(new Domain.Forecasts.WithdrawForecast(write.QuestionId, forecasterId, write.Now), write.Question.State, write.Standing!),
-            RequestIdempotency.AppendOptionsFor(context),
-            catalog, forecasts, clock, ct);
-        if (refused is not null)
-        {
-            return Results.Problem(refused);
-        }
+        var command = new Domain.Forecasts.WithdrawForecast(target.QuestionId, forecasterId, target.Now);
+        return new ForecastWithdrawal(command, target, standing, Decide(command, target.Question!, standing));
+    }
 
-        context.Response.Headers.ETag = ETags.For(withdrawal!.Version);
-        return Results.Ok(withdrawal);
+    /// <summary>The decision: the standing forecast it read is the one withdrawn.</summary>
+    public static IForecastEvent[] Decide(Domain.Forecasts.WithdrawForecast command, LoadedQuestion question, Fetched<StandingForecast> standing) =>
+        WithdrawForecastDecider.Decide(command, question.State, standing.State);
+}
+
+/// <summary>
+/// The decided withdrawal, appended at the edge, at If-Match's version or else at the version of the standing forecast
+/// it read. A write without If-Match asked for no condition: when a revision lands first, the withdrawal reads the
+/// stream again and withdraws whichever forecast stands, so it never fails on the version. When the question moved (it
+/// came from a cache), it is decided again on the question as it is now.
+/// </summary>
+public sealed record ForecastWithdrawal(Domain.Forecasts.WithdrawForecast Command, ForecastTarget Target, Fetched<StandingForecast> Standing, IForecastEvent[] Events) : IResult
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var forecasts = httpContext.RequestServices.GetRequiredService<ForecastStreams>();
+        var options = RequestIdempotency.AppendOptionsFor(httpContext);
+        var ct = httpContext.RequestAborted;
+        var (question, standing, events) = (Target.Question!, Standing, Events);
+        for (int questionMoves = 1, streamMoves = 1; ;)
+        {
+            try
+            {
+                var withdrawal = await forecasts.AppendAsync(
+                    Command.QuestionId, Command.ForecasterId, Target.IfMatch ?? standing.Version, events, options,
+                    new StreamGuard(Question.StreamId(Command.QuestionId), question.Version), ct);
+                httpContext.Response.Headers.ETag = ETags.For(withdrawal.Version);
+                await Results.Ok(withdrawal).ExecuteAsync(httpContext);
+                return;
+            }
+            catch (GuardFailedException moved)
+            {
+                question = await forecasts.QuestionMovedAsync(Command.QuestionId, moved, questionMoves++, ct);
+            }
+            catch (ConcurrencyException) when (Target.IfMatch is null && streamMoves++ < UnconditionalWrites.MaxAttempts)
+            {
+                standing = await forecasts.LoadAsync(Command.QuestionId, Command.ForecasterId, ct);
+            }
+
+            events = WithdrawForecastEndpoint.Decide(Command, question, standing);
+        }
     }
 }

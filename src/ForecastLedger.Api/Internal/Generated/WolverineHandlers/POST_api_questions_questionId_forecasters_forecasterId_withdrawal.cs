@@ -49,9 +49,18 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             var ifMatch = ReadSingleHeaderValue(httpContext, "If-Match");
+            (var forecastTarget, var fetchedOfStandingForecast) = await ForecastLedger.Api.Features.WithdrawForecast.WithdrawForecastEndpoint.LoadAsync(questionId, forecasterId, ifMatch, _questionCatalog, _forecastStreams, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var problemDetails1 = ForecastLedger.Api.Features.WithdrawForecast.WithdrawForecastEndpoint.Validate(forecastTarget, httpContext);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await ForecastLedger.Api.Features.WithdrawForecast.WithdrawForecastEndpoint.Post(questionId, forecasterId, ifMatch, httpContext, _questionCatalog, _forecastStreams, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = ForecastLedger.Api.Features.WithdrawForecast.WithdrawForecastEndpoint.Post(questionId, forecasterId, forecastTarget, fetchedOfStandingForecast);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
