@@ -31,7 +31,7 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "ForecastLedger.Api.Features.GetForecasterForecasts.GetForecasterForecastsEndpoint").SetTag("http.route", "/api/questions/{questionId}/forecasters/{forecasterId}/forecasts").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "ForecastLedger.Api.Features.Forecasts.GetForecasterForecastsEndpoint").SetTag("http.route", "/api/questions/{questionId}/forecasters/{forecasterId}/forecasts").SetTag("http.request.method", "GET");
             var questionId = (string?)httpContext.GetRouteValue("questionId");
             if(questionId == null)
             {
@@ -67,7 +67,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await ForecastLedger.Api.Features.GetForecasterForecasts.GetForecasterForecastsEndpoint.Get(questionId, forecasterId, asOf, atSeq, httpContext, _questionCatalog, _forecastStreams, _pointInTimeResolver, _ledgerReplay, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await ForecastLedger.Api.Features.Forecasts.GetForecasterForecastsEndpoint.Get(questionId, forecasterId, asOf, atSeq, httpContext, _questionCatalog, _forecastStreams, _pointInTimeResolver, _ledgerReplay, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

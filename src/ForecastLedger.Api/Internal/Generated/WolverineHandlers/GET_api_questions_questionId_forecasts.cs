@@ -30,7 +30,7 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "ForecastLedger.Api.Features.GetQuestionForecasts.GetQuestionForecastsEndpoint").SetTag("http.route", "/api/questions/{questionId}/forecasts").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "ForecastLedger.Api.Features.Forecasts.GetQuestionForecastsEndpoint").SetTag("http.route", "/api/questions/{questionId}/forecasts").SetTag("http.request.method", "GET");
             var questionId = (string?)httpContext.GetRouteValue("questionId");
             if(questionId == null)
             {
@@ -78,7 +78,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            var problemDetails1 = ForecastLedger.Api.Features.GetQuestionForecasts.GetQuestionForecastsEndpoint.Validate(after, limit);
+            var problemDetails1 = ForecastLedger.Api.Features.Forecasts.GetQuestionForecastsEndpoint.Validate(after, limit);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
             {
@@ -88,7 +88,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await ForecastLedger.Api.Features.GetQuestionForecasts.GetQuestionForecastsEndpoint.Get(questionId, after, limit, asOf, atSeq, httpContext, _questionCatalog, _pointInTimeResolver, _ledgerReplay, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await ForecastLedger.Api.Features.Forecasts.GetQuestionForecastsEndpoint.Get(questionId, after, limit, asOf, atSeq, httpContext, _questionCatalog, _pointInTimeResolver, _ledgerReplay, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

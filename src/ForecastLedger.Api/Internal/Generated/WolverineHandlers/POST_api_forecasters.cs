@@ -32,14 +32,14 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "ForecastLedger.Api.Features.RegisterForecaster.RegisterForecasterEndpoint").SetTag("http.route", "/api/forecasters").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "ForecastLedger.Api.Features.Forecasters.RegisterForecasterEndpoint").SetTag("http.route", "/api/forecasters").SetTag("http.request.method", "POST");
             // Reading the request body via JSON deserialization
-            var (request, jsonContinue) = await ReadJsonAsync<ForecastLedger.Api.Features.RegisterForecaster.RegisterForecasterRequest>(httpContext);
+            var (request, jsonContinue) = await ReadJsonAsync<ForecastLedger.Api.Features.Forecasters.RegisterForecasterRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             var now = System.DateTimeOffset.UtcNow;
             
             // The actual HTTP request handler execution
-            var result = await ForecastLedger.Api.Features.RegisterForecaster.RegisterForecasterEndpoint.Post(request, httpContext, _ledgerDatabase, _postgresEventStore, _apiKeyStore, _forecasterDirectory, now, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await ForecastLedger.Api.Features.Forecasters.RegisterForecasterEndpoint.Post(request, httpContext, _ledgerDatabase, _postgresEventStore, _apiKeyStore, _forecasterDirectory, now, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

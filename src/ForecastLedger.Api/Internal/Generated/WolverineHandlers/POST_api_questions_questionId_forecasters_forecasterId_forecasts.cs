@@ -25,7 +25,7 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "ForecastLedger.Api.Features.SubmitForecast.SubmitForecastEndpoint").SetTag("http.route", "/api/questions/{questionId}/forecasters/{forecasterId}/forecasts").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "ForecastLedger.Api.Features.Forecasts.SubmitForecastEndpoint").SetTag("http.route", "/api/questions/{questionId}/forecasters/{forecasterId}/forecasts").SetTag("http.request.method", "POST");
             var questionId = (string?)httpContext.GetRouteValue("questionId");
             if(questionId == null)
             {
@@ -46,11 +46,11 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             // Reading the request body via JSON deserialization
-            var (request, jsonContinue) = await ReadJsonAsync<ForecastLedger.Api.Features.SubmitForecast.SubmitForecastRequest>(httpContext);
+            var (request, jsonContinue) = await ReadJsonAsync<ForecastLedger.Api.Features.Forecasts.SubmitForecastRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             var ifMatch = ReadSingleHeaderValue(httpContext, "If-Match");
-            var forecastTarget = await ForecastLedger.Api.Features.SubmitForecast.SubmitForecastEndpoint.LoadAsync(questionId, forecasterId, ifMatch, _questionCatalog, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
-            var problemDetails1 = ForecastLedger.Api.Features.SubmitForecast.SubmitForecastEndpoint.Validate(forecastTarget, httpContext);
+            var forecastTarget = await ForecastLedger.Api.Features.Forecasts.SubmitForecastEndpoint.LoadAsync(questionId, forecasterId, ifMatch, _questionCatalog, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var problemDetails1 = ForecastLedger.Api.Features.Forecasts.SubmitForecastEndpoint.Validate(forecastTarget, httpContext);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
             {
@@ -60,7 +60,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = ForecastLedger.Api.Features.SubmitForecast.SubmitForecastEndpoint.Post(questionId, forecasterId, request, forecastTarget);
+            var result = ForecastLedger.Api.Features.Forecasts.SubmitForecastEndpoint.Post(questionId, forecasterId, request, forecastTarget);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -28,7 +28,7 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "ForecastLedger.Api.Features.WithdrawForecast.WithdrawForecastEndpoint").SetTag("http.route", "/api/questions/{questionId}/forecasters/{forecasterId}/withdrawal").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "ForecastLedger.Api.Features.Forecasts.WithdrawForecastEndpoint").SetTag("http.route", "/api/questions/{questionId}/forecasters/{forecasterId}/withdrawal").SetTag("http.request.method", "POST");
             var questionId = (string?)httpContext.GetRouteValue("questionId");
             if(questionId == null)
             {
@@ -49,8 +49,8 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             var ifMatch = ReadSingleHeaderValue(httpContext, "If-Match");
-            (var forecastTarget, var fetchedOfStandingForecast) = await ForecastLedger.Api.Features.WithdrawForecast.WithdrawForecastEndpoint.LoadAsync(questionId, forecasterId, ifMatch, _questionCatalog, _forecastStreams, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
-            var problemDetails1 = ForecastLedger.Api.Features.WithdrawForecast.WithdrawForecastEndpoint.Validate(forecastTarget, httpContext);
+            (var forecastTarget, var fetchedOfStandingForecast) = await ForecastLedger.Api.Features.Forecasts.WithdrawForecastEndpoint.LoadAsync(questionId, forecasterId, ifMatch, _questionCatalog, _forecastStreams, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var problemDetails1 = ForecastLedger.Api.Features.Forecasts.WithdrawForecastEndpoint.Validate(forecastTarget, httpContext);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
             {
@@ -60,7 +60,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = ForecastLedger.Api.Features.WithdrawForecast.WithdrawForecastEndpoint.Post(questionId, forecasterId, forecastTarget, fetchedOfStandingForecast);
+            var result = ForecastLedger.Api.Features.Forecasts.WithdrawForecastEndpoint.Post(questionId, forecasterId, forecastTarget, fetchedOfStandingForecast);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

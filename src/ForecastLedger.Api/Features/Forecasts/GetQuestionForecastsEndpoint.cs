@@ -1,11 +1,10 @@
-using ForecastLedger.Api.Features.Forecasts;
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
-namespace ForecastLedger.Api.Features.GetQuestionForecasts;
+namespace ForecastLedger.Api.Features.Forecasts;
 
 /// <summary>A page of a question's forecast history.</summary>
 /// <param name="Items">Submissions and withdrawals in ledger order.</param>

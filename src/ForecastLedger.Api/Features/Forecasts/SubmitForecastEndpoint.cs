@@ -1,4 +1,3 @@
-using ForecastLedger.Api.Features.Forecasts;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain;
@@ -10,7 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Wolverine.Http;
 
-namespace ForecastLedger.Api.Features.SubmitForecast;
+namespace ForecastLedger.Api.Features.Forecasts;
 
 /// <summary>A forecast. Give <c>pYes</c> for a binary question, or <c>probabilities</c> (one per option, in the question's order).</summary>
 /// <param name="PYes">Binary questions: the probability of yes in permille, 1 to 999 (e.g. 650 = 65%).</param>

@@ -1,11 +1,10 @@
-using ForecastLedger.Api.Features.Forecasts;
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
-namespace ForecastLedger.Api.Features.GetForecasterForecasts;
+namespace ForecastLedger.Api.Features.Forecasts;
 
 /// <summary>A forecaster's history on one question.</summary>
 /// <param name="QuestionId">The question.</param>

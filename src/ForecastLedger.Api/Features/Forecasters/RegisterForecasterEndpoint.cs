@@ -1,4 +1,3 @@
-using ForecastLedger.Api.Features.Forecasters;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Api.Infrastructure.Authentication;
 using ForecastLedger.Domain.Access;
@@ -9,7 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Wolverine.Http;
 
-namespace ForecastLedger.Api.Features.RegisterForecaster;
+namespace ForecastLedger.Api.Features.Forecasters;
 
 /// <summary>Who you want to be on the ledger.</summary>
 /// <param name="Handle">Unique, 3–32 characters of a-z, 0-9, '-' and '_'.</param>

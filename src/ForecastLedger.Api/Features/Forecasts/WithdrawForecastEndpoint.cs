@@ -1,4 +1,3 @@
-using ForecastLedger.Api.Features.Forecasts;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Domain.Forecasts;
@@ -9,7 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Wolverine.Http;
 
-namespace ForecastLedger.Api.Features.WithdrawForecast;
+namespace ForecastLedger.Api.Features.Forecasts;
 
 /// <summary>
 /// Withdrawing a forecast, top to bottom: <see cref="LoadAsync"/> reads the question and the forecaster's standing
