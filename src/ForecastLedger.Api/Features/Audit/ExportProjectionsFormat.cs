@@ -48,10 +48,9 @@ public sealed record ProjectionsScoreLine(
     string Kind, Guid QuestionId, Guid ForecasterId, decimal? FinalBrier, decimal? MeanDailyBrier, decimal? MedianScore, decimal Participation,
     decimal? RelativeBrier, double Log, double Baseline, double Peer, double Coverage, bool Truncated, int DaysScored, int ScoringDays)
 {
-    public static ProjectionsScoreLine From(QuestionScoreRow row)
+    public static ProjectionsScoreLine From(QuestionScore s)
     {
-        var s = row.Score;
-        return new("score", row.QuestionId, row.ForecasterId, s.FinalBrier, s.MeanDailyBrier, s.MedianScore, s.Participation, s.RelativeBrier,
+        return new("score", s.QuestionId, Guid.Parse(s.ForecasterId), s.FinalBrier, s.MeanDailyBrier, s.MedianScore, s.Participation, s.RelativeBrier,
             s.Log, s.Baseline, s.Peer, s.Coverage, s.Truncated, s.DaysScored, s.ScoringDays);
     }
 }

@@ -172,7 +172,7 @@ public sealed class ExportProjectionsSnapshot
         foreach (var view in questions)
         {
             var human = history.GetValueOrDefault(view.Id)?.Where(h => !h.IsBot).Select(h => h.Point).ToArray() ?? [];
-            var built = ForecastHistory.Build(QuestionScoreComputation.Timeline(view), human);
+            var built = ForecastHistory.Build(view.Timeline(), human);
             foreach (var (name, method) in CrowdMethods.ByName)
             {
                 var steps = CrowdForecast.History(built, method).Select(s => new CrowdStepResource(s.From, s.Until, s.ForecasterCount, s.Probabilities)).ToArray();
@@ -188,7 +188,7 @@ public sealed class ExportProjectionsSnapshot
         {
             var id = forecaster.ToString();
             var perQuestion = resolved
-                .Select(q => Calibration.Points(QuestionScoreComputation.Timeline(q),
+                .Select(q => Calibration.Points(q.Timeline(),
                     history.GetValueOrDefault(q.Id)?.Where(h => h.Point.ForecasterId == id).Select(h => h.Point).ToArray() ?? [], id))
                 .Where(p => p.Count > 0)
                 .ToArray();
@@ -197,7 +197,7 @@ public sealed class ExportProjectionsSnapshot
         }
 
         var crowd = resolved
-            .Select(q => QuestionScoring.CrowdCalibrationPoints(QuestionScoreComputation.Timeline(q),
+            .Select(q => QuestionScoring.CrowdCalibrationPoints(q.Timeline(),
                 history.GetValueOrDefault(q.Id)?.Where(h => !h.IsBot).Select(h => h.Point).ToArray() ?? []))
             .Where(p => p.Count > 0)
             .ToArray();
@@ -242,14 +242,12 @@ public sealed class ExportProjectionsSnapshot
     private async Task WriteScoresAsync(NdjsonLineWriter lines, CancellationToken ct)
     {
         await using var command = Command($"""
-            SELECT question_id, forecaster_id, final_brier, mean_daily_brier, median_score, participation, relative_brier,
-                   log_score, baseline, peer, coverage, truncated, days_scored, scoring_days
-            FROM {_schema}.question_scores ORDER BY question_id, forecaster_id
+            SELECT {QuestionScoreColumns.Of()} FROM {_schema}.question_scores ORDER BY question_id, forecaster_id
             """);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            await lines.WriteAsync(ProjectionsScoreLine.From(QuestionScoreRow.Read(reader)), ct);
+            await lines.WriteAsync(ProjectionsScoreLine.From(QuestionScoreColumns.Read(reader)), ct);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Domain;
 using ForecastLedger.Domain.Questions;
 using ForecastLedger.EventStore;
 using Npgsql;
@@ -195,7 +196,7 @@ public sealed class QuestionCatalog(PostgresEventStore store, LedgerDatabase dat
         IEnumerable<QuestionView> views, string? status, string? tag, QuestionCursor? after, int limit, DateTimeOffset now)
     {
         static DateTimeOffset Stored(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % 10), TimeSpan.Zero);
-        var order = PointInTime.PgUuidOrder.Instance;
+        var order = UuidOrder.Instance;
         var items = views
             .Where(v => status is null || v.StatusAt(now) == status)
             .Where(v => tag is null || v.Tags.Contains(tag))

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ForecastLedger.Domain.Questions;
+using ForecastLedger.Domain.Scoring;
 
 namespace ForecastLedger.Api.Features.Questions;
 
@@ -76,6 +77,10 @@ public sealed record QuestionView(
         ({ } v, _) => v with { Version = version },
         _ => view,
     };
+
+    /// <summary>The question's scoring timeline (the Domain's one mapping of a question to what its scores depend on).</summary>
+    public QuestionTimeline Timeline() =>
+        QuestionTimeline.Of(Id, OpensAt, ClosesAt, Resolution?.KnownAt, Options, Resolution?.Outcome, State == Annulled);
 
     /// <summary>The status a reader sees at <paramref name="now"/>: the stored state plus the schedule.</summary>
     public string StatusAt(DateTimeOffset now) => State switch

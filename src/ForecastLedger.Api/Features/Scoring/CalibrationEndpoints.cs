@@ -1,6 +1,7 @@
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Domain;
 using ForecastLedger.Domain.Scoring;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -98,7 +99,7 @@ public static class CalibrationEndpoints
     {
         var forecaster = id.ToString();
         var perQuestion = questions
-            .Select(q => Calibration.Points(QuestionScoreComputation.Timeline(q.View), q.Points, forecaster))
+            .Select(q => Calibration.Points(q.View.Timeline(), q.Points, forecaster))
             .Where(p => p.Count > 0)
             .ToArray();
         var report = Calibration.Analyse(perQuestion.SelectMany(p => p), CalibrationBinScheme.Equal(bins ?? 10));
@@ -109,7 +110,7 @@ public static class CalibrationEndpoints
     public static CalibrationResource ForCrowd(IReadOnlyList<(QuestionView View, IReadOnlyList<ForecastPoint> Points)> questions, int? bins)
     {
         var perQuestion = questions
-            .Select(q => QuestionScoring.CrowdCalibrationPoints(QuestionScoreComputation.Timeline(q.View), q.Points))
+            .Select(q => QuestionScoring.CrowdCalibrationPoints(q.View.Timeline(), q.Points))
             .Where(p => p.Count > 0)
             .ToArray();
         var report = Calibration.Analyse(perQuestion.SelectMany(p => p), CalibrationBinScheme.Equal(bins ?? 10));
@@ -125,7 +126,7 @@ public static class CalibrationEndpoints
     {
         var views = (await replay.QuestionsAsync(seq, null, ct)).Values
             .Where(v => v.State == QuestionView.Resolved)
-            .OrderBy(v => v.Id, PgUuidOrder.Instance)
+            .OrderBy(v => v.Id, UuidOrder.Instance)
             .ToArray();
         var points = await replay.PointsAsync([.. views.Select(v => v.Id)], seq, forecaster, null, ct);
         var bots = new HashSet<Guid>();

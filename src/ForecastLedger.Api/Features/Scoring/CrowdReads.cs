@@ -54,7 +54,7 @@ public sealed class CrowdReads(HistoryReads history, CrowdSeriesReads series, IO
         }
 
         var points = await history.QuestionPointsAsync(view.Id, includeBots, afterSeq: 0, version.LastSeq, ct);
-        var series = CrowdSeries.Build(QuestionScoreComputation.Timeline(view), points, method);
+        var series = CrowdSeries.Build(view.Timeline(), points, method);
         return Keep(key, new CachedSeries(series, version.QuestionVersion, version.BotDigest, Math.Max(version.LastSeq, series.MaxSeq))).Series.Steps;
     }
 

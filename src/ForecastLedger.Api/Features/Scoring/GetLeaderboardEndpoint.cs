@@ -82,9 +82,9 @@ public static class GetLeaderboardEndpoint
         var totals = await cache.GetOrAddAsync($"totals-at|{point.Seq}|{tag}", async () =>
         {
             var scored = await cache.GetOrAddAsync($"scores-at|{point.Seq}", () => replay.ComputeAsync(point.Seq, null, ct));
-            var rows = scored.Rows.Where(r => tag is null || scored.Views[r.QuestionId].Tags.Contains(tag)).ToArray();
-            var who = await ledger.ForecastersAsync(point.Seq, [.. rows.Select(r => r.ForecasterId).Distinct()], ct);
-            return ForecasterTotals.PerForecaster(rows, id => who.TryGetValue(id, out var f) ? (f.Handle, f.IsBot) : (null, false));
+            var tagged = scored.Scores.Where(s => tag is null || scored.Views[s.QuestionId].Tags.Contains(tag)).ToArray();
+            var who = await ledger.ForecastersAsync(point.Seq, [.. tagged.Select(s => Guid.Parse(s.ForecasterId)).Distinct()], ct);
+            return ForecasterTotals.PerForecaster(tagged, id => who.TryGetValue(id, out var f) ? (f.Handle, f.IsBot) : (null, false));
         });
         return Results.Ok(Page(chosen, tag, LeaderboardRanking.Rank(chosen, totals), offset, limit ?? DefaultLimit));
     }

@@ -82,7 +82,7 @@ public static class GetQuestionCrowdEndpoint
         }
 
         var points = await PointsAtAsync(replay, id, point.Seq, bots, ct);
-        var steps = CrowdForecast.History(QuestionScoreComputation.Timeline(view), points, aggregation);
+        var steps = CrowdForecast.History(view.Timeline(), points, aggregation);
         return Results.Ok(CrowdPage.Of(id, chosen, bots, steps, offset, size));
     }
 
