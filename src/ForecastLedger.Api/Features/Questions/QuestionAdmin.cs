@@ -22,17 +22,6 @@ namespace ForecastLedger.Api.Features.Questions;
 /// </summary>
 public sealed record QuestionStream(string Id, IdempotencyKey? Key, bool? RecordedForThisRequest);
 
-/// <summary>Runs <see cref="QuestionAdmin.ResolveStreamAsync"/> before anything else the endpoint does.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class ResolvesQuestionStreamAttribute : ModifyHttpChainAttribute
-{
-    public override void Modify(HttpChain chain, GenerationRules rules)
-    {
-        ArgumentNullException.ThrowIfNull(chain);
-        chain.Middleware.Insert(0, new MethodCall(typeof(QuestionAdmin), nameof(QuestionAdmin.ResolveStreamAsync)));
-    }
-}
-
 /// <summary>Who acts in an admin command on a question, and when (truncated to what the ledger stores).</summary>
 public sealed record QuestionAct(string Actor, DateTimeOffset Now);
 
@@ -48,7 +37,7 @@ public sealed record QuestionAct(string Actor, DateTimeOffset Now);
 public static class QuestionAdmin
 {
     /// <summary>
-    /// Resolves the route's id or slug to the question's stream; <see cref="ResolvesQuestionStreamAttribute"/> runs it
+    /// Resolves the route's id or slug to the question's stream; <see cref="QuestionAdminCommandAttribute"/> runs it
     /// first, before the workflow loads the stream (Wolverine reads the identity through a synchronous method,
     /// <see cref="StreamId"/>). An unknown slug names a stream that never exists (no question has the empty id), so the
     /// workflow loads nothing and <see cref="Validate"/> answers 404.
