@@ -1,6 +1,7 @@
 using ForecastLedger.Api.Features.Forecasts;
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Api.Infrastructure.Caching;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -57,7 +58,7 @@ public static class GetForecasterForecastsEndpoint
         var items = await forecasts.HistoryAsync(id, forecasterId, ct);
         if (point is not null)
         {
-            if (PointCaching.NotModified(context, point))
+            if (ConditionalGet.NotModified(context, point))
             {
                 return Results.StatusCode(StatusCodes.Status304NotModified);
             }

@@ -2,6 +2,7 @@ using ForecastLedger.Api.Features.Forecasts;
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Api.Infrastructure.Caching;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -63,7 +64,7 @@ public static class GetQuestionForecastsEndpoint
             return Results.Problem(hidden);
         }
 
-        if (point is not null && PointCaching.NotModified(context, point))
+        if (point is not null && ConditionalGet.NotModified(context, point))
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }

@@ -1,6 +1,7 @@
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Api.Infrastructure.Caching;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -59,7 +60,7 @@ public static class ListQuestionsEndpoint
             return Results.Ok(new QuestionPage([.. items.Select(v => QuestionResource.From(v, now))], next));
         }
 
-        if (PointCaching.NotModified(context, point))
+        if (ConditionalGet.NotModified(context, point))
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }

@@ -1,6 +1,7 @@
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Api.Infrastructure.Caching;
 using ForecastLedger.Domain;
 using ForecastLedger.Domain.Scoring;
 using Microsoft.AspNetCore.Mvc;
@@ -56,24 +57,26 @@ public static class GetForecasterScoresEndpoint
         IReadOnlyList<(QuestionScore Score, QuestionView View)> rows;
         if (point is not null)
         {
-            if (PointCaching.NotModified(context, point))
+            if (ConditionalGet.NotModified(context, point))
             {
                 return Results.StatusCode(StatusCodes.Status304NotModified);
             }
 
-            rows = await cache.GetOrAddAsync($"forecaster-scores|{point.Seq}|{id}", async () =>
+            rows = await cache.GetOrAddAsync(new ForecasterScoresAtKey(point.Seq, id), async () =>
             {
                 var views = await replay.QuestionsAsync(point.Seq, null, ct);
                 var scored = views.Values.Where(v => v.Timeline().Status == ScoringStatus.Scored).Select(v => v.Id).ToArray();
                 var mine = (await replay.PointsAsync(scored, point.Seq, id, null, ct)).Where(p => p.Value.Count > 0).Select(p => p.Key).ToArray();
                 var computed = await scoresAt.ComputeAsync(point.Seq, mine, ct);
                 var forecaster = id.ToString();
-                return computed.Scores.Where(s => s.ForecasterId == forecaster).Select(s => (s, computed.Views[s.QuestionId])).ToArray();
+                IReadOnlyList<(QuestionScore Score, QuestionView View)> mineScored =
+                    [.. computed.Scores.Where(s => s.ForecasterId == forecaster).Select(s => (s, computed.Views[s.QuestionId]))];
+                return mineScored;
             });
         }
         else
         {
-            if (ScoreCaching.NotModified(context, await scores.ETagAsync(ct)))
+            if (ConditionalGet.NotModified(context, await scores.ETagAsync(ct)))
             {
                 return Results.StatusCode(StatusCodes.Status304NotModified);
             }

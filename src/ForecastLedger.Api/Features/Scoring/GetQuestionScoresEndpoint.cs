@@ -1,6 +1,7 @@
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Api.Infrastructure.Caching;
 using ForecastLedger.Domain;
 using ForecastLedger.Domain.Scoring;
 using Microsoft.AspNetCore.Mvc;
@@ -64,13 +65,13 @@ public static class GetQuestionScoresEndpoint
                 return Results.Problem(QuestionAdmin.NotFound(questionId));
             }
 
-            var (views, computed) = await cache.GetOrAddAsync($"question-scores|{point.Seq}|{known}", () => replay.ComputeAsync(point.Seq, [known], ct));
+            var (views, computed) = await cache.GetOrAddAsync(new ScoresAtKey(point.Seq, known), () => replay.ComputeAsync(point.Seq, [known], ct));
             if (!views.TryGetValue(known, out var then))
             {
                 return Results.Problem(QuestionAdmin.NotFound(questionId));
             }
 
-            if (PointCaching.NotModified(context, point))
+            if (ConditionalGet.NotModified(context, point))
             {
                 return Results.StatusCode(StatusCodes.Status304NotModified);
             }
@@ -90,7 +91,7 @@ public static class GetQuestionScoresEndpoint
             return Results.Problem(QuestionAdmin.NotFound(questionId));
         }
 
-        if (ScoreCaching.NotModified(context, await scores.ETagAsync(ct)))
+        if (ConditionalGet.NotModified(context, await scores.ETagAsync(ct)))
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Api.Infrastructure.Caching;
 using ForecastLedger.Domain.Scoring;
 using ForecastLedger.EventStore;
 using Npgsql;
@@ -60,7 +61,7 @@ public sealed class ScoreReads(LedgerDatabase database, EventStoreOptions option
     /// so a leaderboard read between two projection batches is a cache lookup.
     /// </summary>
     public async Task<IReadOnlyList<ForecasterTotals>> TotalsAsync(string etag, string? tag, CancellationToken ct) =>
-        await cache.GetOrAddAsync($"totals|{Schema}|{etag}|{tag}", async () =>
+        await cache.GetOrAddAsync(new CurrentTotalsKey(Schema, etag, tag), async () =>
         {
             await using var command = database.DataSource.CreateCommand(TotalsSql(Schema));
             return await ReadTotalsAsync(command, tag, ct);
