@@ -9,10 +9,6 @@ using Wolverine.Marten;
 
 namespace ForecastLedger.Api.Features.AnnulQuestion;
 
-/// <summary>An annulment.</summary>
-/// <param name="Reason">Why the question cannot be resolved fairly.</param>
-public sealed record AnnulQuestionRequest(string Reason);
-
 /// <summary>On Wolverine's aggregate handler workflow; the shared steps are <see cref="QuestionAdmin"/>'s.</summary>
 public static class AnnulQuestionEndpoint
 {

@@ -14,19 +14,6 @@ using Npgsql;
 
 namespace ForecastLedger.Api.Features.Audit;
 
-/// <summary>Why a projections export could not be taken at the requested seq.</summary>
-public enum ProjectionsSnapshotFailure
-{
-    /// <summary>The <c>question_scores</c> projection has not reached the seq (yet, or within the wait).</summary>
-    NotReached,
-
-    /// <summary>Question, forecast or forecaster events exist after the seq: the projections have moved past it for good.</summary>
-    MovedPast,
-
-    /// <summary>The projection is stopped (a poison event); an admin must act first.</summary>
-    Stopped,
-}
-
 /// <summary>
 /// Takes one REPEATABLE READ snapshot in which every read model the scores are served from is exactly at one seq S, and
 /// writes the projections export from it (<see cref="ProjectionsHeaderLine"/> and the lines after it).
@@ -295,40 +282,5 @@ public sealed class ExportProjectionsSnapshot
         }
 
         return [.. ids.OrderBy(id => id.ToString(), StringComparer.Ordinal)];
-    }
-}
-
-/// <summary>Writes one JSON document per line to a pipe, flushing every 64 KiB.</summary>
-public sealed class NdjsonLineWriter(PipeWriter output)
-{
-    /// <summary>camelCase, as every API response.</summary>
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    private const int FlushEvery = 64 * 1024;
-    private readonly Utf8JsonWriter _json = new(output);
-    private long _unflushed;
-
-    /// <summary>Lines written so far.</summary>
-    public long Count { get; private set; }
-
-    public async ValueTask WriteAsync<T>(T line, CancellationToken ct)
-    {
-        JsonSerializer.Serialize(_json, line, Json);
-        _json.Flush();
-        _unflushed += _json.BytesCommitted;
-        _json.Reset();
-        output.Write("\n"u8);
-        _unflushed++;
-        Count++;
-        if (_unflushed >= FlushEvery)
-        {
-            await FlushAsync(ct);
-        }
-    }
-
-    public async ValueTask FlushAsync(CancellationToken ct)
-    {
-        _unflushed = 0;
-        await output.FlushAsync(ct);
     }
 }

@@ -9,10 +9,6 @@ using Wolverine.Marten;
 
 namespace ForecastLedger.Api.Features.CloseQuestion;
 
-/// <summary>An early close.</summary>
-/// <param name="Reason">Why the question closes before its schedule.</param>
-public sealed record CloseQuestionRequest(string Reason);
-
 /// <summary>On Wolverine's aggregate handler workflow; the shared steps are <see cref="QuestionAdmin"/>'s.</summary>
 public static class CloseQuestionEndpoint
 {

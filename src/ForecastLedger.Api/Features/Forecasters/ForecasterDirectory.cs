@@ -6,14 +6,6 @@ using Npgsql;
 
 namespace ForecastLedger.Api.Features.Forecasters;
 
-/// <summary>A forecaster's public profile.</summary>
-/// <param name="Id">The forecaster's id.</param>
-/// <param name="Handle">Unique, 3–32 characters of a-z, 0-9, '-' and '_'.</param>
-/// <param name="DisplayName">The name shown on leaderboards.</param>
-/// <param name="IsBot">True for automated forecasters; they can be kept out of human leaderboards and the crowd.</param>
-/// <param name="RegisteredAt">When the forecaster registered.</param>
-public sealed record ForecasterProfile(Guid Id, string Handle, string DisplayName, bool IsBot, DateTimeOffset RegisteredAt);
-
 /// <summary>
 /// The <c>forecasters</c> table: the lookup by id and the unique handle index. Every write takes the caller's
 /// connection, so it commits with the <c>forecaster-{id}</c> event it mirrors. Anything that registers forecasters

@@ -9,10 +9,6 @@ using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.Forecasters;
 
-/// <summary>The bot flag to set.</summary>
-/// <param name="IsBot">True to mark the forecaster as a bot, false to mark it as human.</param>
-public sealed record SetBotFlagRequest(bool IsBot);
-
 public static class SetBotFlagEndpoint
 {
     /// <summary>Marks a forecaster as a bot or as human (admins).</summary>

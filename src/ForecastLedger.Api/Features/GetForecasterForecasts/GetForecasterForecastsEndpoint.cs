@@ -8,13 +8,6 @@ using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.GetForecasterForecasts;
 
-/// <summary>A forecaster's history on one question.</summary>
-/// <param name="QuestionId">The question.</param>
-/// <param name="ForecasterId">The forecaster.</param>
-/// <param name="Version">The version of the history; send it as <c>If-Match</c> to revise from this state.</param>
-/// <param name="Items">Every submission and withdrawal, oldest first.</param>
-public sealed record ForecasterForecasts(Guid QuestionId, Guid ForecasterId, long Version, IReadOnlyList<ForecastResource> Items);
-
 public static class GetForecasterForecastsEndpoint
 {
     /// <summary>Reads a forecaster's forecast history on a question: the forecaster itself, auditors and admins.</summary>

@@ -1,4 +1,3 @@
-using ForecastLedger.Api.Features.Forecasts;
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
@@ -7,11 +6,6 @@ using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.GetQuestionForecasts;
-
-/// <summary>A page of a question's forecast history.</summary>
-/// <param name="Items">Submissions and withdrawals in ledger order.</param>
-/// <param name="NextAfter">Pass as <c>after</c> for the next page; null on the last page.</param>
-public sealed record QuestionForecastsPage(IReadOnlyList<ForecastResource> Items, long? NextAfter);
 
 public static class GetQuestionForecastsEndpoint
 {

@@ -7,11 +7,6 @@ using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.ListQuestions;
 
-/// <summary>A page of questions.</summary>
-/// <param name="Items">Questions in order of scheduled close, soonest first.</param>
-/// <param name="NextCursor">Pass as <c>cursor</c> for the next page; null on the last page.</param>
-public sealed record QuestionPage(IReadOnlyList<QuestionResource> Items, string? NextCursor);
-
 public static class ListQuestionsEndpoint
 {
     public const int DefaultLimit = 50;

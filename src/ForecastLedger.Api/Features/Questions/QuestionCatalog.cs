@@ -10,13 +10,6 @@ using NpgsqlTypes;
 
 namespace ForecastLedger.Api.Features.Questions;
 
-/// <summary>A question's decision state and read model, folded from one read of its stream.</summary>
-public sealed record LoadedQuestion(Question State, QuestionView? View, long Version)
-{
-    /// <summary>The question's stream id; Marten needs one on every aggregate it loads (docs/adr/0023).</summary>
-    public string Id { get; set; } = "";
-}
-
 /// <summary>
 /// Reads and writes questions: the stream is the truth; the <c>questions</c> table is its inline read model,
 /// written in the same transaction as the events.
@@ -285,24 +278,4 @@ public sealed class QuestionCatalog(PostgresEventStore store, LedgerDatabase dat
         view.Id, view.Slug, QuestionResource.KindName(view.Kind), view.State, view.OpensAt.ToUniversalTime(), view.ClosesAt.ToUniversalTime(),
         view.Tags.ToArray(), view.Version, JsonSerializer.Serialize(view, Json),
     ];
-}
-
-/// <summary>An opaque keyset cursor over (closesAt, id).</summary>
-public sealed record QuestionCursor(DateTimeOffset ClosesAt, Guid Id)
-{
-    public string Encode() => Base64Url.Encode($"{ClosesAt.UtcTicks}:{Id:N}");
-
-    public static QuestionCursor? TryDecode(string? cursor)
-    {
-        if (string.IsNullOrEmpty(cursor) || Base64Url.TryDecode(cursor) is not { } text)
-        {
-            return null;
-        }
-
-        var parts = text.Split(':');
-        return parts.Length == 2 && long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var ticks)
-            && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks && Guid.TryParse(parts[1], out var id)
-            ? new QuestionCursor(new DateTimeOffset(ticks, TimeSpan.Zero), id)
-            : null;
-    }
 }
