@@ -29,18 +29,18 @@ public static class FigureRecomputation
             .OrderBy(q => q.Id.ToString(), StringComparer.Ordinal)
             .Where(q => Guarded(fold, q, failed, () => DropMisshapenForecasts(fold, q)))
             .ToArray();
-        var rows = new List<ScoreLine>();
+        var rows = new List<QuestionScore>();
         foreach (var q in questions)
         {
             figures[FigureKeys.Question(q.Id)] = Element(new QuestionLine("question", q.Id, q.Slug, q.Options, q.OpensAt, q.ClosesAt, q.StateName,
                 q.Outcome, q.KnownAt, q.Version));
             Guarded(fold, q, failed, () =>
             {
-                var scored = Scores(q.Id, q.Timeline(), PointsOf(fold, q.Id));
-                foreach (var row in scored)
+                foreach (var score in QuestionScoring.Score(q.Id, q.Timeline(), PointsOf(fold, q.Id)))
                 {
-                    rows.Add(row);
-                    figures[FigureKeys.Score(row.QuestionId, row.ForecasterId)] = Element(row);
+                    rows.Add(score);
+                    var line = ScoreLine.From(score);
+                    figures[FigureKeys.Score(line.QuestionId, line.ForecasterId)] = Element(line);
                 }
             });
         }
@@ -131,27 +131,17 @@ public static class FigureRecomputation
     }
 
     /// <summary>
-    /// A question's score rows, composed by the same Domain <see cref="QuestionScoring"/> the <c>question_scores</c> projection uses: the
-    /// daily-grid and continuous-grid Domain scores, and the Brier of the forecast standing at the effective close.
-    /// </summary>
-    public static IReadOnlyList<ScoreLine> Scores(Guid questionId, QuestionTimeline timeline, IReadOnlyList<ForecastPoint> forecasts) =>
-        [.. QuestionScoring.Score(timeline, forecasts).Select(s => new ScoreLine("score", questionId, Guid.Parse(s.ForecasterId), s.FinalBrier,
-            s.MeanDailyBrier, s.MedianScore, s.Participation, s.RelativeBrier, s.Log, s.Baseline, s.Peer, s.Coverage, s.Truncated,
-            s.DaysScored, s.ScoringDays))];
-
-    /// <summary>
-    /// One leaderboard over the score rows (scoring.md §3.4), ranked by the same Domain <see cref="LeaderboardTotals"/>
+    /// One leaderboard over the scores (scoring.md §3.4), summed and ranked by the same Domain <see cref="LeaderboardTotals"/>
     /// the API ranks with.
     /// </summary>
-    public static IReadOnlyList<LeaderboardEntryLine> Leaderboard(string metric, IReadOnlyList<ScoreLine> rows, LedgerFold fold)
+    public static IReadOnlyList<LeaderboardEntryLine> Leaderboard(string metric, IReadOnlyList<QuestionScore> scores, LedgerFold fold)
     {
-        var totals = rows.GroupBy(r => r.ForecasterId).Select(g => (Id: g.Key, Sums: g.Aggregate(LeaderboardTotals.Empty,
-            (t, r) => t.Add(r.MeanDailyBrier, r.RelativeBrier, r.Peer, r.Baseline, r.Coverage)))).ToDictionary(t => t.Id.ToString());
-        return [.. LeaderboardTotals.Rank(metric, totals.Select(kv => (kv.Key, kv.Value.Sums))).Select(r =>
+        var totals = LeaderboardTotals.PerForecaster(scores).ToDictionary(t => t.ForecasterId, t => t.Totals, StringComparer.Ordinal);
+        return [.. LeaderboardTotals.Rank(metric, totals.Select(kv => (kv.Key, kv.Value))).Select(r =>
         {
-            var t = totals[r.Id];
-            return new LeaderboardEntryLine(r.Rank, t.Id, fold.Handles.GetValueOrDefault(t.Id), r.Score, t.Sums.QuestionsCounted(metric),
-                t.Sums.CoverageSum, fold.Bots.GetValueOrDefault(t.Id));
+            var (id, t) = (Guid.Parse(r.Id), totals[r.Id]);
+            return new LeaderboardEntryLine(r.Rank, id, fold.Handles.GetValueOrDefault(id), r.Score, t.QuestionsCounted(metric), t.CoverageSum,
+                fold.Bots.GetValueOrDefault(id));
         })];
     }
 
@@ -204,7 +194,12 @@ public sealed record QuestionLine(string Kind, Guid QuestionId, string Slug, IRe
     string State, string? Outcome, DateTimeOffset? KnownAt, long Version);
 
 public sealed record ScoreLine(string Kind, Guid QuestionId, Guid ForecasterId, decimal? FinalBrier, decimal? MeanDailyBrier, decimal? MedianScore,
-    decimal Participation, decimal? RelativeBrier, double Log, double Baseline, double Peer, double Coverage, bool Truncated, int DaysScored, int ScoringDays);
+    decimal Participation, decimal? RelativeBrier, double Log, double Baseline, double Peer, double Coverage, bool Truncated, int DaysScored, int ScoringDays)
+{
+    /// <summary>The export's line of a Domain <see cref="QuestionScore"/>.</summary>
+    public static ScoreLine From(QuestionScore s) => new("score", s.QuestionId, Guid.Parse(s.ForecasterId), s.FinalBrier, s.MeanDailyBrier, s.MedianScore,
+        s.Participation, s.RelativeBrier, s.Log, s.Baseline, s.Peer, s.Coverage, s.Truncated, s.DaysScored, s.ScoringDays);
+}
 
 public sealed record LeaderboardEntryLine(int Rank, Guid ForecasterId, string? Handle, double Score, int Questions, double CoverageSum, bool IsBot);
 

@@ -198,20 +198,3 @@ public sealed class IdempotentRequests(RequestDelegate next, LedgerDatabase data
             .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).AsTask();
     }
 }
-
-/// <summary>The idempotency problems, worded once.</summary>
-public static class IdempotencyProblems
-{
-    public static Microsoft.AspNetCore.Mvc.ProblemDetails KeyReused() => ProblemDetailsSetup.Problem(422, "idempotency-key-reused",
-        $"This {ScopedIdempotency.Header} was already used with a different request (method, path or body); use a new key for a new request.");
-}
-
-public static class IdempotentRequestsSetup
-{
-    /// <summary>After authentication, authorization and rate limiting: only a request the endpoint would serve claims a key.</summary>
-    public static WebApplication UseLedgerIdempotency(this WebApplication app)
-    {
-        app.UseMiddleware<IdempotentRequests>();
-        return app;
-    }
-}

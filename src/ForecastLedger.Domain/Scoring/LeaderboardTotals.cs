@@ -23,16 +23,25 @@ public sealed record LeaderboardTotals(
     /// <summary>The global Peer score Σ Peer / max(30, Σ coverage).</summary>
     public double PeerScore => PeerSum / Math.Max(Leaderboards.GlobalPeerCoverageFloor, CoverageSum);
 
-    /// <summary>These totals with one more scored question (its scores as <see cref="QuestionScore"/> carries them).</summary>
+    /// <summary>These totals with one more scored question.</summary>
     /// <remarks>Sums depend on the order questions are added in (IEEE doubles): callers add them in question id order.</remarks>
-    public LeaderboardTotals Add(decimal? meanDailyBrier, decimal? relativeBrier, double peer, double baseline, double coverage) => new(
+    public LeaderboardTotals Add(QuestionScore score) => new(
         Questions + 1,
-        DailyQuestions + (meanDailyBrier is null ? 0 : 1),
-        relativeBrier is { } rb ? (RelativeBrierSum ?? 0m) + rb : RelativeBrierSum,
-        MeanDailyBriersSum + (meanDailyBrier ?? 0m),
-        PeerSum + peer,
-        BaselineSum + baseline,
-        CoverageSum + coverage);
+        DailyQuestions + (score.MeanDailyBrier is null ? 0 : 1),
+        score.RelativeBrier is { } rb ? (RelativeBrierSum ?? 0m) + rb : RelativeBrierSum,
+        MeanDailyBriersSum + (score.MeanDailyBrier ?? 0m),
+        PeerSum + score.Peer,
+        BaselineSum + score.Baseline,
+        CoverageSum + score.Coverage);
+
+    /// <summary>
+    /// Totals per forecaster: scores grouped by forecaster, each group summed in question id order (<see cref="UuidOrder"/>,
+    /// PostgreSQL's), forecasters in ordinal id order. Every leaderboard (current, at a point, exported, verified) sums so.
+    /// </summary>
+    public static IReadOnlyList<(string ForecasterId, LeaderboardTotals Totals)> PerForecaster(IEnumerable<QuestionScore> scores) =>
+        [.. scores.GroupBy(s => s.ForecasterId, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (g.Key, g.OrderBy(s => s.QuestionId, UuidOrder.Instance).Aggregate(Empty, (t, s) => t.Add(s))))];
 
     /// <summary>The metrics a leaderboard ranks by.</summary>
     public static readonly IReadOnlyList<string> Metrics = ["relative-brier", "mean-brier", "peer", "baseline"];

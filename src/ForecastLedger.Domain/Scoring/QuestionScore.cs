@@ -1,6 +1,10 @@
 namespace ForecastLedger.Domain.Scoring;
 
-/// <summary>One forecaster's scores on one resolved question: what the <c>question_scores</c> projection stores.</summary>
+/// <summary>
+/// One forecaster's scores on one resolved question: what the <c>question_scores</c> projection stores, the API serves
+/// and the offline verifier recomputes (the one definition of each figure).
+/// </summary>
+/// <param name="QuestionId">The question.</param>
 /// <param name="ForecasterId">The forecaster.</param>
 /// <param name="FinalBrier">Brier score of the forecast standing at the effective close; null without one.</param>
 /// <param name="MeanDailyBrier">MDB on the daily grid (scoring.md §3.2); null without an active scoring day.</param>
@@ -15,6 +19,7 @@ namespace ForecastLedger.Domain.Scoring;
 /// <param name="DaysScored">Active scoring days on the daily grid.</param>
 /// <param name="ScoringDays">D, the scoring days of the question.</param>
 public sealed record QuestionScore(
+    Guid QuestionId,
     string ForecasterId,
     decimal? FinalBrier,
     decimal? MeanDailyBrier,

@@ -7,8 +7,11 @@ namespace ForecastLedger.Domain.Scoring;
 /// </summary>
 public static class QuestionScoring
 {
-    /// <summary>Scores in the continuous engine's forecaster order; empty unless the question is resolved and not annulled.</summary>
-    public static IReadOnlyList<QuestionScore> Score(QuestionTimeline timeline, IEnumerable<ForecastPoint> forecasts)
+    /// <summary>
+    /// The scores of question <paramref name="questionId"/> in the continuous engine's forecaster order; empty unless the
+    /// question is resolved and not annulled.
+    /// </summary>
+    public static IReadOnlyList<QuestionScore> Score(Guid questionId, QuestionTimeline timeline, IEnumerable<ForecastPoint> forecasts)
     {
         if (timeline.Status != ScoringStatus.Scored)
         {
@@ -26,7 +29,7 @@ public static class QuestionScoring
             {
                 var d = dailyBy.GetValueOrDefault(c.ForecasterId);
                 decimal? final = finals.TryGetValue(c.ForecasterId, out var standing) ? InstantaneousScores.Brier(standing.Permille, outcome) : null;
-                return new QuestionScore(c.ForecasterId, final, d?.MeanDailyBrier, d?.MedianScore, d?.Participation ?? 0m, d?.RelativeBrier,
+                return new QuestionScore(questionId, c.ForecasterId, final, d?.MeanDailyBrier, d?.MedianScore, d?.Participation ?? 0m, d?.RelativeBrier,
                     c.Log, c.Baseline, c.Peer, c.Coverage, continuous.Truncated, d?.ActiveDays ?? 0, daily.ScoringDays);
             })];
     }

@@ -1,3 +1,4 @@
+using ForecastLedger.Domain.Scoring;
 using ForecastLedger.Api.Features.Scoring;
 using ForecastLedger.Api.Features.Scoring.Cli;
 using ForecastLedger.Api.Infrastructure;
@@ -30,7 +31,7 @@ public sealed class cli_projections_command(PostgresFixture db)
     public async Task rebuild_restores_the_scores_with_no_service_running_and_status_reports_them()
     {
         string schema;
-        IReadOnlyList<QuestionScoreRow> incremental;
+        IReadOnlyList<QuestionScore> incremental;
         await using (var api = await db.StartApiAsync(nameof(cli_projections_command)))
         {
             schema = api.Schema;

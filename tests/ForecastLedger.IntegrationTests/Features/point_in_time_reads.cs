@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ForecastLedger.Api.Features.PointInTime;
+using ForecastLedger.Api.Infrastructure.Caching;
 using ForecastLedger.EventStore;
 using ForecastLedger.EventStore.Projections;
 using ForecastLedger.IntegrationTests.Support;
@@ -143,7 +144,7 @@ public sealed class point_in_time_reads(PostgresFixture db, ITestOutputHelper ou
             var bySeq = await _admin.GetAsync(At(url, $"atSeq={head}"));
             Assert.Equal(then[url], await bySeq.Content.ReadAsStringAsync());
             Assert.Equal($"\"p{head}\"", bySeq.Headers.ETag?.Tag);
-            Assert.Equal(PointCaching.Immutable, bySeq.Headers.CacheControl?.ToString());
+            Assert.Equal(ConditionalGet.Immutable, bySeq.Headers.CacheControl?.ToString());
             Assert.Equal(then[url], await BodyAsync(_admin, At(url, $"asOf={Uri.EscapeDataString(asOf.ToString("O"))}")));
             Assert.Equal(then[url], await BodyAsync(_admin, At(url, $"asOf={Uri.EscapeDataString(asOf.ToOffset(TimeSpan.FromHours(-5)).ToString("O"))}")));
         }

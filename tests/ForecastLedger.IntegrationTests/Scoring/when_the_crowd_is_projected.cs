@@ -140,7 +140,7 @@ public sealed class when_the_crowd_is_projected(PostgresFixture db) : IAsyncLife
                 foreach (var (name, method) in CrowdMethods.ByName)
                 {
                     // What the endpoint answered before the projection: the Domain's series over every point.
-                    var steps = CrowdSeries.Build(QuestionScoreComputation.Timeline(view), points, method).Steps;
+                    var steps = CrowdSeries.Build(view.Timeline(), points, method).Steps;
                     foreach (var (offset, limit) in new[] { (0, 5000), (2, 3), (steps.Count - 1, 1), (steps.Count + 4, 2) })
                     {
                         var context = $"question {id}, {name}, bots {bots}, offset {offset}, limit {limit}";

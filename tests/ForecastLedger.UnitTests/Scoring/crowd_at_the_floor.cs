@@ -61,7 +61,7 @@ public sealed class crowd_at_the_floor
         var timeline = Resolved(Open, Open.AddDays(3), resolvedOption: 0, optionCount: 3);
 
         var daily = DailyBrierScoring.Score(timeline, log.Events);
-        var scores = QuestionScoring.Score(timeline, log.Events);
+        var scores = QuestionScoring.Score(Guid.Empty, timeline, log.Events);
 
         // Brier of the uniform crowd on outcome a: (1 − 1/3)² + 2·(1/3)², with 1/3 as the 15 digits a double keeps.
         var third = (decimal)(1.0 / 3);

@@ -9,10 +9,6 @@ using Wolverine.Marten;
 
 namespace ForecastLedger.Api.Features.AnnulQuestion;
 
-/// <summary>An annulment.</summary>
-/// <param name="Reason">Why the question cannot be resolved fairly.</param>
-public sealed record AnnulQuestionRequest(string Reason);
-
 /// <summary>On Wolverine's aggregate handler workflow; the shared steps are <see cref="QuestionAdmin"/>'s.</summary>
 public static class AnnulQuestionEndpoint
 {
@@ -29,15 +25,7 @@ public static class AnnulQuestionEndpoint
     [WolverinePost("/api/questions/{questionId}/annulment", OperationId = "annulQuestion", Summary = "Annul a question")]
     [Tags("Questions")]
     [Authorize(Policy = Policies.Admin)]
-    [ResolvesQuestionStream]
-    [ProducesResponseType<QuestionResource>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
+    [QuestionAdminCommand]
     public static (IResult, Wolverine.Marten.Events, IMartenOp) Post(
         string questionId,
         AnnulQuestionRequest request,

@@ -112,8 +112,7 @@ public static class ExportCsvEndpoints
     {
         var schema = options.Schema;
         await using var command = database.DataSource.CreateCommand($"""
-            SELECT s.question_id, s.forecaster_id, s.final_brier, s.mean_daily_brier, s.median_score, s.participation, s.relative_brier,
-                   s.log_score, s.baseline, s.peer, s.coverage, s.truncated, s.days_scored, s.scoring_days,
+            SELECT {QuestionScoreColumns.Of("s")},
                    q.slug, q.state, q.document -> 'resolution' ->> 'outcome', q.document -> 'resolution' ->> 'known_at', f.handle, coalesce(f.is_bot, false)
             FROM {schema}.question_scores s
             LEFT JOIN {schema}.questions q ON q.id = s.question_id
@@ -127,30 +126,30 @@ public static class ExportCsvEndpoints
         await csv.HeaderAsync(ScoreColumns, ct);
         while (await reader.ReadAsync(ct))
         {
-            var row = QuestionScoreRow.Read(reader);
+            var score = QuestionScoreColumns.Read(reader);
             var handle = reader.IsDBNull(18) ? null : reader.GetString(18);
             DateTimeOffset? knownAt = reader.IsDBNull(17) ? null : DateTimeOffset.Parse(reader.GetString(17), System.Globalization.CultureInfo.InvariantCulture);
-            csv.Field(row.QuestionId)
+            csv.Field(score.QuestionId)
                 .Field(reader.IsDBNull(14) ? null : reader.GetString(14))
                 .Field(reader.IsDBNull(15) ? null : reader.GetString(15))
                 .Field(reader.IsDBNull(16) ? null : reader.GetString(16))
                 .Field(knownAt)
-                .Field(row.ForecasterId)
+                .Field(Guid.Parse(score.ForecasterId))
                 .Field(handle)
                 .Field(reader.GetBoolean(19))
-                .Field(row.Score.FinalBrier)
-                .Field(row.Score.MeanDailyBrier)
-                .Field(row.Score.MedianScore)
-                .Field(row.Score.Participation)
-                .Field(row.Score.RelativeBrier)
-                .Field(row.Score.Log)
-                .Field(row.Score.Baseline)
-                .Field(row.Score.Peer)
-                .Field(row.Score.Coverage)
-                .Field(row.Score.Truncated)
-                .Field(row.Score.DaysScored)
-                .Field(row.Score.ScoringDays)
-                .Field(ForecasterScoreResource.From(row, handle).Explanation);
+                .Field(score.FinalBrier)
+                .Field(score.MeanDailyBrier)
+                .Field(score.MedianScore)
+                .Field(score.Participation)
+                .Field(score.RelativeBrier)
+                .Field(score.Log)
+                .Field(score.Baseline)
+                .Field(score.Peer)
+                .Field(score.Coverage)
+                .Field(score.Truncated)
+                .Field(score.DaysScored)
+                .Field(score.ScoringDays)
+                .Field(ForecasterScoreResource.From(score, handle).Explanation);
             await csv.EndRowAsync(ct);
         }
 

@@ -14,19 +14,6 @@ using Npgsql;
 
 namespace ForecastLedger.Api.Features.Audit;
 
-/// <summary>Why a projections export could not be taken at the requested seq.</summary>
-public enum ProjectionsSnapshotFailure
-{
-    /// <summary>The <c>question_scores</c> projection has not reached the seq (yet, or within the wait).</summary>
-    NotReached,
-
-    /// <summary>Question, forecast or forecaster events exist after the seq: the projections have moved past it for good.</summary>
-    MovedPast,
-
-    /// <summary>The projection is stopped (a poison event); an admin must act first.</summary>
-    Stopped,
-}
-
 /// <summary>
 /// Takes one REPEATABLE READ snapshot in which every read model the scores are served from is exactly at one seq S, and
 /// writes the projections export from it (<see cref="ProjectionsHeaderLine"/> and the lines after it).
@@ -172,7 +159,7 @@ public sealed class ExportProjectionsSnapshot
         foreach (var view in questions)
         {
             var human = history.GetValueOrDefault(view.Id)?.Where(h => !h.IsBot).Select(h => h.Point).ToArray() ?? [];
-            var built = ForecastHistory.Build(QuestionScoreComputation.Timeline(view), human);
+            var built = ForecastHistory.Build(view.Timeline(), human);
             foreach (var (name, method) in CrowdMethods.ByName)
             {
                 var steps = CrowdForecast.History(built, method).Select(s => new CrowdStepResource(s.From, s.Until, s.ForecasterCount, s.Probabilities)).ToArray();
@@ -188,7 +175,7 @@ public sealed class ExportProjectionsSnapshot
         {
             var id = forecaster.ToString();
             var perQuestion = resolved
-                .Select(q => Calibration.Points(QuestionScoreComputation.Timeline(q),
+                .Select(q => Calibration.Points(q.Timeline(),
                     history.GetValueOrDefault(q.Id)?.Where(h => h.Point.ForecasterId == id).Select(h => h.Point).ToArray() ?? [], id))
                 .Where(p => p.Count > 0)
                 .ToArray();
@@ -197,7 +184,7 @@ public sealed class ExportProjectionsSnapshot
         }
 
         var crowd = resolved
-            .Select(q => QuestionScoring.CrowdCalibrationPoints(QuestionScoreComputation.Timeline(q),
+            .Select(q => QuestionScoring.CrowdCalibrationPoints(q.Timeline(),
                 history.GetValueOrDefault(q.Id)?.Where(h => !h.IsBot).Select(h => h.Point).ToArray() ?? []))
             .Where(p => p.Count > 0)
             .ToArray();
@@ -242,14 +229,12 @@ public sealed class ExportProjectionsSnapshot
     private async Task WriteScoresAsync(NdjsonLineWriter lines, CancellationToken ct)
     {
         await using var command = Command($"""
-            SELECT question_id, forecaster_id, final_brier, mean_daily_brier, median_score, participation, relative_brier,
-                   log_score, baseline, peer, coverage, truncated, days_scored, scoring_days
-            FROM {_schema}.question_scores ORDER BY question_id, forecaster_id
+            SELECT {QuestionScoreColumns.Of()} FROM {_schema}.question_scores ORDER BY question_id, forecaster_id
             """);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            await lines.WriteAsync(ProjectionsScoreLine.From(QuestionScoreRow.Read(reader)), ct);
+            await lines.WriteAsync(ProjectionsScoreLine.From(QuestionScoreColumns.Read(reader)), ct);
         }
     }
 
@@ -297,40 +282,5 @@ public sealed class ExportProjectionsSnapshot
         }
 
         return [.. ids.OrderBy(id => id.ToString(), StringComparer.Ordinal)];
-    }
-}
-
-/// <summary>Writes one JSON document per line to a pipe, flushing every 64 KiB.</summary>
-public sealed class NdjsonLineWriter(PipeWriter output)
-{
-    /// <summary>camelCase, as every API response.</summary>
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    private const int FlushEvery = 64 * 1024;
-    private readonly Utf8JsonWriter _json = new(output);
-    private long _unflushed;
-
-    /// <summary>Lines written so far.</summary>
-    public long Count { get; private set; }
-
-    public async ValueTask WriteAsync<T>(T line, CancellationToken ct)
-    {
-        JsonSerializer.Serialize(_json, line, Json);
-        _json.Flush();
-        _unflushed += _json.BytesCommitted;
-        _json.Reset();
-        output.Write("\n"u8);
-        _unflushed++;
-        Count++;
-        if (_unflushed >= FlushEvery)
-        {
-            await FlushAsync(ct);
-        }
-    }
-
-    public async ValueTask FlushAsync(CancellationToken ct)
-    {
-        _unflushed = 0;
-        await output.FlushAsync(ct);
     }
 }

@@ -9,12 +9,6 @@ using Wolverine.Marten;
 
 namespace ForecastLedger.Api.Features.ChangeResolution;
 
-/// <summary>A corrected resolution.</summary>
-/// <param name="Outcome">The option key that came true.</param>
-/// <param name="KnownAt">When the outcome became known.</param>
-/// <param name="Reason">Why the resolution changes.</param>
-public sealed record ChangeResolutionRequest(string Outcome, DateTimeOffset KnownAt, string Reason);
-
 /// <summary>On Wolverine's aggregate handler workflow; the shared steps are <see cref="QuestionAdmin"/>'s.</summary>
 public static class ChangeResolutionEndpoint
 {
@@ -31,15 +25,7 @@ public static class ChangeResolutionEndpoint
     [WolverinePut("/api/questions/{questionId}/resolution", OperationId = "changeResolution", Summary = "Change a question's resolution")]
     [Tags("Questions")]
     [Authorize(Policy = Policies.Admin)]
-    [ResolvesQuestionStream]
-    [ProducesResponseType<QuestionResource>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
+    [QuestionAdminCommand]
     public static (IResult, Wolverine.Marten.Events, IMartenOp) Put(
         string questionId,
         ChangeResolutionRequest request,

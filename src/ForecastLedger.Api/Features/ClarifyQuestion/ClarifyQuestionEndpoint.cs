@@ -9,13 +9,6 @@ using Wolverine.Marten;
 
 namespace ForecastLedger.Api.Features.ClarifyQuestion;
 
-/// <summary>A clarification. Omitted fields stay as they are.</summary>
-/// <param name="Note">What changed and why.</param>
-/// <param name="Title">A new title.</param>
-/// <param name="Description">A new description.</param>
-/// <param name="ResolutionCriteria">New resolution criteria.</param>
-public sealed record ClarifyQuestionRequest(string Note, string? Title = null, string? Description = null, string? ResolutionCriteria = null);
-
 /// <summary>On Wolverine's aggregate handler workflow; the shared steps are <see cref="QuestionAdmin"/>'s.</summary>
 public static class ClarifyQuestionEndpoint
 {
@@ -32,15 +25,7 @@ public static class ClarifyQuestionEndpoint
     [WolverinePost("/api/questions/{questionId}/clarifications", OperationId = "clarifyQuestion", Summary = "Clarify a question's text")]
     [Tags("Questions")]
     [Authorize(Policy = Policies.Admin)]
-    [ResolvesQuestionStream]
-    [ProducesResponseType<QuestionResource>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
+    [QuestionAdminCommand]
     public static (IResult, Wolverine.Marten.Events, IMartenOp) Post(
         string questionId,
         ClarifyQuestionRequest request,

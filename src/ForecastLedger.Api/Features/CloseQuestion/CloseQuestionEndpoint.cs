@@ -9,10 +9,6 @@ using Wolverine.Marten;
 
 namespace ForecastLedger.Api.Features.CloseQuestion;
 
-/// <summary>An early close.</summary>
-/// <param name="Reason">Why the question closes before its schedule.</param>
-public sealed record CloseQuestionRequest(string Reason);
-
 /// <summary>On Wolverine's aggregate handler workflow; the shared steps are <see cref="QuestionAdmin"/>'s.</summary>
 public static class CloseQuestionEndpoint
 {
@@ -29,15 +25,7 @@ public static class CloseQuestionEndpoint
     [WolverinePost("/api/questions/{questionId}/close", OperationId = "closeQuestion", Summary = "Close a question early")]
     [Tags("Questions")]
     [Authorize(Policy = Policies.Admin)]
-    [ResolvesQuestionStream]
-    [ProducesResponseType<QuestionResource>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
+    [QuestionAdminCommand]
     public static (IResult, Wolverine.Marten.Events, IMartenOp) Post(
         string questionId,
         CloseQuestionRequest request,

@@ -10,10 +10,6 @@ using Wolverine.Marten;
 
 namespace ForecastLedger.Api.Features.Forecasters;
 
-/// <summary>The bot flag to set.</summary>
-/// <param name="IsBot">True to mark the forecaster as a bot, false to mark it as human.</param>
-public sealed record SetBotFlagRequest(bool IsBot);
-
 /// <summary>
 /// On Wolverine's aggregate handler workflow: the forecaster is loaded (its stream row locked, so racing changes are
 /// decided one after another on the current state), <see cref="Validate"/> answers 404, the pure <see cref="Put"/>

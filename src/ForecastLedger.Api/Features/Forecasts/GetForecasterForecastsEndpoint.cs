@@ -1,17 +1,11 @@
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Api.Infrastructure.Caching;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.Forecasts;
-
-/// <summary>A forecaster's history on one question.</summary>
-/// <param name="QuestionId">The question.</param>
-/// <param name="ForecasterId">The forecaster.</param>
-/// <param name="Version">The version of the history; send it as <c>If-Match</c> to revise from this state.</param>
-/// <param name="Items">Every submission and withdrawal, oldest first.</param>
-public sealed record ForecasterForecasts(Guid QuestionId, Guid ForecasterId, long Version, IReadOnlyList<ForecastResource> Items);
 
 public static class GetForecasterForecastsEndpoint
 {
@@ -56,7 +50,7 @@ public static class GetForecasterForecastsEndpoint
         var items = await forecasts.HistoryAsync(id, forecasterId, ct);
         if (point is not null)
         {
-            if (PointCaching.NotModified(context, point))
+            if (ConditionalGet.NotModified(context, point))
             {
                 return Results.StatusCode(StatusCodes.Status304NotModified);
             }

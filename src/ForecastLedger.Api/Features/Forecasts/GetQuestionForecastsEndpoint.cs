@@ -1,15 +1,11 @@
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Api.Infrastructure.Caching;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.Forecasts;
-
-/// <summary>A page of a question's forecast history.</summary>
-/// <param name="Items">Submissions and withdrawals in ledger order.</param>
-/// <param name="NextAfter">Pass as <c>after</c> for the next page; null on the last page.</param>
-public sealed record QuestionForecastsPage(IReadOnlyList<ForecastResource> Items, long? NextAfter);
 
 public static class GetQuestionForecastsEndpoint
 {
@@ -62,7 +58,7 @@ public static class GetQuestionForecastsEndpoint
             return Results.Problem(hidden);
         }
 
-        if (point is not null && PointCaching.NotModified(context, point))
+        if (point is not null && ConditionalGet.NotModified(context, point))
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }

@@ -1,6 +1,7 @@
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Api.Infrastructure.Caching;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -40,7 +41,7 @@ public static class GetQuestionEndpoint
 
         if (point is not null)
         {
-            return PointCaching.NotModified(context, point)
+            return ConditionalGet.NotModified(context, point)
                 ? Results.StatusCode(StatusCodes.Status304NotModified)
                 : Results.Ok(QuestionResource.From(view, point.At));
         }

@@ -1,15 +1,11 @@
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Api.Infrastructure.Caching;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace ForecastLedger.Api.Features.ListQuestions;
-
-/// <summary>A page of questions.</summary>
-/// <param name="Items">Questions in order of scheduled close, soonest first.</param>
-/// <param name="NextCursor">Pass as <c>cursor</c> for the next page; null on the last page.</param>
-public sealed record QuestionPage(IReadOnlyList<QuestionResource> Items, string? NextCursor);
 
 public static class ListQuestionsEndpoint
 {
@@ -59,7 +55,7 @@ public static class ListQuestionsEndpoint
             return Results.Ok(new QuestionPage([.. items.Select(v => QuestionResource.From(v, now))], next));
         }
 
-        if (PointCaching.NotModified(context, point))
+        if (ConditionalGet.NotModified(context, point))
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }

@@ -1,3 +1,5 @@
+using ForecastLedger.Api.Infrastructure.Caching;
+
 namespace ForecastLedger.Api.Features.PointInTime;
 
 /// <summary>Registers the point-in-time services.</summary>

@@ -1,40 +1,14 @@
-using System.Text.Json;
 using ForecastLedger.Api.Infrastructure;
 using ForecastLedger.Api.Infrastructure.Authentication;
 using ForecastLedger.Audit;
 using ForecastLedger.Domain.Questions;
 using ForecastLedger.EventStore;
-using JasperFx.CodeGeneration;
-using JasperFx.CodeGeneration.Frames;
-using JasperFx.Events;
-using JasperFx.Events.Aggregation;
 using Marten;
-using Marten.Events.Aggregation;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
 
 namespace ForecastLedger.Api.Features.Questions;
-
-/// <summary>
-/// The stream an admin command's route names, and the request's Idempotency-Key with what the ledger recorded under it
-/// (<see cref="RecordedForThisRequest"/>: null when nothing was appended with it, false when another request was).
-/// </summary>
-public sealed record QuestionStream(string Id, IdempotencyKey? Key, bool? RecordedForThisRequest);
-
-/// <summary>Runs <see cref="QuestionAdmin.ResolveStreamAsync"/> before anything else the endpoint does.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class ResolvesQuestionStreamAttribute : ModifyHttpChainAttribute
-{
-    public override void Modify(HttpChain chain, GenerationRules rules)
-    {
-        ArgumentNullException.ThrowIfNull(chain);
-        chain.Middleware.Insert(0, new MethodCall(typeof(QuestionAdmin), nameof(QuestionAdmin.ResolveStreamAsync)));
-    }
-}
-
-/// <summary>Who acts in an admin command on a question, and when (truncated to what the ledger stores).</summary>
-public sealed record QuestionAct(string Actor, DateTimeOffset Now);
 
 /// <summary>
 /// The steps every admin command on an existing question shares, on Wolverine's aggregate handler workflow with Marten
@@ -48,7 +22,7 @@ public sealed record QuestionAct(string Actor, DateTimeOffset Now);
 public static class QuestionAdmin
 {
     /// <summary>
-    /// Resolves the route's id or slug to the question's stream; <see cref="ResolvesQuestionStreamAttribute"/> runs it
+    /// Resolves the route's id or slug to the question's stream; <see cref="QuestionAdminCommandAttribute"/> runs it
     /// first, before the workflow loads the stream (Wolverine reads the identity through a synchronous method,
     /// <see cref="StreamId"/>). An unknown slug names a stream that never exists (no question has the empty id), so the
     /// workflow loads nothing and <see cref="Validate"/> answers 404.
@@ -134,55 +108,4 @@ public static class QuestionAdmin
     /// <summary>The 404 of every endpoint whose route names a question that does not exist.</summary>
     public static ProblemDetails NotFound(string questionId) =>
         ProblemDetailsSetup.Problem(404, "question-not-found", $"No question has the id or slug '{questionId}'.");
-}
-
-/// <summary>The 200 of an admin command: the question as it is after the append, and its ETag.</summary>
-internal sealed class QuestionWritten(QuestionView view, DateTimeOffset now) : IResult
-{
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        // Written after the commit: the forecast path's cached copy of the question is stale now (its guard would
-        // catch that; forgetting it saves the next forecast a retry).
-        httpContext.RequestServices.GetRequiredService<QuestionCatalog>().Forget(view.Id);
-        httpContext.Response.Headers.ETag = ETags.For(view.Version);
-        return Results.Ok(QuestionResource.From(view, now)).ExecuteAsync(httpContext);
-    }
-}
-
-/// <summary>
-/// The question's read model row, and the append's idempotency record when the request has a key, written by the
-/// command's session in the transaction of its events. Seqs are known only once the events are in: these statements run
-/// after the append in the session's batch and read them from <c>mt_events</c>.
-/// </summary>
-internal sealed class WriteQuestionRow(QuestionView view, long versionBefore, IdempotencyKey? key) : IMartenOp
-{
-    public void Execute(IDocumentSession session)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
-        var stream = Question.StreamId(view.Id);
-        var seq = $"(SELECT seq_id FROM {schema}.mt_events WHERE stream_id = ? AND version = ?)";
-        session.QueueSqlCommand(QuestionCatalog.UpsertSql(schema, _ => "?", seq), [.. QuestionCatalog.UpsertValues(view), stream, view.Version]);
-        if (key is not null)
-        {
-            session.QueueSqlCommand($"""
-                INSERT INTO {schema}.idempotency_keys (key, request_hash, stream_id, stream_version, first_seq, last_seq, created)
-                VALUES (?, ?, ?, ?, {seq}, {seq}, now())
-                """, key.Key, key.RequestHash, stream, view.Version, stream, versionBefore + 1, stream, view.Version);
-        }
-    }
-}
-
-/// <summary>
-/// The question as an admin command decides on it, folded by Marten from the question stream on every load (a live
-/// aggregation: nothing is stored). The same pure folds as everywhere else.
-/// </summary>
-public sealed class LoadedQuestionProjection : SingleStreamProjection<LoadedQuestion, string>
-{
-    public override LoadedQuestion? Evolve(LoadedQuestion? snapshot, string id, IEvent e)
-    {
-        ArgumentNullException.ThrowIfNull(e);
-        var current = snapshot ?? new LoadedQuestion(Question.Initial, null, 0);
-        return new LoadedQuestion(Question.Evolve(current.State, e.Data), QuestionView.Evolve(current.View, e.Data, e.Version), e.Version) { Id = id };
-    }
 }

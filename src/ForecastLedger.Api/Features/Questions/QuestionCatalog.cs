@@ -2,19 +2,13 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Domain;
 using ForecastLedger.Domain.Questions;
 using ForecastLedger.EventStore;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace ForecastLedger.Api.Features.Questions;
-
-/// <summary>A question's decision state and read model, folded from one read of its stream.</summary>
-public sealed record LoadedQuestion(Question State, QuestionView? View, long Version)
-{
-    /// <summary>The question's stream id; Marten needs one on every aggregate it loads (docs/adr/0023).</summary>
-    public string Id { get; set; } = "";
-}
 
 /// <summary>
 /// Reads and writes questions: the stream is the truth; the <c>questions</c> table is its inline read model,
@@ -195,7 +189,7 @@ public sealed class QuestionCatalog(PostgresEventStore store, LedgerDatabase dat
         IEnumerable<QuestionView> views, string? status, string? tag, QuestionCursor? after, int limit, DateTimeOffset now)
     {
         static DateTimeOffset Stored(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % 10), TimeSpan.Zero);
-        var order = PointInTime.PgUuidOrder.Instance;
+        var order = UuidOrder.Instance;
         var items = views
             .Where(v => status is null || v.StatusAt(now) == status)
             .Where(v => tag is null || v.Tags.Contains(tag))
@@ -284,24 +278,4 @@ public sealed class QuestionCatalog(PostgresEventStore store, LedgerDatabase dat
         view.Id, view.Slug, QuestionResource.KindName(view.Kind), view.State, view.OpensAt.ToUniversalTime(), view.ClosesAt.ToUniversalTime(),
         view.Tags.ToArray(), view.Version, JsonSerializer.Serialize(view, Json),
     ];
-}
-
-/// <summary>An opaque keyset cursor over (closesAt, id).</summary>
-public sealed record QuestionCursor(DateTimeOffset ClosesAt, Guid Id)
-{
-    public string Encode() => Base64Url.Encode($"{ClosesAt.UtcTicks}:{Id:N}");
-
-    public static QuestionCursor? TryDecode(string? cursor)
-    {
-        if (string.IsNullOrEmpty(cursor) || Base64Url.TryDecode(cursor) is not { } text)
-        {
-            return null;
-        }
-
-        var parts = text.Split(':');
-        return parts.Length == 2 && long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var ticks)
-            && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks && Guid.TryParse(parts[1], out var id)
-            ? new QuestionCursor(new DateTimeOffset(ticks, TimeSpan.Zero), id)
-            : null;
-    }
 }

@@ -9,12 +9,6 @@ using Wolverine.Marten;
 
 namespace ForecastLedger.Api.Features.ResolveQuestion;
 
-/// <summary>A resolution.</summary>
-/// <param name="Outcome">The option key that came true (<c>yes</c>/<c>no</c> for binary questions).</param>
-/// <param name="KnownAt">When the outcome became known; not in the future, not before the question opened.</param>
-/// <param name="SourceNote">Where the outcome comes from.</param>
-public sealed record ResolveQuestionRequest(string Outcome, DateTimeOffset KnownAt, string SourceNote);
-
 /// <summary>On Wolverine's aggregate handler workflow; the shared steps are <see cref="QuestionAdmin"/>'s.</summary>
 public static class ResolveQuestionEndpoint
 {
@@ -31,15 +25,7 @@ public static class ResolveQuestionEndpoint
     [WolverinePost("/api/questions/{questionId}/resolution", OperationId = "resolveQuestion", Summary = "Resolve a question")]
     [Tags("Questions")]
     [Authorize(Policy = Policies.Admin)]
-    [ResolvesQuestionStream]
-    [ProducesResponseType<QuestionResource>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
+    [QuestionAdminCommand]
     public static (IResult, Wolverine.Marten.Events, IMartenOp) Post(
         string questionId,
         ResolveQuestionRequest request,

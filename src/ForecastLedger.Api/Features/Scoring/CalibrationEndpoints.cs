@@ -1,6 +1,8 @@
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Api.Infrastructure.Caching;
+using ForecastLedger.Domain;
 using ForecastLedger.Domain.Scoring;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -46,14 +48,14 @@ public static class CalibrationEndpoints
             return Results.Problem(ProblemDetailsSetup.Problem(404, "forecaster-not-found", $"No forecaster has the id '{id}'."));
         }
 
-        if (point is null ? ScoreCaching.NotModified(context, await history.LedgerETagAsync(ct)) : PointCaching.NotModified(context, point))
+        if (point is null ? ConditionalGet.NotModified(context, await history.LedgerETagAsync(ct)) : ConditionalGet.NotModified(context, point))
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
 
         return Results.Ok(point is null
             ? ForForecaster(id, await history.ScoredQuestionsAsync(id, ct), bins)
-            : await cache.GetOrAddAsync($"calibration|{point.Seq}|{id}|{bins}", async () => ForForecaster(id, await ScoredQuestionsAtAsync(replay, point.Seq, id, ct), bins)));
+            : await cache.GetOrAddAsync(new CalibrationAtKey(point.Seq, id, bins), async () => ForForecaster(id, await ScoredQuestionsAtAsync(replay, point.Seq, id, ct), bins)));
     }
 
     /// <summary>The crowd's calibration over every resolved binary question (scoring.md §5), bots left out.</summary>
@@ -83,14 +85,14 @@ public static class CalibrationEndpoints
             return Results.Problem(pointProblem);
         }
 
-        if (point is null ? ScoreCaching.NotModified(context, await history.LedgerETagAsync(ct)) : PointCaching.NotModified(context, point))
+        if (point is null ? ConditionalGet.NotModified(context, await history.LedgerETagAsync(ct)) : ConditionalGet.NotModified(context, point))
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
 
         return Results.Ok(point is null
             ? ForCrowd(await history.ScoredQuestionsAsync(null, ct), bins)
-            : await cache.GetOrAddAsync($"calibration|{point.Seq}|crowd|{bins}", async () => ForCrowd(await ScoredQuestionsAtAsync(replay, point.Seq, null, ct), bins)));
+            : await cache.GetOrAddAsync(new CalibrationAtKey(point.Seq, null, bins), async () => ForCrowd(await ScoredQuestionsAtAsync(replay, point.Seq, null, ct), bins)));
     }
 
     /// <summary>A forecaster's calibration over the questions given: what both the current and the point-in-time read serve.</summary>
@@ -98,7 +100,7 @@ public static class CalibrationEndpoints
     {
         var forecaster = id.ToString();
         var perQuestion = questions
-            .Select(q => Calibration.Points(QuestionScoreComputation.Timeline(q.View), q.Points, forecaster))
+            .Select(q => Calibration.Points(q.View.Timeline(), q.Points, forecaster))
             .Where(p => p.Count > 0)
             .ToArray();
         var report = Calibration.Analyse(perQuestion.SelectMany(p => p), CalibrationBinScheme.Equal(bins ?? 10));
@@ -109,7 +111,7 @@ public static class CalibrationEndpoints
     public static CalibrationResource ForCrowd(IReadOnlyList<(QuestionView View, IReadOnlyList<ForecastPoint> Points)> questions, int? bins)
     {
         var perQuestion = questions
-            .Select(q => QuestionScoring.CrowdCalibrationPoints(QuestionScoreComputation.Timeline(q.View), q.Points))
+            .Select(q => QuestionScoring.CrowdCalibrationPoints(q.View.Timeline(), q.Points))
             .Where(p => p.Count > 0)
             .ToArray();
         var report = Calibration.Analyse(perQuestion.SelectMany(p => p), CalibrationBinScheme.Equal(bins ?? 10));
@@ -125,7 +127,7 @@ public static class CalibrationEndpoints
     {
         var views = (await replay.QuestionsAsync(seq, null, ct)).Values
             .Where(v => v.State == QuestionView.Resolved)
-            .OrderBy(v => v.Id, PgUuidOrder.Instance)
+            .OrderBy(v => v.Id, UuidOrder.Instance)
             .ToArray();
         var points = await replay.PointsAsync([.. views.Select(v => v.Id)], seq, forecaster, null, ct);
         var bots = new HashSet<Guid>();

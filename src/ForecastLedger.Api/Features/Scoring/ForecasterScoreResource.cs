@@ -1,3 +1,5 @@
+using ForecastLedger.Domain.Scoring;
+
 namespace ForecastLedger.Api.Features.Scoring;
 
 /// <summary>One forecaster's scores on a question, with what explains them (scoring.md §3.2–§3.3).</summary>
@@ -33,10 +35,10 @@ public sealed record ForecasterScoreResource(
     int ScoringDays,
     string Explanation)
 {
-    public static ForecasterScoreResource From(QuestionScoreRow row, string? handle)
+    /// <summary>The resource of a Domain <see cref="QuestionScore"/>: the one mapping of scores to their wire shape.</summary>
+    public static ForecasterScoreResource From(QuestionScore s, string? handle)
     {
-        var s = row.Score;
-        return new(row.ForecasterId, handle, s.FinalBrier, s.MeanDailyBrier, s.MedianScore, s.RelativeBrier, s.Participation, s.Log, s.Baseline,
+        return new(Guid.Parse(s.ForecasterId), handle, s.FinalBrier, s.MeanDailyBrier, s.MedianScore, s.RelativeBrier, s.Participation, s.Log, s.Baseline,
             s.Peer, s.Coverage, s.Truncated, s.DaysScored, s.ScoringDays,
             $"Scored on {s.DaysScored} of {s.ScoringDays} days (participation {s.Participation:0.###}); a forecast stood for " +
             $"{s.Coverage:P1} of the scheduled span" + (s.Truncated ? "; the question closed early, so the rest of the span scores 0." : "."));

@@ -1,6 +1,8 @@
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Api.Infrastructure.Caching;
+using ForecastLedger.Domain;
 using ForecastLedger.Domain.Scoring;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -52,26 +54,29 @@ public static class GetForecasterScoresEndpoint
             return Results.Problem(ProblemDetailsSetup.Problem(404, "forecaster-not-found", $"No forecaster has the id '{id}'."));
         }
 
-        IReadOnlyList<(QuestionScoreRow Row, QuestionView View)> rows;
+        IReadOnlyList<(QuestionScore Score, QuestionView View)> rows;
         if (point is not null)
         {
-            if (PointCaching.NotModified(context, point))
+            if (ConditionalGet.NotModified(context, point))
             {
                 return Results.StatusCode(StatusCodes.Status304NotModified);
             }
 
-            rows = await cache.GetOrAddAsync($"forecaster-scores|{point.Seq}|{id}", async () =>
+            rows = await cache.GetOrAddAsync(new ForecasterScoresAtKey(point.Seq, id), async () =>
             {
                 var views = await replay.QuestionsAsync(point.Seq, null, ct);
-                var scored = views.Values.Where(v => QuestionScoreComputation.Timeline(v).Status == ScoringStatus.Scored).Select(v => v.Id).ToArray();
+                var scored = views.Values.Where(v => v.Timeline().Status == ScoringStatus.Scored).Select(v => v.Id).ToArray();
                 var mine = (await replay.PointsAsync(scored, point.Seq, id, null, ct)).Where(p => p.Value.Count > 0).Select(p => p.Key).ToArray();
                 var computed = await scoresAt.ComputeAsync(point.Seq, mine, ct);
-                return computed.Rows.Where(r => r.ForecasterId == id).Select(r => (r, computed.Views[r.QuestionId])).ToArray();
+                var forecaster = id.ToString();
+                IReadOnlyList<(QuestionScore Score, QuestionView View)> mineScored =
+                    [.. computed.Scores.Where(s => s.ForecasterId == forecaster).Select(s => (s, computed.Views[s.QuestionId]))];
+                return mineScored;
             });
         }
         else
         {
-            if (ScoreCaching.NotModified(context, await scores.ETagAsync(ct)))
+            if (ConditionalGet.NotModified(context, await scores.ETagAsync(ct)))
             {
                 return Results.StatusCode(StatusCodes.Status304NotModified);
             }
@@ -83,22 +88,22 @@ public static class GetForecasterScoresEndpoint
     }
 
     /// <summary>The history in known-at order with running totals, one page of it: what both the current and the point-in-time read serve.</summary>
-    public static ForecasterScoreHistoryPage Page(Guid id, string? handle, IEnumerable<(QuestionScoreRow Row, QuestionView View)> rows, int offset, int size)
+    public static ForecasterScoreHistoryPage Page(Guid id, string? handle, IEnumerable<(QuestionScore Score, QuestionView View)> rows, int offset, int size)
     {
         var ordered = rows
             .OrderBy(r => r.View.Resolution!.KnownAt)
-            .ThenBy(r => r.Row.QuestionId, PgUuidOrder.Instance)
+            .ThenBy(r => r.Score.QuestionId, UuidOrder.Instance)
             .ToArray();
         var totals = LeaderboardTotals.Empty;
         var entries = new List<ScoreHistoryEntry>();
         for (var i = 0; i < ordered.Length && i < offset + size; i++)
         {
-            var (row, view) = ordered[i];
-            totals = row.AddTo(totals);
+            var (score, view) = ordered[i];
+            totals = totals.Add(score);
             if (i >= offset)
             {
                 entries.Add(new ScoreHistoryEntry(view.Id, view.Slug, view.Title, view.Resolution!.KnownAt, view.Resolution.Outcome,
-                    ForecasterScoreResource.From(row, handle), ScoreTotalsResource.From(totals)));
+                    ForecasterScoreResource.From(score, handle), ScoreTotalsResource.From(totals)));
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Api.Infrastructure.Caching;
 using ForecastLedger.Domain.Scoring;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -59,32 +60,32 @@ public static class GetLeaderboardEndpoint
         if (point is null)
         {
             var etag = await scores.ETagAsync(ct);
-            if (ScoreCaching.NotModified(context, etag))
+            if (ConditionalGet.NotModified(context, etag))
             {
                 return Results.StatusCode(StatusCodes.Status304NotModified);
             }
 
             // The ranking and the serialised page are cached per ETag too: ranking every forecaster costs O(F log F), which a
             // read that returns one page must not pay again while the scores stand still.
-            var current = await cache.GetOrAddAsync($"leaderboard-page|{etag}|{tag}|{chosen}|{offset}|{limit}", async () =>
+            var current = await cache.GetOrAddAsync(new LeaderboardPageKey(etag, tag, chosen, offset, limit), async () =>
             {
-                var ranked = await cache.GetOrAddAsync($"leaderboard|{etag}|{tag}|{chosen}", async () => LeaderboardRanking.Rank(chosen, await scores.TotalsAsync(etag, tag, ct)));
+                var ranked = await cache.GetOrAddAsync(new LeaderboardRankingKey(etag, tag, chosen), async () => LeaderboardRanking.Rank(chosen, await scores.TotalsAsync(etag, tag, ct)));
                 return JsonSerializer.SerializeToUtf8Bytes(Page(chosen, tag, ranked, offset, limit ?? DefaultLimit), json.Value.SerializerOptions);
             });
             return Results.Bytes(current, "application/json; charset=utf-8");
         }
 
-        if (PointCaching.NotModified(context, point))
+        if (ConditionalGet.NotModified(context, point))
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        var totals = await cache.GetOrAddAsync($"totals-at|{point.Seq}|{tag}", async () =>
+        var totals = await cache.GetOrAddAsync(new TotalsAtKey(point.Seq, tag), async () =>
         {
-            var scored = await cache.GetOrAddAsync($"scores-at|{point.Seq}", () => replay.ComputeAsync(point.Seq, null, ct));
-            var rows = scored.Rows.Where(r => tag is null || scored.Views[r.QuestionId].Tags.Contains(tag)).ToArray();
-            var who = await ledger.ForecastersAsync(point.Seq, [.. rows.Select(r => r.ForecasterId).Distinct()], ct);
-            return ForecasterTotals.PerForecaster(rows, id => who.TryGetValue(id, out var f) ? (f.Handle, f.IsBot) : (null, false));
+            var scored = await cache.GetOrAddAsync(new ScoresAtKey(point.Seq, null), () => replay.ComputeAsync(point.Seq, null, ct));
+            var tagged = scored.Scores.Where(s => tag is null || scored.Views[s.QuestionId].Tags.Contains(tag)).ToArray();
+            var who = await ledger.ForecastersAsync(point.Seq, [.. tagged.Select(s => Guid.Parse(s.ForecasterId)).Distinct()], ct);
+            return ForecasterTotals.PerForecaster(tagged, id => who.TryGetValue(id, out var f) ? (f.Handle, f.IsBot) : (null, false));
         });
         return Results.Ok(Page(chosen, tag, LeaderboardRanking.Rank(chosen, totals), offset, limit ?? DefaultLimit));
     }

@@ -1,6 +1,7 @@
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Api.Infrastructure.Caching;
 using ForecastLedger.Domain.Scoring;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -69,7 +70,7 @@ public static class GetQuestionCrowdEndpoint
 
         var bots = includeBots ?? false;
         var version = point is null ? await history.CrowdVersionAsync(view, bots, ct) : null;
-        if (point is null ? ScoreCaching.NotModified(context, version!.ETag) : PointCaching.NotModified(context, point))
+        if (point is null ? ConditionalGet.NotModified(context, version!.ETag) : ConditionalGet.NotModified(context, point))
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
@@ -82,7 +83,7 @@ public static class GetQuestionCrowdEndpoint
         }
 
         var points = await PointsAtAsync(replay, id, point.Seq, bots, ct);
-        var steps = CrowdForecast.History(QuestionScoreComputation.Timeline(view), points, aggregation);
+        var steps = CrowdForecast.History(view.Timeline(), points, aggregation);
         return Results.Ok(CrowdPage.Of(id, chosen, bots, steps, offset, size));
     }
 

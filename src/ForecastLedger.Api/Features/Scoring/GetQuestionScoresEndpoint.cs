@@ -1,6 +1,8 @@
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Questions;
 using ForecastLedger.Api.Infrastructure;
+using ForecastLedger.Api.Infrastructure.Caching;
+using ForecastLedger.Domain;
 using ForecastLedger.Domain.Scoring;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -63,22 +65,23 @@ public static class GetQuestionScoresEndpoint
                 return Results.Problem(QuestionAdmin.NotFound(questionId));
             }
 
-            var (views, rows) = await cache.GetOrAddAsync($"question-scores|{point.Seq}|{known}", () => replay.ComputeAsync(point.Seq, [known], ct));
+            var (views, computed) = await cache.GetOrAddAsync(new ScoresAtKey(point.Seq, known), () => replay.ComputeAsync(point.Seq, [known], ct));
             if (!views.TryGetValue(known, out var then))
             {
                 return Results.Problem(QuestionAdmin.NotFound(questionId));
             }
 
-            if (PointCaching.NotModified(context, point))
+            if (ConditionalGet.NotModified(context, point))
             {
                 return Results.StatusCode(StatusCodes.Status304NotModified);
             }
 
-            var names = await replay.HandlesAsync(point.Seq, rows.Select(r => r.ForecasterId), ct);
-            var page = rows.OrderBy(r => r.ForecasterId, PgUuidOrder.Instance)
-                .Where(r => after is null || PgUuidOrder.Instance.Compare(r.ForecasterId, after.Value) > 0)
+            var byForecaster = computed.Select(s => (Id: Guid.Parse(s.ForecasterId), Score: s)).ToArray();
+            var names = await replay.HandlesAsync(point.Seq, byForecaster.Select(s => s.Id), ct);
+            var page = byForecaster.OrderBy(s => s.Id, UuidOrder.Instance)
+                .Where(s => after is null || UuidOrder.Instance.Compare(s.Id, after.Value) > 0)
                 .Take(size)
-                .Select(r => (r, names.GetValueOrDefault(r.ForecasterId)))
+                .Select(s => (s.Score, names.GetValueOrDefault(s.Id)))
                 .ToArray();
             return Results.Ok(Page(then, page, size));
         }
@@ -88,7 +91,7 @@ public static class GetQuestionScoresEndpoint
             return Results.Problem(QuestionAdmin.NotFound(questionId));
         }
 
-        if (ScoreCaching.NotModified(context, await scores.ETagAsync(ct)))
+        if (ConditionalGet.NotModified(context, await scores.ETagAsync(ct)))
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
@@ -96,16 +99,16 @@ public static class GetQuestionScoresEndpoint
         return Results.Ok(Page(view, await scores.QuestionAsync(id, after, size, ct), size));
     }
 
-    /// <summary>One page, from rows in forecaster order: the shape both the current and the point-in-time read serve.</summary>
-    public static QuestionScoresPage Page(QuestionView view, IReadOnlyList<(QuestionScoreRow Row, string? Handle)> rows, int size)
+    /// <summary>One page, from scores in forecaster order: the shape both the current and the point-in-time read serve.</summary>
+    public static QuestionScoresPage Page(QuestionView view, IReadOnlyList<(QuestionScore Score, string? Handle)> rows, int size)
     {
-        var status = QuestionScoreComputation.Timeline(view).Status switch
+        var status = view.Timeline().Status switch
         {
             ScoringStatus.Scored => "scored",
             ScoringStatus.Annulled => "annulled",
             _ => "unresolved",
         };
-        var next = rows.Count == size ? Base64Url.Encode(rows[^1].Row.ForecasterId.ToString("N")) : null;
-        return new QuestionScoresPage(view.Id, status, [.. rows.Select(r => ForecasterScoreResource.From(r.Row, r.Handle))], next);
+        var next = rows.Count == size ? Base64Url.Encode(Guid.Parse(rows[^1].Score.ForecasterId).ToString("N")) : null;
+        return new QuestionScoresPage(view.Id, status, [.. rows.Select(r => ForecasterScoreResource.From(r.Score, r.Handle))], next);
     }
 }

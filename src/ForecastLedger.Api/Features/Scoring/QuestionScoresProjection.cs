@@ -233,7 +233,7 @@ public sealed class QuestionScoresProjection(EventStoreOptions options) : IEvent
             }
         }
 
-        var scored = views.Values.Where(v => QuestionScoreComputation.Timeline(v).Status == ScoringStatus.Scored).Select(v => v.Id).ToArray();
+        var scored = views.Values.Where(v => v.Timeline().Status == ScoringStatus.Scored).Select(v => v.Id).ToArray();
         var points = scored.ToDictionary(id => id, _ => new List<ForecastPoint>());
         if (scored.Length > 0)
         {
@@ -252,9 +252,9 @@ public sealed class QuestionScoresProjection(EventStoreOptions options) : IEvent
 
         // The scoring engine is pure and CPU-bound (a question with ~1,000 forecasters takes hundreds of ms), so the
         // questions of a batch are scored on every core; AsOrdered keeps the rows in the same order as a serial run.
-        IEnumerable<(QuestionScoreRow Row, IReadOnlyList<string> Tags)> Score(Guid id) =>
-            QuestionScoreComputation.Compute(views[id], points[id]).Select(r => (r, (IReadOnlyList<string>)views[id].Tags));
-        (QuestionScoreRow Row, IReadOnlyList<string> Tags)[] rows;
+        IEnumerable<(QuestionScore Row, IReadOnlyList<string> Tags)> Score(Guid id) =>
+            QuestionScoring.Score(id, views[id].Timeline(), points[id]).Select(r => (r, (IReadOnlyList<string>)views[id].Tags));
+        (QuestionScore Row, IReadOnlyList<string> Tags)[] rows;
         try
         {
             rows = scored.Length <= 1 || Environment.ProcessorCount == 1
@@ -285,19 +285,19 @@ public sealed class QuestionScoresProjection(EventStoreOptions options) : IEvent
                     AS u(q, f, fb, mdb, ms, p, rb, l, b, pe, c, t, ds, sd, tg)
                 """);
             insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. rows.Select(r => r.Row.QuestionId)] });
-            insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. rows.Select(r => r.Row.ForecasterId)] });
-            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.Score.FinalBrier)] });
-            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.Score.MeanDailyBrier)] });
-            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.Score.MedianScore)] });
-            insert.Parameters.Add(new NpgsqlParameter<decimal[]> { TypedValue = [.. rows.Select(r => r.Row.Score.Participation)] });
-            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.Score.RelativeBrier)] });
-            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Score.Log)] });
-            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Score.Baseline)] });
-            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Score.Peer)] });
-            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Score.Coverage)] });
-            insert.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = [.. rows.Select(r => r.Row.Score.Truncated)] });
-            insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. rows.Select(r => r.Row.Score.DaysScored)] });
-            insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. rows.Select(r => r.Row.Score.ScoringDays)] });
+            insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. rows.Select(r => Guid.Parse(r.Row.ForecasterId))] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.FinalBrier)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.MeanDailyBrier)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.MedianScore)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal[]> { TypedValue = [.. rows.Select(r => r.Row.Participation)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Row.RelativeBrier)] });
+            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Log)] });
+            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Baseline)] });
+            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Peer)] });
+            insert.Parameters.Add(new NpgsqlParameter<double[]> { TypedValue = [.. rows.Select(r => r.Row.Coverage)] });
+            insert.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = [.. rows.Select(r => r.Row.Truncated)] });
+            insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. rows.Select(r => r.Row.DaysScored)] });
+            insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. rows.Select(r => r.Row.ScoringDays)] });
             insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => string.Join('\x1f', r.Tags))] });
             batch.BatchCommands.Add(insert);
         }

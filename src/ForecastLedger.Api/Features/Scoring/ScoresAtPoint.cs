@@ -8,16 +8,16 @@ namespace ForecastLedger.Api.Features.Scoring;
 public sealed class ScoresAtPoint(LedgerReplay replay)
 {
     /// <summary>
-    /// The score rows of every question scored at <paramref name="seq"/> (all of them, or those of <paramref name="questionIds"/>),
+    /// The scores of every question scored at <paramref name="seq"/> (all of them, or those of <paramref name="questionIds"/>),
     /// with the question views they were computed from.
     /// </summary>
     public async Task<ScoredAt> ComputeAsync(
         long seq, IReadOnlyCollection<Guid>? questionIds, CancellationToken ct)
     {
         var views = await replay.QuestionsAsync(seq, questionIds, ct);
-        var scored = views.Values.Where(v => QuestionScoreComputation.Timeline(v).Status == ScoringStatus.Scored).Select(v => v.Id).ToArray();
+        var scored = views.Values.Where(v => v.Timeline().Status == ScoringStatus.Scored).Select(v => v.Id).ToArray();
         var points = await replay.PointsAsync(scored, seq, null, null, ct);
-        return new ScoredAt(views, [.. scored.SelectMany(id => QuestionScoreComputation.Compute(views[id], points[id]))]);
+        return new ScoredAt(views, [.. scored.SelectMany(id => QuestionScoring.Score(id, views[id].Timeline(), points[id]))]);
     }
 
     /// <summary>The handles of <paramref name="forecasters"/> (a handle never changes, so the registration's).</summary>

@@ -7,8 +7,6 @@ using Microsoft.Extensions.Options;
 
 namespace ForecastLedger.Api.Infrastructure.Authentication;
 
-public sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions;
-
 /// <summary>
 /// The "ApiKey" scheme: a key in <c>Authorization: Bearer fl_…</c> or <c>X-Api-Key: fl_…</c>. No key leaves the request
 /// anonymous, and endpoints that need a key then challenge with a 401 <c>unauthenticated</c>. A key that is malformed,

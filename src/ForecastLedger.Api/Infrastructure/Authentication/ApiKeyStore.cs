@@ -6,23 +6,6 @@ using NpgsqlTypes;
 
 namespace ForecastLedger.Api.Infrastructure.Authentication;
 
-/// <summary>One row of <c>api_keys</c>. <see cref="SecretHash"/> is SHA-256 of the whole key; the key itself is never stored.</summary>
-public sealed record ApiKeyRecord(
-    Guid Id,
-    string Prefix,
-    byte[] SecretHash,
-    string Role,
-    Guid? ForecasterId,
-    string Label,
-    DateTimeOffset Created,
-    string CreatedBy,
-    DateTimeOffset? RevokedAt,
-    string? RevokedBy,
-    DateTimeOffset? LastUsedAt)
-{
-    public bool IsRevoked => RevokedAt is not null;
-}
-
 /// <summary>
 /// The <c>api_keys</c> table and the ledger events that record every change to it. Writes take a connection the caller
 /// owns, so the row and its event commit together. Authentication costs one lookup by the unique prefix per request;

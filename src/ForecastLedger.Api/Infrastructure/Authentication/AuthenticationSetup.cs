@@ -24,9 +24,3 @@ public static class AuthenticationSetup
     /// <summary>The client's IP address as the server sees it (behind a proxy, configure forwarded headers first).</summary>
     public static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 }
-
-/// <summary>Where the bootstrap admin key is printed, once: standard output, never the structured logs. Tests swap the writer.</summary>
-public sealed class BootstrapConsole(TextWriter writer)
-{
-    public TextWriter Out => writer;
-}

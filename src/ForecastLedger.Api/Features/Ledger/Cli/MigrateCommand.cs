@@ -4,14 +4,6 @@ using JasperFx.CommandLine;
 
 namespace ForecastLedger.Api.Features.Ledger.Cli;
 
-/// <summary>Input of <c>migrate</c>.</summary>
-public sealed class MigrateInput : NetCoreInput
-{
-    [Description("Write the SQL that would be applied to this file, for review, and apply nothing")]
-    [FlagAlias("script")]
-    public string? ScriptFlag { get; set; }
-}
-
 /// <summary>
 /// <c>dotnet run --project src/ForecastLedger.Api -- migrate [--script schema.sql]</c>: brings the ledger's schema to this
 /// build's version as a deployment step of its own (docs/adr/0022-migrations-as-a-step.md), on the configured database

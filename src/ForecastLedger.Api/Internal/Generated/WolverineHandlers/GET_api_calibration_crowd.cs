@@ -2,6 +2,7 @@
 #pragma warning disable
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Scoring;
+using ForecastLedger.Api.Infrastructure.Caching;
 using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
@@ -16,16 +17,16 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly ForecastLedger.Api.Features.PointInTime.LedgerReplay _ledgerReplay;
         private readonly ForecastLedger.Api.Features.PointInTime.PointInTimeResolver _pointInTimeResolver;
-        private readonly ForecastLedger.Api.Features.PointInTime.ReadCache _readCache;
         private readonly ForecastLedger.Api.Features.Scoring.HistoryReads _historyReads;
+        private readonly ForecastLedger.Api.Infrastructure.Caching.ReadCache _readCache;
 
-        public GET_api_calibration_crowd(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ForecastLedger.Api.Features.PointInTime.LedgerReplay ledgerReplay, ForecastLedger.Api.Features.PointInTime.PointInTimeResolver pointInTimeResolver, ForecastLedger.Api.Features.PointInTime.ReadCache readCache, ForecastLedger.Api.Features.Scoring.HistoryReads historyReads) : base(wolverineHttpOptions)
+        public GET_api_calibration_crowd(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ForecastLedger.Api.Features.PointInTime.LedgerReplay ledgerReplay, ForecastLedger.Api.Features.PointInTime.PointInTimeResolver pointInTimeResolver, ForecastLedger.Api.Features.Scoring.HistoryReads historyReads, ForecastLedger.Api.Infrastructure.Caching.ReadCache readCache) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _ledgerReplay = ledgerReplay;
             _pointInTimeResolver = pointInTimeResolver;
-            _readCache = readCache;
             _historyReads = historyReads;
+            _readCache = readCache;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)

@@ -2,6 +2,7 @@
 #pragma warning disable
 using ForecastLedger.Api.Features.PointInTime;
 using ForecastLedger.Api.Features.Scoring;
+using ForecastLedger.Api.Infrastructure.Caching;
 using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
@@ -16,18 +17,18 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly ForecastLedger.Api.Features.PointInTime.LedgerReplay _ledgerReplay;
         private readonly ForecastLedger.Api.Features.PointInTime.PointInTimeResolver _pointInTimeResolver;
-        private readonly ForecastLedger.Api.Features.PointInTime.ReadCache _readCache;
         private readonly ForecastLedger.Api.Features.Scoring.ScoreReads _scoreReads;
         private readonly ForecastLedger.Api.Features.Scoring.ScoresAtPoint _scoresAtPoint;
+        private readonly ForecastLedger.Api.Infrastructure.Caching.ReadCache _readCache;
 
-        public GET_api_forecasters_id_scores(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ForecastLedger.Api.Features.PointInTime.LedgerReplay ledgerReplay, ForecastLedger.Api.Features.PointInTime.PointInTimeResolver pointInTimeResolver, ForecastLedger.Api.Features.PointInTime.ReadCache readCache, ForecastLedger.Api.Features.Scoring.ScoreReads scoreReads, ForecastLedger.Api.Features.Scoring.ScoresAtPoint scoresAtPoint) : base(wolverineHttpOptions)
+        public GET_api_forecasters_id_scores(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ForecastLedger.Api.Features.PointInTime.LedgerReplay ledgerReplay, ForecastLedger.Api.Features.PointInTime.PointInTimeResolver pointInTimeResolver, ForecastLedger.Api.Features.Scoring.ScoreReads scoreReads, ForecastLedger.Api.Features.Scoring.ScoresAtPoint scoresAtPoint, ForecastLedger.Api.Infrastructure.Caching.ReadCache readCache) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _ledgerReplay = ledgerReplay;
             _pointInTimeResolver = pointInTimeResolver;
-            _readCache = readCache;
             _scoreReads = scoreReads;
             _scoresAtPoint = scoresAtPoint;
+            _readCache = readCache;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)

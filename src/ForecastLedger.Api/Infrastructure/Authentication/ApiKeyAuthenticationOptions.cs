@@ -1,0 +1,5 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace ForecastLedger.Api.Infrastructure.Authentication;
+
+public sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions;
