@@ -43,15 +43,7 @@ public static class SubmitForecastEndpoint
     [Tags("Forecasts")]
     [Authorize(Policy = Policies.Forecaster)]
     [EnableRateLimiting(RateLimitSetup.ForecasterWrites)]
-    [ProducesResponseType<ForecastResource>(StatusCodes.Status201Created)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
+    [ForecastWrite(StatusCodes.Status201Created)]
     public static IResult Post(string questionId, Guid forecasterId, SubmitForecastRequest request, [NotBody] ForecastTarget target)
     {
         var command = new Domain.Forecasts.SubmitForecast(target.QuestionId, forecasterId, target.NewForecastId, Probabilities(request), request.Rationale, target.Now);

@@ -36,14 +36,7 @@ public static class WithdrawForecastEndpoint
     [Tags("Forecasts")]
     [Authorize(Policy = Policies.Forecaster)]
     [EnableRateLimiting(RateLimitSetup.ForecasterWrites)]
-    [ProducesResponseType<ForecastResource>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
+    [ForecastWrite(StatusCodes.Status200OK)]
     public static IResult Post(string questionId, Guid forecasterId, [NotBody] ForecastTarget target, [NotBody] Fetched<StandingForecast> standing)
     {
         var command = new Domain.Forecasts.WithdrawForecast(target.QuestionId, forecasterId, target.Now);
