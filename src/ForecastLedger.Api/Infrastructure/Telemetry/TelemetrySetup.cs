@@ -27,7 +27,7 @@ public static class TelemetrySetup
     {
         services.AddSingleton<ProjectionLagAgeGauge>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ProjectionDaemon.MeterName, MeterName)
+            .AddMeter(LedgerProjections.MeterName, MeterName)
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
             .AddPrometheusExporter());
@@ -51,13 +51,13 @@ public static class TelemetrySetup
 public sealed class ProjectionLagAgeGauge : IDisposable
 {
     private readonly Meter _meter = new(TelemetrySetup.MeterName);
-    private readonly ProjectionDaemon _daemon;
+    private readonly LedgerProjections _projections;
     private readonly LedgerDatabase _database;
     private readonly string _schema;
 
-    public ProjectionLagAgeGauge(ProjectionDaemon daemon, LedgerDatabase database, ForecastLedger.EventStore.EventStoreOptions options)
+    public ProjectionLagAgeGauge(LedgerProjections projections, LedgerDatabase database, ForecastLedger.EventStore.EventStoreOptions options)
     {
-        _daemon = daemon;
+        _projections = projections;
         _database = database;
         _schema = options.Schema;
         _meter.CreateObservableGauge(TelemetrySetup.LagAgeInstrumentName, Observe, unit: "s",
@@ -91,7 +91,7 @@ public sealed class ProjectionLagAgeGauge : IDisposable
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            var statuses = _daemon.GetStatusAsync(timeout.Token).GetAwaiter().GetResult();
+            var statuses = _projections.GetStatusAsync(timeout.Token).GetAwaiter().GetResult();
             return [.. statuses.Select(s => new Measurement<double>(
                 s.Lag == 0 ? 0 : (s.OldestUnprocessedAge ?? TimeSpan.Zero).TotalSeconds,
                 new KeyValuePair<string, object?>("projection", s.Name))),
