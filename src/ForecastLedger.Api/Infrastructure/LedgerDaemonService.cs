@@ -33,7 +33,7 @@ public sealed class LedgerDaemonService(LedgerMartenStores stores, IServiceProvi
             var daemon = _coordinator.DaemonForMainDatabase();
             projections.LocalDaemon = daemon;
             _supervision = new CancellationTokenSource();
-            _supervisor = SuperviseAsync(projections, daemon, _supervision.Token);
+            _supervisor = projections.SuperviseUntilStoppedAsync(daemon, SupervisionInterval, _supervision.Token);
         }
     }
 
@@ -70,29 +70,6 @@ public sealed class LedgerDaemonService(LedgerMartenStores stores, IServiceProvi
         }
 
         CloseWakeup(_store);
-    }
-
-    private async Task SuperviseAsync(LedgerProjections projections, JasperFx.Events.Daemon.IProjectionDaemon daemon, CancellationToken ct)
-    {
-        using var timer = new PeriodicTimer(SupervisionInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(ct))
-            {
-                try
-                {
-                    await projections.SuperviseAsync(daemon, ct);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogWarning(e, "Supervising the projection shards failed; trying again");
-                }
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // Stopping.
-        }
     }
 
     private async Task StopSupervisingAsync()

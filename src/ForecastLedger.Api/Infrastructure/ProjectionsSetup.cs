@@ -16,8 +16,8 @@ public static class ProjectionsSetup
 
     public static IServiceCollection AddLedgerProjections(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<IProjection, QuestionScoresProjection>();
-        services.AddSingleton<IProjection, CrowdSeriesProjection>();
+        services.AddSingleton<ILedgerProjection, QuestionScoresProjection>();
+        services.AddSingleton<ILedgerProjection, CrowdSeriesProjection>();
         services.AddSingleton<CrowdSeriesReads>();
         services.AddSingleton<ScoreReads>();
         services.AddSingleton<HistoryReads>();
@@ -29,7 +29,7 @@ public static class ProjectionsSetup
                 () => database.DataSource,
                 sp.GetRequiredService<IEventStore>(),
                 sp.GetRequiredService<EventStoreOptions>(),
-                sp.GetServices<IProjection>(),
+                sp.GetServices<ILedgerProjection>(),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<LedgerProjections>());
         });
         var threshold = TimeSpan.FromSeconds(configuration.GetValue(StallThresholdKey, 60));

@@ -42,10 +42,9 @@ public sealed class LedgerProjections : IAsyncDisposable
     private readonly HashSet<string> _rebuilding = [];
     private readonly Lock _gate = new();
     private readonly Meter _meter;
-    private long[] _observedLags = [];
 
     /// <summary>Creates the set; <paramref name="dataSource"/> is looked up on each use (a zero-config host learns it at start).</summary>
-    public LedgerProjections(Func<NpgsqlDataSource> dataSource, IEventStore store, EventStoreOptions options, IEnumerable<IProjection> projections, ILogger? logger = null)
+    public LedgerProjections(Func<NpgsqlDataSource> dataSource, IEventStore store, EventStoreOptions options, IEnumerable<ILedgerProjection> projections, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(store);
@@ -68,7 +67,7 @@ public sealed class LedgerProjections : IAsyncDisposable
         Projections = [.. _shards.Keys];
         _meter = new Meter(MeterName);
         _meter.CreateObservableGauge(LagInstrumentName, ObserveLag, unit: "{seq}",
-            description: "Committed head minus the projection's progress in mt_event_progression, as last read by this node.");
+            description: "Committed head minus the projection's progress in mt_event_progression.");
     }
 
     /// <summary>The projections' names, in registration order.</summary>
@@ -157,7 +156,8 @@ public sealed class LedgerProjections : IAsyncDisposable
                     reader.GetInt64(1),
                     reader.GetInt64(5),
                     reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
-                    reader.IsDBNull(6) ? TimeSpan.Zero : NotNegative(reader.GetTimeSpan(6)),
+                    // A shard that never committed a page has made no progress since its oldest event was appended.
+                    reader.IsDBNull(6) ? (reader.IsDBNull(7) ? TimeSpan.Zero : NotNegative(reader.GetTimeSpan(7))) : NotNegative(reader.GetTimeSpan(6)),
                     reader.IsDBNull(7) ? null : NotNegative(reader.GetTimeSpan(7)),
                     stopped ? reader.GetString(3) : null,
                     stopped ? reader.GetInt64(4) : null,
@@ -165,7 +165,6 @@ public sealed class LedgerProjections : IAsyncDisposable
             }
         }
 
-        Volatile.Write(ref _observedLags, [.. statuses.Select(s => s.Lag)]);
         return statuses;
     }
 
@@ -265,9 +264,10 @@ public sealed class LedgerProjections : IAsyncDisposable
                 Logger.LogInformation("Projection {Projection}: rebuilding to seq {Target}", projection, target);
                 await shard.Projection.ResetAsync(connection, ct);
                 await ReplayAsync(connection, transaction, shard, target, ct);
-                await using (var command = new NpgsqlCommand($"""
-                    UPDATE {Schema}.mt_event_progression SET last_seq_id = $2, last_updated = transaction_timestamp() WHERE name = $1
-                    """, connection))
+                // Marten inserts a shard's row on its first page and updates it after: a replay to zero leaves none.
+                await using (var command = new NpgsqlCommand(target > 0
+                    ? $"UPDATE {Schema}.mt_event_progression SET last_seq_id = $2, last_updated = transaction_timestamp() WHERE name = $1"
+                    : $"DELETE FROM {Schema}.mt_event_progression WHERE name = $1 AND $2 = 0", connection))
                 {
                     command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = shardName });
                     command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = target });
@@ -336,6 +336,14 @@ public sealed class LedgerProjections : IAsyncDisposable
                 _suspects.Remove(identity);
             }
 
+            if (agent.Status == AgentStatus.Paused && agent.Failure is { IsTransient: false } failure
+                && failure.Category is ShardFailureCategory.EventSerialization or ShardFailureCategory.UnknownEventType)
+            {
+                // A page Marten could not load or hand over (say, an event whose payload no longer deserialises): the
+                // projection never saw it, so the stop is recorded here, at the event or else the next seq to apply.
+                await RecordFailureAsync(agent.Name.Name, failure, stored, ct);
+            }
+
             if (restart)
             {
                 _suspects.Remove(identity);
@@ -345,11 +353,51 @@ public sealed class LedgerProjections : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs <see cref="SuperviseAsync"/> every <paramref name="interval"/> until <paramref name="ct"/> is cancelled.</summary>
+    public async Task SuperviseUntilStoppedAsync(IProjectionDaemon daemon, TimeSpan interval, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                try
+                {
+                    await SuperviseAsync(daemon, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Logger.LogWarning(e, "Supervising the projection shards failed; trying again");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
     /// <summary>Stops the meter.</summary>
     public ValueTask DisposeAsync()
     {
         _meter.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    private async Task RecordFailureAsync(string projection, ShardFailure failure, long position, CancellationToken ct)
+    {
+        var seq = failure.Event?.Sequence;
+        if (seq is null)
+        {
+            await using var next = DataSource.CreateCommand($"SELECT min(seq_id) FROM {Schema}.mt_events WHERE seq_id > $1");
+            next.Parameters.Add(new NpgsqlParameter<long> { TypedValue = position });
+            seq = await next.ExecuteScalarAsync(ct) as long?;
+        }
+
+        if (seq is { } at)
+        {
+            await Stops.RecordAsync(projection, at, $"Unreadable event: {failure.ExceptionType}: {failure.Message}", ct);
+        }
     }
 
     private static async Task RestartAsync(IProjectionDaemon daemon, string shardName, CancellationToken ct)
@@ -395,7 +443,7 @@ public sealed class LedgerProjections : IAsyncDisposable
     }
 
     /// <summary>The next page after <paramref name="after"/> up to <paramref name="target"/>: headers only when the projection needs no more.</summary>
-    private async Task<ReplayPage> ReadPageAsync(IProjection projection, long after, long target, CancellationToken ct)
+    private async Task<ReplayPage> ReadPageAsync(ILedgerProjection projection, long after, long target, CancellationToken ct)
     {
         if (projection is IEventHeaderProjection)
         {
@@ -439,13 +487,21 @@ public sealed class LedgerProjections : IAsyncDisposable
     private bool Leads(string projection) =>
         LocalDaemon?.CurrentAgents().Any(a => a.Name.Identity == MartenProjectionShard.ShardName(projection) && a.Status == AgentStatus.Running) ?? false;
 
+    /// <summary>The lag of each projection, read once per observation with a short timeout: no reading, no measurement.</summary>
     private IEnumerable<Measurement<long>> ObserveLag()
     {
-        var lags = Volatile.Read(ref _observedLags);
-        for (var i = 0; i < lags.Length && i < Projections.Count; i++)
+        IReadOnlyList<ProjectionStatus> statuses;
+        try
         {
-            yield return new Measurement<long>(lags[i], new KeyValuePair<string, object?>("projection", Projections[i]));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            statuses = GetStatusAsync(timeout.Token).GetAwaiter().GetResult();
         }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or InvalidOperationException)
+        {
+            return [];
+        }
+
+        return [.. statuses.Select(s => new Measurement<long>(s.Lag, new KeyValuePair<string, object?>("projection", s.Name)))];
     }
 
     private static TimeSpan NotNegative(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;

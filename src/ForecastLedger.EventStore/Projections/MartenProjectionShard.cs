@@ -20,7 +20,7 @@ public sealed class MartenProjectionShard : Marten.Events.Projections.IProjectio
     private readonly HashSet<string>? _handled;
 
     /// <summary>Wraps <paramref name="projection"/>; <paramref name="stops"/> records and clears the event it stops on.</summary>
-    public MartenProjectionShard(IProjection projection, ProjectionStops stops)
+    public MartenProjectionShard(ILedgerProjection projection, ProjectionStops stops)
     {
         ArgumentNullException.ThrowIfNull(projection);
         ArgumentNullException.ThrowIfNull(stops);
@@ -30,7 +30,7 @@ public sealed class MartenProjectionShard : Marten.Events.Projections.IProjectio
     }
 
     /// <summary>The wrapped projection.</summary>
-    public IProjection Projection { get; }
+    public ILedgerProjection Projection { get; }
 
     internal ProjectionStops Stops { get; }
 

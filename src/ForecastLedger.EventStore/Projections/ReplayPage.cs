@@ -5,12 +5,12 @@ namespace ForecastLedger.EventStore.Projections;
 /// <summary>One page of a rebuild's replay: headers always, full envelopes for a projection that reads payloads.</summary>
 internal sealed record ReplayPage(IReadOnlyList<EventHeader> Headers, IReadOnlyList<EventEnvelope>? Envelopes)
 {
-    public Task ApplyAsync(NpgsqlConnection connection, IProjection projection, ProjectionBatchContext context, CancellationToken ct) =>
+    public Task ApplyAsync(NpgsqlConnection connection, ILedgerProjection projection, ProjectionBatchContext context, CancellationToken ct) =>
         ApplyAsync(connection, projection, context, 0, Headers.Count, ct);
 
     /// <summary>The first event that fails on its own after the ones before it; null when each applies alone.</summary>
     public async Task<(long Seq, Exception Error)?> FindFailingEventAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IProjection projection, ProjectionBatchContext context, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, ILedgerProjection projection, ProjectionBatchContext context, CancellationToken ct)
     {
         for (var i = 0; i < Headers.Count; i++)
         {
@@ -29,7 +29,7 @@ internal sealed record ReplayPage(IReadOnlyList<EventHeader> Headers, IReadOnlyL
         return null;
     }
 
-    private Task ApplyAsync(NpgsqlConnection connection, IProjection projection, ProjectionBatchContext context, int from, int count, CancellationToken ct) =>
+    private Task ApplyAsync(NpgsqlConnection connection, ILedgerProjection projection, ProjectionBatchContext context, int from, int count, CancellationToken ct) =>
         Envelopes is null && projection is IEventHeaderProjection headers
             ? headers.ApplyHeadersAsync(connection, [.. Headers.Skip(from).Take(count)], context, ct)
             : projection.ApplyAsync(connection, [.. Envelopes!.Skip(from).Take(count)], ct);

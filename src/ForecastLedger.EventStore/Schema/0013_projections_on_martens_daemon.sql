@@ -22,3 +22,8 @@ INSERT INTO __SCHEMA__.projection_stops (name, seq_id, error, stopped_at)
 SELECT name, error_seq_id, COALESCE(error, 'stopped'), COALESCE(last_updated, now())
 FROM __SCHEMA__.projection_progress
 WHERE status = 'stopped' AND error_seq_id IS NOT NULL;
+
+-- 3. What only the home-made daemon used: its progress rows (now in mt_event_progression and projection_stops) and
+--    the dead seq ranges it recorded (Marten's daemon keeps the ranges it skips in its own table).
+DROP TABLE __SCHEMA__.projection_progress;
+DROP TABLE __SCHEMA__.dead_gaps;

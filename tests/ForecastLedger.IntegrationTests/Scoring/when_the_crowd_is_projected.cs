@@ -60,7 +60,7 @@ public sealed class when_the_crowd_is_projected(PostgresFixture db) : IAsyncLife
         var clock = t0.AddDays(1);
         var last = clock;
         var checkedPages = 0;
-        var projection = _api.Services.GetServices<IProjection>().OfType<CrowdSeriesProjection>().Single();
+        var projection = _api.Services.GetServices<ILedgerProjection>().OfType<CrowdSeriesProjection>().Single();
         for (var round = 0; round < 6; round++)
         {
             if (round % 2 == 1)

@@ -8,7 +8,7 @@ namespace ForecastLedger.Api.Features.Scoring.Admin;
 
 /// <summary>One projection's progress and health.</summary>
 /// <param name="Name">The projection.</param>
-/// <param name="Status"><c>running</c>, <c>stopped</c>, <c>rebuild_requested</c> or <c>rebuilding</c>.</param>
+/// <param name="Status"><c>running</c>, <c>stopped</c> or <c>rebuilding</c> (on the node that answered).</param>
 /// <param name="Checkpoint">The last seq applied (0: nothing yet).</param>
 /// <param name="HighWaterMark">The highest committed seq in the store.</param>
 /// <param name="Lag">High-water mark minus checkpoint, in seq numbers (an upper bound on events still to apply).</param>
@@ -35,13 +35,7 @@ public sealed record ProjectionStatusResource(
 {
     public static ProjectionStatusResource From(ProjectionStatus s, TimeSpan threshold) => new(
         s.Name,
-        s.State switch
-        {
-            ProjectionState.Running => "running",
-            ProjectionState.Stopped => "stopped",
-            ProjectionState.RebuildRequested => "rebuild_requested",
-            _ => "rebuilding",
-        },
+        ProjectionStatus.Format(s.State),
         s.Checkpoint, s.HighWaterMark, s.Lag, s.LastUpdated, s.SinceLastProgress.TotalSeconds, s.OldestUnprocessedAge?.TotalSeconds,
         s.IsStalled(threshold), s.Error, s.ErrorSeq, s.IsLeader);
 }

@@ -96,7 +96,7 @@ public sealed class ProjectionsCommand : JasperFxAsyncCommand<ProjectionsInput>
                 if (name is null || status.Name == name)
                 {
                     await output.WriteLineAsync(
-                        $"{status.Name}: {ProjectionStatusText(status.State)} checkpoint={status.Checkpoint} high-water={status.HighWaterMark} lag={status.Lag}"
+                        $"{status.Name}: {ProjectionStatus.Format(status.State)} checkpoint={status.Checkpoint} high-water={status.HighWaterMark} lag={status.Lag}"
                         + (status.ErrorSeq is { } seq ? $" stopped at seq {seq}: {status.Error}" : ""));
                 }
             }
@@ -108,12 +108,4 @@ public sealed class ProjectionsCommand : JasperFxAsyncCommand<ProjectionsInput>
             await startup.StopAsync(CancellationToken.None);
         }
     }
-
-    private static string ProjectionStatusText(ProjectionState state) => state switch
-    {
-        ProjectionState.Running => "running",
-        ProjectionState.Stopped => "stopped",
-        ProjectionState.RebuildRequested => "rebuild_requested",
-        _ => "rebuilding",
-    };
 }
