@@ -5,7 +5,7 @@ using OpenTelemetry.Metrics;
 namespace ForecastLedger.Api.Infrastructure.Telemetry;
 
 /// <summary>
-/// Metrics with the OpenTelemetry SDK, served in the Prometheus text format at <c>/metrics</c>: the projection daemon's
+/// Metrics with the OpenTelemetry SDK, served in the Prometheus text format at <c>/metrics</c>: the projections'
 /// meter (lag in seqs), the projection lag age, ASP.NET Core's request metrics and the .NET runtime's.
 /// </summary>
 /// <remarks>
@@ -17,7 +17,7 @@ public static class TelemetrySetup
     /// <summary>The path metrics are served on.</summary>
     public const string MetricsPath = "/metrics";
 
-    /// <summary>The meter this host adds on top of the daemon's.</summary>
+    /// <summary>The meter this host adds on top of the projections' own.</summary>
     public const string MeterName = "ForecastLedger.Api";
 
     /// <summary>Seconds since the oldest event a projection has not applied yet was recorded (0 when caught up).</summary>
@@ -31,7 +31,7 @@ public static class TelemetrySetup
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
             .AddPrometheusExporter());
-        // The gauge's meter is created with the daemon, when the SDK first resolves the gauge.
+        // The gauge's meter is created with the gauge, when the SDK first resolves it.
         services.ConfigureOpenTelemetryMeterProvider((sp, _) => sp.GetRequiredService<ProjectionLagAgeGauge>());
         return services;
     }
@@ -45,7 +45,7 @@ public static class TelemetrySetup
 }
 
 /// <summary>
-/// The age half of projection lag. The daemon's own meter reports the lag in seqs; the age needs a status read, so it is
+/// The age half of projection lag. The projections' own meter reports the lag in seqs; the age needs a status read, so it is
 /// observed here, once per scrape, with a short timeout (a slow database yields no measurement rather than a stuck scrape).
 /// </summary>
 public sealed class ProjectionLagAgeGauge : IDisposable
