@@ -33,7 +33,7 @@ builder.Services.AddLedgerEventStore(builder.Configuration);
 builder.Services.AddLedgerFeatures();
 builder.Services.AddLedgerProblemDetails();
 builder.Services.AddLedgerHealthChecks();
-// After the event store: the projection daemon starts once the schema is current.
+// After the event store: the projections register with Marten's daemon, which starts once the schema is current.
 builder.Services.AddLedgerProjections(builder.Configuration);
 // After the event store too: the checkpoint publisher starts once the schema is current.
 builder.Services.AddLedgerAudit(builder.Configuration);

@@ -32,6 +32,8 @@ public static class EventStoreSetup
         {
             var marten = new StoreOptions();
             LedgerMarten.Configure(marten, sp.GetRequiredService<LedgerDatabase>().StoreDataSource, options);
+            // The ledger's asynchronous projections run on the same daemon as the sequencer (docs/adr/0027).
+            sp.GetService<ForecastLedger.EventStore.Projections.LedgerProjections>()?.Register(marten);
             return marten;
         }).IntegrateWithWolverine();
         // Wolverine asks for the store while it discovers its endpoints, before the host starts (it reads the store's
@@ -53,9 +55,10 @@ public static class EventStoreSetup
         });
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<PostgresEventStore>());
         services.AddHostedService<LedgerStartup>();
-        // After the start-up: Marten's daemon sequences the global chain below the high-water mark (docs/adr/0024).
-        services.AddSingleton<LedgerSequencerService>();
-        services.AddHostedService(sp => sp.GetRequiredService<LedgerSequencerService>());
+        // After the start-up: Marten's daemon sequences the global chain below the high-water mark (docs/adr/0024) and runs
+        // the asynchronous projections (docs/adr/0027).
+        services.AddSingleton<LedgerDaemonService>();
+        services.AddHostedService(sp => sp.GetRequiredService<LedgerDaemonService>());
         // After the start-up: it watches the zero-config cluster once it runs, and stops before the cluster does.
         services.AddSingleton<LocalClusterWatchdog>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalClusterWatchdog>());

@@ -22,7 +22,7 @@ public sealed class LedgerMigration(LedgerDatabase database, EventStoreOptions o
     public static bool MigrateOnStart(IConfiguration configuration) =>
         configuration.GetValue<bool?>(MigrateOnStartKey) ?? LedgerDatabase.ConfiguredConnectionString(configuration) is null;
 
-    private ProjectionDaemon? Daemon => services.GetService<ProjectionDaemon>();
+    private LedgerProjections? Projections => services.GetService<LedgerProjections>();
 
     /// <summary>
     /// Applies whatever is pending, as start-up and <c>migrate</c> do; safe to run from many processes at once (the
@@ -50,9 +50,9 @@ public sealed class LedgerMigration(LedgerDatabase database, EventStoreOptions o
     public async Task MoveStoreAndApplyAsync(StoreMoveOptions move, CancellationToken ct)
     {
         await new SchemaMigrator(database.MigrationDataSource, options) { Move = move }.MigrateAsync(ct);
-        if (Daemon is { } daemon)
+        if (Projections is { } projections)
         {
-            await daemon.CreateSchemasAsync(database.MigrationDataSource, ct);
+            await projections.CreateSchemasAsync(database.MigrationDataSource, ct);
         }
 
         if (database.HasMigrationRole)
@@ -77,8 +77,6 @@ public sealed class LedgerMigration(LedgerDatabase database, EventStoreOptions o
                 ? $"{plan.Describe()} Run `migrate-store`: it copies them in resumable chunks, then migrates."
                 : $"{plan.Describe()} Run `migrate` (or set {MigrateOnStartKey}=true to migrate on start).");
         }
-
-        Daemon?.UseSchemasCreatedByMigration();
     }
 
     /// <summary>
@@ -106,10 +104,10 @@ public sealed class LedgerMigration(LedgerDatabase database, EventStoreOptions o
 
         writer.WriteLine();
         plan.WriteSql(writer);
-        if (Daemon is { Projections.Count: > 0 } daemon)
+        if (Projections is { Projections.Count: > 0 } projections)
         {
             writer.WriteLine();
-            writer.WriteLine($"-- Then the projections' tables (CREATE ... IF NOT EXISTS, each projection's own): {string.Join(", ", daemon.Projections.Order(StringComparer.Ordinal))}.");
+            writer.WriteLine($"-- Then the projections' tables (CREATE ... IF NOT EXISTS, each projection's own): {string.Join(", ", projections.Projections.Order(StringComparer.Ordinal))}.");
         }
 
         if (database.HasMigrationRole)

@@ -6,9 +6,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace ForecastLedger.Api.Infrastructure;
 
 /// <summary>
-/// Runs the asynchronous projections (<see cref="ProjectionDaemon"/>, ADR 0004) as a hosted service. Call after
-/// <see cref="EventStoreSetup.AddLedgerEventStore"/>: hosted services start in registration order, so the daemon starts
-/// once the database runs and the schema is current, and stops before the database does.
+/// The asynchronous projections (docs/adr/0027): registered with Marten's daemon, which <see cref="LedgerDaemonService"/>
+/// runs on the schema's one leader, and watched by readiness. Call after <see cref="EventStoreSetup.AddLedgerEventStore"/>.
 /// </summary>
 public static class ProjectionsSetup
 {
@@ -17,8 +16,8 @@ public static class ProjectionsSetup
 
     public static IServiceCollection AddLedgerProjections(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<IProjection, QuestionScoresProjection>();
-        services.AddSingleton<IProjection, CrowdSeriesProjection>();
+        services.AddSingleton<ILedgerProjection, QuestionScoresProjection>();
+        services.AddSingleton<ILedgerProjection, CrowdSeriesProjection>();
         services.AddSingleton<CrowdSeriesReads>();
         services.AddSingleton<ScoreReads>();
         services.AddSingleton<HistoryReads>();
@@ -26,36 +25,25 @@ public static class ProjectionsSetup
         services.AddSingleton(sp =>
         {
             var database = sp.GetRequiredService<LedgerDatabase>();
-            return new ProjectionDaemon(
+            return new LedgerProjections(
                 () => database.DataSource,
                 sp.GetRequiredService<IEventStore>(),
                 sp.GetRequiredService<EventStoreOptions>(),
-                sp.GetServices<IProjection>(),
-                new ProjectionDaemonOptions { RebuildBatchSize = ProjectionDaemonOptions.SuggestedRebuildBatchSize },
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger<ProjectionDaemon>(),
-                sp.GetRequiredService<TimeProvider>());
+                sp.GetServices<ILedgerProjection>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<LedgerProjections>());
         });
-        services.AddHostedService<ProjectionDaemonService>();
         var threshold = TimeSpan.FromSeconds(configuration.GetValue(StallThresholdKey, 60));
         services.AddHealthChecks().Add(new HealthCheckRegistration(
             "projections",
-            sp => new ProjectionsReadyCheck(sp.GetRequiredService<ProjectionDaemon>(), sp.GetRequiredService<LedgerDatabase>(), threshold),
+            sp => new ProjectionsReadyCheck(sp.GetRequiredService<LedgerProjections>(), sp.GetRequiredService<LedgerDatabase>(), threshold),
             HealthStatus.Unhealthy,
             ["ready"]));
         return services;
     }
 }
 
-/// <summary>Starts and stops the daemon with the host.</summary>
-public sealed class ProjectionDaemonService(ProjectionDaemon daemon) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) => daemon.StartAsync(cancellationToken);
-
-    public Task StopAsync(CancellationToken cancellationToken) => daemon.StopAsync(cancellationToken);
-}
-
-/// <summary>Readiness: unhealthy while a projection is stopped on a poison event or stalled (see <see cref="ProjectionStatus.IsStalled"/>).</summary>
-public sealed class ProjectionsReadyCheck(ProjectionDaemon daemon, LedgerDatabase database, TimeSpan threshold) : IHealthCheck
+/// <summary>Readiness: unhealthy while a projection is stopped on an event or stalled (see <see cref="ProjectionStatus.IsStalled"/>).</summary>
+public sealed class ProjectionsReadyCheck(LedgerProjections projections, LedgerDatabase database, TimeSpan threshold) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -66,7 +54,7 @@ public sealed class ProjectionsReadyCheck(ProjectionDaemon daemon, LedgerDatabas
 
         try
         {
-            var statuses = await daemon.GetStatusAsync(cancellationToken);
+            var statuses = await projections.GetStatusAsync(cancellationToken);
             var data = statuses.ToDictionary(s => s.Name, s => (object)$"{s.State} checkpoint={s.Checkpoint} lag={s.Lag}");
             var stalled = statuses.Where(s => s.IsStalled(threshold)).ToArray();
             return stalled.Length == 0

@@ -4,7 +4,7 @@ namespace ForecastLedger.EventStore.Projections;
 
 /// <summary>
 /// What a header-only projection sees of an event: its position, stream, version, type and time, but not its payload
-/// or metadata, which the daemon then never reads nor deserialises.
+/// or metadata: a rebuild then never reads nor deserialises them.
 /// </summary>
 /// <param name="Seq">The event's global sequence number.</param>
 /// <param name="StreamId">Its stream.</param>
@@ -21,7 +21,7 @@ public sealed record EventHeader(long Seq, string StreamId, long Version, string
     }
 }
 
-/// <summary>Where the daemon is when it hands a projection a batch.</summary>
+/// <summary>Whether a batch is live (Marten's daemon) or part of a rebuild, and the rebuild's target.</summary>
 /// <param name="IsRebuilding">True while the projection replays from zero after a rebuild request.</param>
 /// <param name="RebuildTarget">
 /// While rebuilding: the high-water mark the replay runs to. Every event at or below it was committed before the replay
@@ -35,17 +35,16 @@ public sealed record ProjectionBatchContext(bool IsRebuilding, long RebuildTarge
 
 /// <summary>
 /// A projection that derives its rows from each event's stream and type alone (typically from read models written
-/// inline with the events). The daemon reads only the event headers for it — no payload, metadata or hashes, no JSON —
-/// which makes its batches, and above all its rebuilds, much cheaper. The rules of <see cref="IProjection"/> apply
-/// unchanged; <see cref="IProjection.ApplyAsync"/> is still called by anyone holding full envelopes, and must agree.
+/// inline with the events). A rebuild reads only the event headers for it — no payload, metadata or hashes, no JSON —
+/// which makes it much cheaper (Marten's daemon reads whole events for its live pages). The rules of <see cref="ILedgerProjection"/> apply
+/// unchanged; <see cref="ILedgerProjection.ApplyAsync"/> is still called by anyone holding full envelopes, and must agree.
 /// </summary>
 /// <remarks>
-/// Because the payload is never read, an event whose payload no longer deserialises does not stop this projection;
-/// an event it cannot handle (an unexpected stream or type) must still throw, and is then isolated and reported like
-/// any poison event.
+/// An event it cannot handle (an unexpected stream or type) must throw, and is then isolated and reported like any
+/// poison event.
 /// </remarks>
-public interface IEventHeaderProjection : IProjection
+public interface IEventHeaderProjection : ILedgerProjection
 {
-    /// <summary>Applies one batch of headers (ascending seq, filtered by <see cref="IProjection.EventTypes"/>, never empty).</summary>
+    /// <summary>Applies one batch of headers (ascending seq, filtered by <see cref="ILedgerProjection.EventTypes"/>, never empty).</summary>
     Task ApplyHeadersAsync(NpgsqlConnection connection, IReadOnlyList<EventHeader> batch, ProjectionBatchContext context, CancellationToken ct);
 }

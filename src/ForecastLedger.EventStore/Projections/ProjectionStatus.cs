@@ -1,18 +1,18 @@
 namespace ForecastLedger.EventStore.Projections;
 
-/// <summary>Where a projection is in its life cycle, as stored in <c>projection_progress.status</c>.</summary>
+/// <summary>Where a projection is in its life cycle (docs/adr/0027).</summary>
 public enum ProjectionState
 {
     /// <summary>Applying events (<c>running</c>).</summary>
     Running,
 
-    /// <summary>Stopped on a poison event, with the error and its seq recorded (<c>stopped</c>). Resume or rebuild it.</summary>
+    /// <summary>
+    /// Stopped on a poison event, with the error and its seq recorded in <c>projection_stops</c> (<c>stopped</c>). Marten
+    /// retries it now and then: fix the projection or the data, or rebuild it.
+    /// </summary>
     Stopped,
 
-    /// <summary>A rebuild was asked for and the leader has not reset the projection yet (<c>rebuild_requested</c>).</summary>
-    RebuildRequested,
-
-    /// <summary>Replaying from zero to the high-water mark taken when it was reset (<c>rebuilding</c>).</summary>
+    /// <summary>Being rebuilt by the node that answered (<c>rebuilding</c>).</summary>
     Rebuilding,
 }
 
@@ -57,20 +57,11 @@ public sealed record ProjectionStatus(
         State is ProjectionState.Stopped
         || (Lag > 0 && SinceLastProgress > threshold && (OldestUnprocessedAge ?? TimeSpan.MaxValue) > threshold);
 
-    internal static ProjectionState ParseState(string status) => status switch
-    {
-        "running" => ProjectionState.Running,
-        "stopped" => ProjectionState.Stopped,
-        "rebuild_requested" => ProjectionState.RebuildRequested,
-        "rebuilding" => ProjectionState.Rebuilding,
-        _ => throw new InvalidOperationException($"Unknown projection status '{status}'."),
-    };
-
-    internal static string Format(ProjectionState state) => state switch
+    /// <summary>The state's name in the admin status and the CLI.</summary>
+    public static string Format(ProjectionState state) => state switch
     {
         ProjectionState.Running => "running",
         ProjectionState.Stopped => "stopped",
-        ProjectionState.RebuildRequested => "rebuild_requested",
         ProjectionState.Rebuilding => "rebuilding",
         _ => throw new ArgumentOutOfRangeException(nameof(state)),
     };

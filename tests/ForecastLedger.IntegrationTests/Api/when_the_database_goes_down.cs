@@ -126,7 +126,7 @@ public sealed class when_the_database_goes_down(ITestOutputHelper output) : IAsy
         Assert.True(failures.IsEmpty, $"{failures.Count} requests failed otherwise than 503 database-unavailable with Retry-After, e.g. {failures.FirstOrDefault()}");
 
         // The background work outlived the outage: the projections caught up with everything written, and the host is ready.
-        await _api.Services.GetRequiredService<ProjectionDaemon>().WaitForCatchUpAsync(RecoveryTimeout);
+        await _api.Services.GetRequiredService<LedgerProjections>().WaitForCatchUpAsync(RecoveryTimeout);
         Assert.Equal(HttpStatusCode.OK, (await _api.CreateClient().GetAsync("/health/ready")).StatusCode);
 
         // Every acknowledged write is in the ledger: a 201 was only ever sent after its commit.

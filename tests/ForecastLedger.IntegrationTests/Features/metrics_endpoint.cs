@@ -21,7 +21,7 @@ public sealed class metrics_endpoint(PostgresFixture db) : IAsyncLifetime
     public async Task prometheus_text_shows_projection_lag_request_and_runtime_metrics_without_a_key()
     {
         await _api.PublishAsync(Binary("metrics-q"));
-        await _api.Services.GetRequiredService<ProjectionDaemon>().WaitForCatchUpAsync(TimeSpan.FromSeconds(30), QuestionScoresProjection.ProjectionName);
+        await _api.Services.GetRequiredService<LedgerProjections>().WaitForCatchUpAsync(TimeSpan.FromSeconds(30), QuestionScoresProjection.ProjectionName);
         using var anonymous = _api.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/api/questions")).StatusCode);
 

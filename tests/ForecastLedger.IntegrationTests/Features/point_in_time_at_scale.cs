@@ -65,7 +65,7 @@ public sealed class point_in_time_at_scale(PostgresFixture db, ITestOutputHelper
                 new AppendOptions(), CancellationToken.None);
         }
 
-        await _api.Services.GetRequiredService<ProjectionDaemon>().WaitForCatchUpAsync(TimeSpan.FromSeconds(120));
+        await _api.Services.GetRequiredService<LedgerProjections>().WaitForCatchUpAsync(TimeSpan.FromSeconds(120));
         var head = await _api.SequencedHeadAsync();
 
         var urls = new[]

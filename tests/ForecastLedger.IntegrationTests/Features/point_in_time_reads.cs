@@ -31,7 +31,7 @@ public sealed class point_in_time_reads(PostgresFixture db, ITestOutputHelper ou
     public async Task DisposeAsync() => await _api.DisposeAsync();
 
     private Task CatchUpAsync() =>
-        _api.Services.GetRequiredService<ProjectionDaemon>().WaitForCatchUpAsync(TimeSpan.FromSeconds(60));
+        _api.Services.GetRequiredService<LedgerProjections>().WaitForCatchUpAsync(TimeSpan.FromSeconds(60));
 
     private async Task<string> BodyAsync(HttpClient client, string url)
     {

@@ -52,7 +52,7 @@ public sealed class reads_forecaster_score_history(PostgresFixture db) : IAsyncL
         await ResolveAsync("h-1", "yes", forecastsDone.AddMilliseconds(30));
         await ResolveAsync("h-2", "yes", forecastsDone.AddMilliseconds(10));
         await ResolveAsync("h-3", "no", forecastsDone.AddMilliseconds(20));
-        await _api.Services.GetRequiredService<ProjectionDaemon>().WaitForCatchUpAsync(TimeSpan.FromSeconds(60));
+        await _api.Services.GetRequiredService<LedgerProjections>().WaitForCatchUpAsync(TimeSpan.FromSeconds(60));
 
         var response = await _api.CreateClient().GetAsync($"/api/forecasters/{me.ForecasterId}/scores");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -102,7 +102,7 @@ public sealed class reads_forecaster_score_history(PostgresFixture db) : IAsyncL
         Assert.Equal(HttpStatusCode.NotModified, (await _api.CreateClient().SendAsync(conditional)).StatusCode);
         var changed = await _admin.PutAsJsonAsync("/api/questions/h-1/resolution", new { outcome = "no", knownAt = forecastsDone.AddMilliseconds(5), reason = "r" });
         Assert.True(changed.IsSuccessStatusCode, await changed.Content.ReadAsStringAsync());
-        await _api.Services.GetRequiredService<ProjectionDaemon>().WaitForCatchUpAsync(TimeSpan.FromSeconds(60));
+        await _api.Services.GetRequiredService<LedgerProjections>().WaitForCatchUpAsync(TimeSpan.FromSeconds(60));
         using var stale = new HttpRequestMessage(HttpMethod.Get, $"/api/forecasters/{me.ForecasterId}/scores");
         stale.Headers.TryAddWithoutValidation("If-None-Match", response.Headers.ETag!.Tag);
         var after = await _api.CreateClient().SendAsync(stale);

@@ -10,7 +10,7 @@ namespace ForecastLedger.IntegrationTests.Projections;
 /// Writes one row per event it sees, <c>(seq_id, stream_id, version, ord)</c>, where <c>ord</c> records the order rows
 /// were written in. The primary key on seq_id makes a doubled event fail loudly.
 /// </summary>
-public sealed class SeenProjection(string schema, string name = "seen", IReadOnlyCollection<string>? eventTypes = null) : IProjection
+public sealed class SeenProjection(string schema, string name = "seen", IReadOnlyCollection<string>? eventTypes = null) : ILedgerProjection
 {
     private int _batches;
 
@@ -74,7 +74,7 @@ public sealed class SeenProjection(string schema, string name = "seen", IReadOnl
 /// Counts events per stream with upserts, so its rows depend on order: a stream's events must arrive in version order,
 /// each once, from version 1 (it throws otherwise, which stops the projection loudly).
 /// </summary>
-public sealed class CountingProjection(string schema, string name = "counts") : IProjection
+public sealed class CountingProjection(string schema, string name = "counts") : ILedgerProjection
 {
     public string Name => name;
 
@@ -146,21 +146,15 @@ public sealed class CountingProjection(string schema, string name = "counts") : 
 
 public static class ProjectionTesting
 {
-    /// <summary>Short intervals so tests run fast; production uses the defaults.</summary>
-    public static ProjectionDaemonOptions Fast(int batchSize = 100) => new()
-    {
-        BatchSize = batchSize,
-        BusyPollInterval = TimeSpan.FromMilliseconds(50),
-        IdlePollInterval = TimeSpan.FromMilliseconds(200),
-        LeadershipRetryInterval = TimeSpan.FromMilliseconds(100),
-        HeartbeatInterval = TimeSpan.FromMilliseconds(200),
-        ErrorBackoff = TimeSpan.FromMilliseconds(100),
-    };
-
     public static readonly TimeSpan CatchUp = TimeSpan.FromSeconds(60);
 
-    public static ProjectionDaemon Daemon(this PostgresFixture db, PostgresEventStore store, ProjectionDaemonOptions options, params IProjection[] projections) =>
-        new(db.DataSource, store, projections, options);
+    /// <summary>A node running <paramref name="projections"/> on Marten's daemon, on a store the fixture does not sequence (the node does).</summary>
+    public static Task<ProjectionNode> NodeAsync(this PostgresFixture db, PostgresEventStore store, params ILedgerProjection[] projections) =>
+        ProjectionNode.StartAsync(db, store, projections);
+
+    /// <summary>A fresh store whose global chain is sequenced by the nodes a test starts, not by the fixture.</summary>
+    public static Task<PostgresEventStore> UnsequencedStoreAsync(this PostgresFixture db, string owner) =>
+        db.FreshStoreAsync(owner, TestEvents.Registry(), sequenced: false);
 
     /// <summary>Every committed event: (seq, stream, version) in seq order.</summary>
     public static Task<List<(long Seq, string Stream, long Version)>> CommittedAsync(this PostgresFixture db, PostgresEventStore store) =>
@@ -178,6 +172,20 @@ public static class ProjectionTesting
         while (await reader.ReadAsync())
         {
             rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Rows of (text, bigint).</summary>
+    public static async Task<List<(string, long)>> PairsAsync(this PostgresFixture db, string sql)
+    {
+        var rows = new List<(string, long)>();
+        await using var command = db.DataSource.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), reader.GetInt64(1)));
         }
 
         return rows;
@@ -207,19 +215,6 @@ public static class ProjectionTesting
         while (await reader.ReadAsync())
         {
             rows.Add($"{reader.GetString(0)}|{reader.GetInt64(1)}|{reader.GetInt64(2)}|{reader.GetInt64(3)}");
-        }
-
-        return rows;
-    }
-
-    public static async Task<List<(long From, long To)>> DeadGapsAsync(this PostgresFixture db, PostgresEventStore store)
-    {
-        var rows = new List<(long, long)>();
-        await using var command = db.DataSource.CreateCommand($"SELECT from_seq, to_seq FROM {store.Options.Schema}.dead_gaps ORDER BY from_seq");
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            rows.Add((reader.GetInt64(0), reader.GetInt64(1)));
         }
 
         return rows;

@@ -60,7 +60,7 @@ public sealed class when_the_crowd_is_projected(PostgresFixture db) : IAsyncLife
         var clock = t0.AddDays(1);
         var last = clock;
         var checkedPages = 0;
-        var projection = _api.Services.GetServices<IProjection>().OfType<CrowdSeriesProjection>().Single();
+        var projection = _api.Services.GetServices<ILedgerProjection>().OfType<CrowdSeriesProjection>().Single();
         for (var round = 0; round < 6; round++)
         {
             if (round % 2 == 1)
@@ -115,7 +115,7 @@ public sealed class when_the_crowd_is_projected(PostgresFixture db) : IAsyncLife
         Assert.True(checkedPages >= 6 * 5 * 4 * 2, $"only {checkedPages} pages were compared");
 
         var incremental = await SnapshotAsync();
-        await _api.Services.GetRequiredService<ProjectionDaemon>().RebuildAsync(CrowdSeriesProjection.ProjectionName).WaitAsync(TimeSpan.FromSeconds(60));
+        await _api.Services.GetRequiredService<LedgerProjections>().RebuildAsync(CrowdSeriesProjection.ProjectionName).WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(incremental, await SnapshotAsync());
         await AssertProjectedEqualsScratchAsync(questions);
     }
@@ -123,7 +123,7 @@ public sealed class when_the_crowd_is_projected(PostgresFixture db) : IAsyncLife
     /// <summary>Compares every question, method and bot setting; returns the number of full pages compared.</summary>
     private async Task<int> AssertProjectedEqualsScratchAsync(Guid[] questions)
     {
-        await _api.Services.GetRequiredService<ProjectionDaemon>().WaitForCatchUpAsync(TimeSpan.FromSeconds(60), CrowdSeriesProjection.ProjectionName);
+        await _api.Services.GetRequiredService<LedgerProjections>().WaitForCatchUpAsync(TimeSpan.FromSeconds(60), CrowdSeriesProjection.ProjectionName);
         var catalog = _api.Services.GetRequiredService<QuestionCatalog>();
         var history = _api.Services.GetRequiredService<HistoryReads>();
         var reads = _api.Services.GetRequiredService<CrowdSeriesReads>();

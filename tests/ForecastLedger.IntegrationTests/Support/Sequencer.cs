@@ -36,7 +36,7 @@ public sealed class Sequencer : IAsyncDisposable
 
         await _daemon.StopAllAsync();
         _daemon.Dispose();
-        ForecastLedger.Api.Infrastructure.LedgerSequencerService.CloseWakeup(_store);
+        ForecastLedger.Api.Infrastructure.LedgerDaemonService.CloseWakeup(_store);
         await _store.DisposeAsync();
     }
 }

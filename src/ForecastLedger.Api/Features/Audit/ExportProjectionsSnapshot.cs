@@ -10,6 +10,7 @@ using ForecastLedger.Domain.Forecasts;
 using ForecastLedger.Domain.Questions;
 using ForecastLedger.Domain.Scoring;
 using ForecastLedger.EventStore;
+using ForecastLedger.EventStore.Projections;
 using Npgsql;
 
 namespace ForecastLedger.Api.Features.Audit;
@@ -197,8 +198,13 @@ public sealed class ExportProjectionsSnapshot
 
     private static async Task<(long Checkpoint, string Status)> ProgressAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"SELECT last_seq_id, status FROM {schema}.projection_progress WHERE name = $1", connection, transaction);
+        // The shard's progress on Marten's daemon, and whether it is stopped on an event (docs/adr/0027).
+        await using var command = new NpgsqlCommand($"""
+            SELECT p.last_seq_id, CASE WHEN EXISTS (SELECT 1 FROM {schema}.projection_stops s WHERE s.name = $1) THEN 'stopped' ELSE 'running' END
+            FROM {schema}.mt_event_progression p WHERE p.name = $2
+            """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = QuestionScoresProjection.ProjectionName });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = MartenProjectionShard.ShardName(QuestionScoresProjection.ProjectionName) });
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetString(1)) : (0, "absent");
     }

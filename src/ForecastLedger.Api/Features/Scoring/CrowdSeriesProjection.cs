@@ -30,7 +30,7 @@ namespace ForecastLedger.Api.Features.Scoring;
 /// its own points, one question at a time.
 /// </para>
 /// </remarks>
-public sealed class CrowdSeriesProjection(EventStoreOptions options) : IProjection
+public sealed class CrowdSeriesProjection(EventStoreOptions options) : ILedgerProjection
 {
     public const string ProjectionName = "crowd_series";
 

@@ -4,19 +4,19 @@ using ForecastLedger.EventStore.Projections;
 namespace ForecastLedger.Api.Infrastructure.Telemetry;
 
 /// <summary>
-/// The age half of projection lag. The daemon's own meter reports the lag in seqs; the age needs a status read, so it is
+/// The age half of projection lag. The projections' own meter reports the lag in seqs; the age needs a status read, so it is
 /// observed here, once per scrape, with a short timeout (a slow database yields no measurement rather than a stuck scrape).
 /// </summary>
 public sealed class ProjectionLagAgeGauge : IDisposable
 {
     private readonly Meter _meter = new(TelemetrySetup.MeterName);
-    private readonly ProjectionDaemon _daemon;
+    private readonly LedgerProjections _projections;
     private readonly LedgerDatabase _database;
     private readonly string _schema;
 
-    public ProjectionLagAgeGauge(ProjectionDaemon daemon, LedgerDatabase database, ForecastLedger.EventStore.EventStoreOptions options)
+    public ProjectionLagAgeGauge(LedgerProjections projections, LedgerDatabase database, ForecastLedger.EventStore.EventStoreOptions options)
     {
-        _daemon = daemon;
+        _projections = projections;
         _database = database;
         _schema = options.Schema;
         _meter.CreateObservableGauge(TelemetrySetup.LagAgeInstrumentName, Observe, unit: "s",
@@ -50,7 +50,7 @@ public sealed class ProjectionLagAgeGauge : IDisposable
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            var statuses = _daemon.GetStatusAsync(timeout.Token).GetAwaiter().GetResult();
+            var statuses = _projections.GetStatusAsync(timeout.Token).GetAwaiter().GetResult();
             return [.. statuses.Select(s => new Measurement<double>(
                 s.Lag == 0 ? 0 : (s.OldestUnprocessedAge ?? TimeSpan.Zero).TotalSeconds,
                 new KeyValuePair<string, object?>("projection", s.Name))),

@@ -4,7 +4,7 @@ using OpenTelemetry.Metrics;
 namespace ForecastLedger.Api.Infrastructure.Telemetry;
 
 /// <summary>
-/// Metrics with the OpenTelemetry SDK, served in the Prometheus text format at <c>/metrics</c>: the projection daemon's
+/// Metrics with the OpenTelemetry SDK, served in the Prometheus text format at <c>/metrics</c>: the projections'
 /// meter (lag in seqs), the projection lag age, ASP.NET Core's request metrics and the .NET runtime's.
 /// </summary>
 /// <remarks>
@@ -16,7 +16,7 @@ public static class TelemetrySetup
     /// <summary>The path metrics are served on.</summary>
     public const string MetricsPath = "/metrics";
 
-    /// <summary>The meter this host adds on top of the daemon's.</summary>
+    /// <summary>The meter this host adds on top of the projections' own.</summary>
     public const string MeterName = "ForecastLedger.Api";
 
     /// <summary>Seconds since the oldest event a projection has not applied yet was recorded (0 when caught up).</summary>
@@ -26,11 +26,11 @@ public static class TelemetrySetup
     {
         services.AddSingleton<ProjectionLagAgeGauge>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ProjectionDaemon.MeterName, MeterName)
+            .AddMeter(LedgerProjections.MeterName, MeterName)
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
             .AddPrometheusExporter());
-        // The gauge's meter is created with the daemon, when the SDK first resolves the gauge.
+        // The gauge's meter is created with the gauge, when the SDK first resolves it.
         services.ConfigureOpenTelemetryMeterProvider((sp, _) => sp.GetRequiredService<ProjectionLagAgeGauge>());
         return services;
     }

@@ -8,7 +8,7 @@ namespace ForecastLedger.Api.Features.Scoring.Admin;
 
 /// <summary>One projection's progress and health.</summary>
 /// <param name="Name">The projection.</param>
-/// <param name="Status"><c>running</c>, <c>stopped</c>, <c>rebuild_requested</c> or <c>rebuilding</c>.</param>
+/// <param name="Status"><c>running</c>, <c>stopped</c> or <c>rebuilding</c> (on the node that answered).</param>
 /// <param name="Checkpoint">The last seq applied (0: nothing yet).</param>
 /// <param name="HighWaterMark">The highest committed seq in the store.</param>
 /// <param name="Lag">High-water mark minus checkpoint, in seq numbers (an upper bound on events still to apply).</param>
@@ -35,13 +35,7 @@ public sealed record ProjectionStatusResource(
 {
     public static ProjectionStatusResource From(ProjectionStatus s, TimeSpan threshold) => new(
         s.Name,
-        s.State switch
-        {
-            ProjectionState.Running => "running",
-            ProjectionState.Stopped => "stopped",
-            ProjectionState.RebuildRequested => "rebuild_requested",
-            _ => "rebuilding",
-        },
+        ProjectionStatus.Format(s.State),
         s.Checkpoint, s.HighWaterMark, s.Lag, s.LastUpdated, s.SinceLastProgress.TotalSeconds, s.OldestUnprocessedAge?.TotalSeconds,
         s.IsStalled(threshold), s.Error, s.ErrorSeq, s.IsLeader);
 }
@@ -51,7 +45,7 @@ public sealed record ProjectionStatusList(IReadOnlyList<ProjectionStatusResource
 
 /// <summary>The outcome of a rebuild.</summary>
 /// <param name="Projection">The rebuilt projection.</param>
-/// <param name="Events">Seq numbers replayed (the checkpoint reached).</param>
+/// <param name="Events">Seq numbers replayed (the head of the global chain the rebuild ran to).</param>
 /// <param name="ElapsedMilliseconds">How long the rebuild took.</param>
 /// <param name="Status">The projection's status after the rebuild.</param>
 public sealed record ProjectionRebuildResult(string Projection, long Events, double ElapsedMilliseconds, ProjectionStatusResource Status);
@@ -65,16 +59,16 @@ public static class ProjectionAdminEndpoints
     [ProducesResponseType<ProjectionStatusList>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
-    public static async Task<ProjectionStatusList> Get(ProjectionDaemon daemon, IConfiguration configuration, CancellationToken ct)
+    public static async Task<ProjectionStatusList> Get(LedgerProjections projections, IConfiguration configuration, CancellationToken ct)
     {
         var threshold = Threshold(configuration);
-        var statuses = await daemon.GetStatusAsync(ct);
+        var statuses = await projections.GetStatusAsync(ct);
         return new ProjectionStatusList([.. statuses.Select(s => ProjectionStatusResource.From(s, threshold))]);
     }
 
     /// <summary>
-    /// Rebuilds a projection from the first event and waits until it has caught up with the store as it was when the
-    /// rebuild began: its rows are deleted and replayed in one go, then it carries on live.
+    /// Rebuilds a projection from the first event on the node that answers, in one transaction: its rows
+    /// are replaced by a replay of the global chain up to its head, then the daemon's leader carries on live from there.
     /// </summary>
     /// <param name="name">The projection's name, e.g. <c>question_scores</c>.</param>
     [WolverinePost("/api/admin/projections/{name}/rebuild", OperationId = "rebuildProjection", Summary = "Rebuild a projection from zero")]
@@ -85,17 +79,18 @@ public static class ProjectionAdminEndpoints
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    public static async Task<IResult> Rebuild(string name, ProjectionDaemon daemon, IConfiguration configuration, CancellationToken ct)
+    public static async Task<IResult> Rebuild(string name, LedgerProjections projections, IConfiguration configuration, CancellationToken ct)
     {
-        if (!daemon.Projections.Contains(name))
+        if (!projections.Projections.Contains(name))
         {
             return Results.Problem(ProblemDetailsSetup.Problem(404, "projection-not-found", $"No projection is named '{name}'."));
         }
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        long target;
         try
         {
-            await daemon.RebuildAsync(name, ct);
+            target = await projections.RebuildAsync(name, ct);
         }
         catch (ProjectionStoppedException e)
         {
@@ -103,8 +98,8 @@ public static class ProjectionAdminEndpoints
         }
 
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        var status = await daemon.GetStatusAsync(name, ct);
-        return Results.Ok(new ProjectionRebuildResult(name, status.Checkpoint, elapsed.TotalMilliseconds, ProjectionStatusResource.From(status, Threshold(configuration))));
+        var status = await projections.GetStatusAsync(name, ct);
+        return Results.Ok(new ProjectionRebuildResult(name, target, elapsed.TotalMilliseconds, ProjectionStatusResource.From(status, Threshold(configuration))));
     }
 
     private static TimeSpan Threshold(IConfiguration configuration) =>

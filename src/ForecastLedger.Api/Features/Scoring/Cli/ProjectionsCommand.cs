@@ -30,10 +30,9 @@ public sealed class ProjectionsInput : NetCoreInput
 /// projection endpoints, on the configured database (or the zero-config local cluster, shared if the service runs it).
 /// </summary>
 /// <remarks>
-/// The command starts the database and the projection daemon of this process, not the web server. A rebuild is recorded
-/// in <c>projection_progress</c> and carried out by whichever node leads the projection: a running service if there is
-/// one, otherwise this process. Either way the command waits until the replay has caught up with the high-water mark of
-/// the moment it started (<see cref="ProjectionDaemon.RebuildAsync"/>).
+/// The command starts the database, not the web server nor a daemon. A rebuild runs in this process, in one transaction
+/// (<see cref="LedgerProjections.RebuildAsync"/>, docs/adr/0027): it replays the global chain up to its head, and the
+/// daemon's leader (a running service, if there is one) carries on from there.
 /// </remarks>
 [Description("Show projection status, or rebuild a projection from the ledger", Name = "ledger-projections")]
 public sealed class ProjectionsCommand : JasperFxAsyncCommand<ProjectionsInput>
@@ -62,24 +61,23 @@ public sealed class ProjectionsCommand : JasperFxAsyncCommand<ProjectionsInput>
     {
         var startup = ActivatorUtilities.CreateInstance<LedgerStartup>(services);
         await startup.StartAsync(ct);
-        var daemon = services.GetRequiredService<ProjectionDaemon>();
+        var projections = services.GetRequiredService<LedgerProjections>();
         try
         {
-            if (name is not null && !daemon.Projections.Contains(name))
+            if (name is not null && !projections.Projections.Contains(name))
             {
-                await output.WriteLineAsync($"Unknown projection '{name}'. Known: {string.Join(", ", daemon.Projections.Order(StringComparer.Ordinal))}.");
+                await output.WriteLineAsync($"Unknown projection '{name}'. Known: {string.Join(", ", projections.Projections.Order(StringComparer.Ordinal))}.");
                 return 1;
             }
 
             if (action == ProjectionsAction.Rebuild)
             {
-                await daemon.StartAsync(ct);
-                foreach (var projection in name is null ? [.. daemon.Projections.Order(StringComparer.Ordinal)] : new[] { name })
+                foreach (var projection in name is null ? [.. projections.Projections.Order(StringComparer.Ordinal)] : new[] { name })
                 {
                     var started = TimeProvider.System.GetTimestamp();
                     try
                     {
-                        await daemon.RebuildAsync(projection, ct);
+                        await projections.RebuildAsync(projection, ct);
                     }
                     catch (ProjectionStoppedException e)
                     {
@@ -87,18 +85,18 @@ public sealed class ProjectionsCommand : JasperFxAsyncCommand<ProjectionsInput>
                         return 1;
                     }
 
-                    var status = await daemon.GetStatusAsync(projection, ct);
+                    var status = await projections.GetStatusAsync(projection, ct);
                     await output.WriteLineAsync(
                         $"{projection}: rebuilt to seq {status.Checkpoint} in {TimeProvider.System.GetElapsedTime(started).TotalSeconds:0.000} s");
                 }
             }
 
-            foreach (var status in await daemon.GetStatusAsync(ct))
+            foreach (var status in await projections.GetStatusAsync(ct))
             {
                 if (name is null || status.Name == name)
                 {
                     await output.WriteLineAsync(
-                        $"{status.Name}: {ProjectionStatusText(status.State)} checkpoint={status.Checkpoint} high-water={status.HighWaterMark} lag={status.Lag}"
+                        $"{status.Name}: {ProjectionStatus.Format(status.State)} checkpoint={status.Checkpoint} high-water={status.HighWaterMark} lag={status.Lag}"
                         + (status.ErrorSeq is { } seq ? $" stopped at seq {seq}: {status.Error}" : ""));
                 }
             }
@@ -107,16 +105,7 @@ public sealed class ProjectionsCommand : JasperFxAsyncCommand<ProjectionsInput>
         }
         finally
         {
-            await daemon.StopAsync(CancellationToken.None);
             await startup.StopAsync(CancellationToken.None);
         }
     }
-
-    private static string ProjectionStatusText(ProjectionState state) => state switch
-    {
-        ProjectionState.Running => "running",
-        ProjectionState.Stopped => "stopped",
-        ProjectionState.RebuildRequested => "rebuild_requested",
-        _ => "rebuilding",
-    };
 }

@@ -14,13 +14,13 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_api_admin_projections : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly ForecastLedger.EventStore.Projections.ProjectionDaemon _projectionDaemon;
+        private readonly ForecastLedger.EventStore.Projections.LedgerProjections _ledgerProjections;
         private readonly Microsoft.Extensions.Configuration.IConfiguration _configuration;
 
-        public GET_api_admin_projections(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ForecastLedger.EventStore.Projections.ProjectionDaemon projectionDaemon, Microsoft.Extensions.Configuration.IConfiguration configuration) : base(wolverineHttpOptions)
+        public GET_api_admin_projections(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ForecastLedger.EventStore.Projections.LedgerProjections ledgerProjections, Microsoft.Extensions.Configuration.IConfiguration configuration) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
-            _projectionDaemon = projectionDaemon;
+            _ledgerProjections = ledgerProjections;
             _configuration = configuration;
         }
 
@@ -29,7 +29,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "ForecastLedger.Api.Features.Scoring.Admin.ProjectionAdminEndpoints").SetTag("http.route", "/api/admin/projections").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
-            var projectionStatusList_response = await ForecastLedger.Api.Features.Scoring.Admin.ProjectionAdminEndpoints.Get(_projectionDaemon, _configuration, httpContext.RequestAborted).ConfigureAwait(false);
+            var projectionStatusList_response = await ForecastLedger.Api.Features.Scoring.Admin.ProjectionAdminEndpoints.Get(_ledgerProjections, _configuration, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, projectionStatusList_response, 404);

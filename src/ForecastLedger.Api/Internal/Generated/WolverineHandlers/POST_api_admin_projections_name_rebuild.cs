@@ -14,13 +14,13 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_api_admin_projections_name_rebuild : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly ForecastLedger.EventStore.Projections.ProjectionDaemon _projectionDaemon;
+        private readonly ForecastLedger.EventStore.Projections.LedgerProjections _ledgerProjections;
         private readonly Microsoft.Extensions.Configuration.IConfiguration _configuration;
 
-        public POST_api_admin_projections_name_rebuild(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ForecastLedger.EventStore.Projections.ProjectionDaemon projectionDaemon, Microsoft.Extensions.Configuration.IConfiguration configuration) : base(wolverineHttpOptions)
+        public POST_api_admin_projections_name_rebuild(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ForecastLedger.EventStore.Projections.LedgerProjections ledgerProjections, Microsoft.Extensions.Configuration.IConfiguration configuration) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
-            _projectionDaemon = projectionDaemon;
+            _ledgerProjections = ledgerProjections;
             _configuration = configuration;
         }
 
@@ -36,7 +36,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await ForecastLedger.Api.Features.Scoring.Admin.ProjectionAdminEndpoints.Rebuild(name, _projectionDaemon, _configuration, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await ForecastLedger.Api.Features.Scoring.Admin.ProjectionAdminEndpoints.Rebuild(name, _ledgerProjections, _configuration, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
