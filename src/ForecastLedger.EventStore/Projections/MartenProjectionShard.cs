@@ -53,7 +53,7 @@ public sealed class MartenProjectionShard : Marten.Events.Projections.IProjectio
             throw new InvalidOperationException($"Projection '{Projection.Name}' runs only on Marten's async daemon, which joins it to its transaction.");
         }
 
-        registrar.AddTransactionParticipant(new ProjectionPageParticipant(this, handled));
+        registrar.AddTransactionParticipant(new ProjectionPageParticipant(this, handled, events[0].Sequence));
         return Task.CompletedTask;
     }
 

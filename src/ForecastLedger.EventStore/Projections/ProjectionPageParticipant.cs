@@ -8,12 +8,15 @@ namespace ForecastLedger.EventStore.Projections;
 /// Applies one page of a <see cref="MartenProjectionShard"/> inside the daemon's transaction, after Marten moved the
 /// shard's progress and before it commits. A page that fails is replayed event by event under savepoints to find the
 /// event that fails, which is recorded in <c>projection_stops</c> (readiness and the admin status show it on every
-/// node); nothing is ever skipped. When events before it applied, they commit with the shard's progress set back to just
+/// node); nothing is ever skipped. When events before it applied (or the page holds others it does not handle), they commit with the shard's progress set back to just
 /// before it (the leader then restarts the shard there, see <see cref="LedgerProjections.SuperviseAsync"/>); when it is
 /// the page's first event, the page rolls back and Marten pauses the shard, retrying it now and then until the event
 /// applies (the projection or the data was fixed) or a rebuild replaces it.
 /// </summary>
-internal sealed class ProjectionPageParticipant(MartenProjectionShard shard, IReadOnlyList<IEvent> events) : ITransactionParticipant
+/// <param name="shard">The shard.</param>
+/// <param name="events">The page's events that the projection handles.</param>
+/// <param name="pageFirstSeq">The first seq of the whole page, handled or not.</param>
+internal sealed class ProjectionPageParticipant(MartenProjectionShard shard, IReadOnlyList<IEvent> events, long pageFirstSeq) : ITransactionParticipant
 {
     private const string Savepoint = "ledger_projection_page";
 
@@ -34,7 +37,9 @@ internal sealed class ProjectionPageParticipant(MartenProjectionShard shard, IRe
             {
                 var seq = events[index].Sequence;
                 var message = ProjectionStops.Describe(error);
-                if (index > 0)
+                // Events before it in the page (applied, or not this projection's) commit with the progress just
+                // before it, so the status names the last event really done.
+                if (index > 0 || seq > pageFirstSeq)
                 {
                     await shard.Stops.StopBeforeAsync(connection, name, seq, message, token);
                     return;

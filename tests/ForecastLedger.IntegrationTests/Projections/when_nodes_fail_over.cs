@@ -35,6 +35,12 @@ public sealed class when_nodes_fail_over(PostgresFixture db)
     {
         var store = await db.UnsequencedStoreAsync("proj_failover_kill");
         var (a, b) = (Projections(store), Projections(store));
+        int[] lockHoldersBefore;
+        await using (var holders = db.DataSource.CreateCommand("SELECT COALESCE(array_agg(DISTINCT pid), '{}') FROM pg_locks WHERE locktype = 'advisory' AND granted"))
+        {
+            lockHoldersBefore = (int[])(await holders.ExecuteScalarAsync())!;
+        }
+
         await using var nodeA = await db.NodeAsync(store, a.Seen, a.Counts);
         await using var nodeB = await db.NodeAsync(store, b.Seen, b.Counts);
         var (leader, _) = await SingleLeaderAsync(nodeA, nodeB);
@@ -44,11 +50,16 @@ public sealed class when_nodes_fail_over(PostgresFixture db)
 
         // The leader's node "crashes" as far as the database can tell: the session holding the schema's lock ends while
         // the node itself carries on until it notices. The shards' optimistic progress updates fence whatever it tries.
-        // Marten derives its lock keys from the schema's DaemonLockId; in this collection only these two nodes take
-        // advisory locks, and only the leader holds any.
-        await using (var kill = db.DataSource.CreateCommand(
-            "SELECT count(pg_terminate_backend(pid)) FROM (SELECT DISTINCT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()) l"))
+        // Only the session holding this schema's leadership locks is killed: the one that took advisory locks since the
+        // nodes started and sits idle between them (the racing writers hold transaction-level locks on their streams
+        // inside their transactions, and other schemas' daemons held theirs before).
+        await using (var kill = db.DataSource.CreateCommand("""
+            SELECT count(pg_terminate_backend(pid)) FROM (
+                SELECT DISTINCT l.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+                WHERE l.locktype = 'advisory' AND l.granted AND a.state = 'idle' AND l.pid <> pg_backend_pid() AND l.pid <> ALL($1)) k
+            """))
         {
+            kill.Parameters.AddWithValue(lockHoldersBefore);
             Assert.True((long)(await kill.ExecuteScalarAsync())! >= 1, "the leader's lock session was found");
         }
 
