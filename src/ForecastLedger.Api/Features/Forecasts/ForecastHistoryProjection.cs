@@ -13,7 +13,8 @@ namespace ForecastLedger.Api.Features.Forecasts;
 /// <remarks>
 /// Marten appends in quick mode, where an event's global position is drawn by the database as the row is inserted:
 /// the projection cannot know it, so the insert reads <c>seq_id</c> and <c>version</c> back from <c>mt_events</c> by
-/// event id. Marten runs the queued command after the session's appends, in the same batch.
+/// event id, one lateral lookup per row through the stream's index (a plain join let the planner hash the whole event
+/// table on every batch). Marten runs the queued command after the session's appends, in the same batch.
 /// </remarks>
 public sealed class ForecastHistoryProjection(string schema) : IProjection
 {
@@ -33,7 +34,7 @@ public sealed class ForecastHistoryProjection(string schema) : IProjection
                 SELECT e.seq_id, u.q, u.fr, u.f, u.k, u.p::integer[], u.r, u.a, e.version
                 FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])
                      AS u(id, s, q, fr, f, k, p, r, a)
-                JOIN {schema}.mt_events e ON e.id = u.id AND e.stream_id = u.s
+                CROSS JOIN LATERAL (SELECT seq_id, version FROM {schema}.mt_events WHERE stream_id = u.s AND id = u.id) e
                 """,
                 rows.Select(r => r.EventId).ToArray(),
                 rows.Select(r => r.StreamId).ToArray(),
